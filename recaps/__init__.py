@@ -1,0 +1,1 @@
+"""Recaps: a reusable Wagtail app publishing meeting recaps as structured content."""

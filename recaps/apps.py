@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecapsConfig(AppConfig):
+    name = "recaps"
+    verbose_name = _("Recaps")
+    default_auto_field = "django.db.models.BigAutoField"

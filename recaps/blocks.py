@@ -1,0 +1,321 @@
+"""StreamField blocks: one block type per kind of recap section.
+
+Every section kind shares the same shape (heading, optional intro, items that may
+hold sub-items) and differs by its machine name, label, icon and default heading.
+The machine name is the block's name in :class:`RecapBodyBlock`; templates and the
+API use it as the section ``type``.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import normalize_newlines
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+
+ITEM_FEATURES = ["bold", "italic", "link", "document-link"]
+TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+def html_to_text(html):
+    """Plain text of a rich text fragment, whitespace collapsed."""
+    text = strip_tags(normalize_newlines(str(html or "")).replace("</p>", "</p> "))
+    return " ".join(text.split())
+
+
+class SubItemBlock(blocks.StructBlock):
+    """A nested bullet under an item."""
+
+    text = blocks.RichTextBlock(
+        features=ITEM_FEATURES,
+        label=_("Sub-item"),
+        help_text=_(
+            "One nested point, e.g. “Comment repérer les personnes en fragilité "
+            "sur le territoire ?”"
+        ),
+    )
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Sub-item")
+
+
+class ItemBlock(blocks.StructBlock):
+    """One bullet of a section, optionally with sub-items."""
+
+    text = blocks.RichTextBlock(
+        features=ITEM_FEATURES,
+        label=_("Item"),
+        help_text=_("One point, as said during the meeting; links are allowed."),
+    )
+    children = blocks.ListBlock(
+        SubItemBlock(),
+        default=[],
+        min_num=0,
+        label=_("Sub-items"),
+        help_text=_("Optional nested points under this item."),
+    )
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Item")
+        form_classname = "recap-item"
+
+
+class SectionBlock(blocks.StructBlock):
+    """Common shape of every list section: heading, optional intro, items."""
+
+    heading = blocks.CharBlock(
+        max_length=255,
+        label=_("Heading"),
+        help_text=_("Title of the section as readers see it; change it freely."),
+    )
+    intro = blocks.RichTextBlock(
+        features=ITEM_FEATURES,
+        required=False,
+        label=_("Introduction"),
+        help_text=_("Optional sentence before the list, e.g. “Entre autres :”."),
+    )
+    items = blocks.ListBlock(
+        ItemBlock(),
+        min_num=0,
+        default=[],
+        label=_("Items"),
+    )
+
+    class Meta:
+        template = "recaps/blocks/section.html"
+        icon = "list-ul"
+
+    @cached_property
+    def section_type(self):
+        """The machine name is the block's name in the stream."""
+        return self.name
+
+
+def _section(class_name, label, icon, heading, description, example):
+    """Declare a section block type: one Meta per kind, same fields."""
+
+    meta = type(
+        "Meta",
+        (),
+        {
+            "label": label,
+            "icon": icon,
+            "default": {"heading": heading},
+            "description": description,
+            "preview_value": {
+                "heading": heading,
+                "items": [{"text": f"<p>{example}</p>", "children": []}],
+            },
+            "group": _("Lists"),
+        },
+    )
+    return type(
+        class_name,
+        (SectionBlock,),
+        {"Meta": meta, "__doc__": f"Section: {description}", "__module__": __name__},
+    )
+
+
+HighlightsBlock = _section(
+    "HighlightsBlock",
+    _("Highlights"),
+    "pick",
+    _("What was shared"),
+    _("The main points of the meeting (“Retour sur…”, “Ce qui a été partagé”)."),
+    "De nombreuses belles initiatives partout dans le réseau pour adapter les "
+    "activités.",
+)
+ActionsBlock = _section(
+    "ActionsBlock",
+    _("Shared actions"),
+    "tasks",
+    _("Actions shared by the centres"),
+    _("What the centres do and shared (“Partage de ce qui est fait pour Noël”)."),
+    "Un calendrier de l’avent avec chaque jour une proposition de petite activité.",
+)
+OpeningsBlock = _section(
+    "OpeningsBlock",
+    _("Openings of the centres"),
+    "home",
+    _("How the social centres are open"),
+    _("Which services of the centres stay open (“Ouvert pour la ludothèque”)."),
+    "Ouvert pour l’épicerie solidaire",
+)
+ObservationsBlock = _section(
+    "ObservationsBlock",
+    _("Observations from residents"),
+    "view",
+    _("Observations and feedback from residents"),
+    _("What residents told the centres (“constats et remontées d’habitants”)."),
+    "Les grands-parents se sentent éloignés, isolés par rapport à leurs familles.",
+)
+ReflectionsBlock = _section(
+    "ReflectionsBlock",
+    _("Deeper reflections"),
+    "comment",
+    _("Deeper reflections"),
+    _("Questions of substance raised together (“réflexions de fond”)."),
+    "Le numérique doit rester un choix et non un mode de fonctionnement imposé.",
+)
+QuestionsBlock = _section(
+    "QuestionsBlock",
+    _("Shared questions"),
+    "help",
+    _("Shared questions"),
+    _("Open questions the participants share (“interrogations partagées”)."),
+    "Comment repérer les personnes en fragilité sur le territoire ?",
+)
+NuggetsBlock = _section(
+    "NuggetsBlock",
+    _("Nuggets and action ideas"),
+    "success",
+    _("Nuggets and action ideas shared"),
+    _("Ideas worth copying (“pépites et pistes d’action”)."),
+    "Des habitants-relais pour faire l’intermédiaire entre les habitants et le "
+    "Centre Social.",
+)
+TakeawaysBlock = _section(
+    "TakeawaysBlock",
+    _("Takeaways and information"),
+    "info-circle",
+    _("What we talked about and what you take away"),
+    _("Information given and what participants remember (“ce que vous en retenez”)."),
+    "La Fédération va permettre aux structures de s’équiper d’un compte Zoom.",
+)
+FeedbackBlock = _section(
+    "FeedbackBlock",
+    _("Feedback on the format"),
+    "mail",
+    _("Your feedback on this format"),
+    _("What participants said of the meeting itself (“vous avez apprécié”)."),
+    "Pour la richesse de l’échange et la rencontre de bénévoles d’autres territoires.",
+)
+
+
+class LinkBlock(blocks.StructBlock):
+    """A shared resource: an external URL or a Wagtail document."""
+
+    title = blocks.CharBlock(
+        max_length=255,
+        label=_("Title"),
+        help_text=_("e.g. “Conseillers numériques France Services”."),
+    )
+    url = blocks.URLBlock(
+        required=False,
+        label=_("URL"),
+        help_text=_("e.g. https://www.conseiller-numerique.gouv.fr/"),
+    )
+    document = DocumentChooserBlock(
+        required=False,
+        label=_("Document"),
+        help_text=_("Or a document uploaded to the site instead of a URL."),
+    )
+    description = blocks.TextBlock(
+        required=False,
+        label=_("Description"),
+        help_text=_("Optional: what the reader will find there."),
+    )
+
+    class Meta:
+        icon = "link"
+        label = _("Link")
+
+    def clean(self, value):
+        value = super().clean(value)
+        has_url = bool(value.get("url"))
+        has_document = bool(value.get("document"))
+        if has_url == has_document:
+            message = _("Give either a URL or a document, not both.")
+            if not has_url:
+                message = _("Give a URL or choose a document.")
+            raise StructBlockValidationError(
+                block_errors={"url": ValidationError(message)}
+            )
+        return value
+
+
+class ResourcesBlock(SectionBlock):
+    """Section: resources and links shared during the meeting."""
+
+    links = blocks.ListBlock(
+        LinkBlock(), min_num=0, default=[], label=_("Links and documents")
+    )
+
+    class Meta:
+        label = _("Resources and links")
+        icon = "link"
+        default = {"heading": _("Resources shared")}
+        description = _("Links and documents shared (“Pour aller plus loin”).")
+        preview_value = {
+            "heading": _("Resources shared"),
+            "items": [],
+            "links": [
+                {
+                    "title": "Conseillers numériques",
+                    "url": "https://www.conseiller-numerique.gouv.fr/",
+                    "description": "",
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class TextBlock(blocks.StructBlock):
+    """Free paragraphs that belong to no list (e.g. the “bilan” paragraph)."""
+
+    heading = blocks.CharBlock(
+        required=False,
+        max_length=255,
+        label=_("Heading"),
+        help_text=_("Optional title above the paragraphs."),
+    )
+    text = blocks.RichTextBlock(
+        features=TEXT_FEATURES,
+        label=_("Text"),
+        help_text=_(
+            "e.g. “Nous avons également pu faire le bilan de ces petites ébullitions…”"
+        ),
+    )
+
+    class Meta:
+        label = _("Free text")
+        icon = "pilcrow"
+        template = "recaps/blocks/text.html"
+        description = _("Paragraphs that are not a list.")
+        preview_value = {
+            "heading": "",
+            "text": "<p>Nous avons également pu faire le bilan de ces petites "
+            "ébullitions.</p>",
+        }
+        group = _("Text")
+
+
+class RecapBodyBlock(blocks.StreamBlock):
+    """The body of an edition: typed sections in page order."""
+
+    highlights = HighlightsBlock()
+    actions = ActionsBlock()
+    openings = OpeningsBlock()
+    observations = ObservationsBlock()
+    reflections = ReflectionsBlock()
+    questions = QuestionsBlock()
+    nuggets = NuggetsBlock()
+    takeaways = TakeawaysBlock()
+    feedback = FeedbackBlock()
+    resources = ResourcesBlock()
+    text = TextBlock()
+
+
+#: Machine names of the section kinds, in the editor's menu order.
+SECTION_TYPES = list(RecapBodyBlock.base_blocks)
+
+
+def section_labels():
+    """Map each section type to its (translated) label."""
+    return {
+        name: block.meta.label for name, block in RecapBodyBlock.base_blocks.items()
+    }

@@ -1,0 +1,1 @@
+"""Importers: turn recap sources into series and edition pages."""

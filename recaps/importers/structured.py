@@ -1,0 +1,158 @@
+"""Load a series and its editions from structured data (a parsed YAML/JSON file).
+
+The data has the shape of ``home/demo_data/petites-ebullitions.yaml``: a ``series``
+mapping and a list of ``editions``, each with a ``body`` of typed sections. Pages
+are matched by slug, so loading the same data twice updates instead of duplicating.
+"""
+
+import datetime
+import uuid
+
+from django.db import transaction
+
+from ..blocks import SECTION_TYPES
+from ..models import RecapPage, RecapSeriesPage
+
+SERIES_FIELDS = [
+    "title",
+    "organiser",
+    "presentation",
+    "registration_status",
+    "registration_message",
+    "registration_url",
+    "participation_heading",
+    "participation_info",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+EDITION_FIELDS = ["title", "edition_number", "format", "participation_note", "intro"]
+
+
+class StructuredDataError(ValueError):
+    """The data does not describe a series of recaps."""
+
+
+def as_paragraph(html):
+    """Rich text items are stored as paragraphs."""
+    html = (html or "").strip()
+    if not html or html.startswith("<p"):
+        return html
+    return f"<p>{html}</p>"
+
+
+def _item(data):
+    return {
+        "text": as_paragraph(data["text"]),
+        "children": [
+            {
+                "type": "item",
+                "value": {"text": as_paragraph(child["text"])},
+                "id": _id(),
+            }
+            for child in data.get("children") or []
+        ],
+    }
+
+
+def _id():
+    return str(uuid.uuid4())
+
+
+def section_to_stream(section):
+    """Convert one section mapping to StreamField raw data."""
+    kind = section.get("type")
+    if kind not in SECTION_TYPES:
+        raise StructuredDataError(f"unknown section type {kind!r}")
+    if kind == "text":
+        value = {
+            "heading": section.get("heading", ""),
+            "text": as_paragraph(section.get("text", "")),
+        }
+    else:
+        value = {
+            "heading": section["heading"],
+            "intro": as_paragraph(section.get("intro", "")),
+            "items": [
+                {"type": "item", "value": _item(item), "id": _id()}
+                for item in section.get("items") or []
+            ],
+        }
+        if kind == "resources":
+            value["links"] = [
+                {
+                    "type": "item",
+                    "value": {
+                        "title": link["title"],
+                        "url": link.get("url", ""),
+                        "document": None,
+                        "description": link.get("description", ""),
+                    },
+                    "id": _id(),
+                }
+                for link in section.get("links") or []
+            ]
+    return {"type": kind, "value": value, "id": _id()}
+
+
+def _parse_date(value):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise StructuredDataError(f"invalid date {value!r}") from error
+
+
+def _save(page, parent, publish):
+    if page.pk is None:
+        parent.add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    return page
+
+
+@transaction.atomic
+def load_series(data, parent, publish=True):
+    """Create or update the series and its editions under ``parent``.
+
+    Returns ``(series, created_count, updated_count)``.
+    """
+    try:
+        series_data = data["series"]
+        editions = data["editions"]
+    except (KeyError, TypeError) as error:
+        raise StructuredDataError("expected 'series' and 'editions' keys") from error
+
+    series = (
+        RecapSeriesPage.objects.child_of(parent)
+        .filter(slug=series_data["slug"])
+        .first()
+    )
+    if series is None:
+        series = RecapSeriesPage(slug=series_data["slug"])
+    for field in SERIES_FIELDS:
+        if field in series_data:
+            setattr(series, field, series_data[field] or "")
+    _save(series, parent, publish)
+
+    created = updated = 0
+    for edition_data in editions:
+        page = (
+            RecapPage.objects.child_of(series).filter(slug=edition_data["slug"]).first()
+        )
+        if page is None:
+            page = RecapPage(slug=edition_data["slug"])
+            created += 1
+        else:
+            page = page.get_latest_revision_as_object()
+            updated += 1
+        for field in EDITION_FIELDS:
+            if field in edition_data:
+                setattr(page, field, edition_data[field] or "")
+        page.date = _parse_date(edition_data["date"])
+        page.body = [section_to_stream(s) for s in edition_data.get("body") or []]
+        page.tags.set(edition_data.get("tags") or [], clear=True)
+        _save(page, series, publish)
+    return series, created, updated

@@ -1,0 +1,172 @@
+"""The edition page: the recap of one meetup, made of typed sections."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import ItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..blocks import RecapBodyBlock, html_to_text
+from .themes import Theme
+
+
+class MeetingFormat(models.TextChoices):
+    VISIO = "visio", _("Video call")
+    PRESENTIEL = "presentiel", _("In person")
+    HYBRIDE = "hybride", _("Hybrid")
+
+
+class RecapPageTag(ItemBase):
+    """Link between an edition and one of its themes."""
+
+    tag = models.ForeignKey(
+        Theme, related_name="tagged_recaps", on_delete=models.CASCADE
+    )
+    content_object = ParentalKey(
+        "recaps.RecapPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+    class Meta:
+        verbose_name = _("edition theme")
+        verbose_name_plural = _("edition themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_theme_per_recap"
+            )
+        ]
+
+
+class RecapPage(Page):
+    """One edition of a series: the recap of a meeting."""
+
+    edition_number = models.PositiveIntegerField(
+        _("edition number"),
+        help_text=_("1 for the first edition, 2 for the second…"),
+    )
+    date = models.DateField(
+        _("date of the meeting"), help_text=_("The day the meeting took place.")
+    )
+    format = models.CharField(
+        _("format"),
+        max_length=20,
+        choices=MeetingFormat.choices,
+        default=MeetingFormat.VISIO,
+    )
+    participation_note = models.CharField(
+        _("participation note"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Optional, e.g. “Participation moins importante que les semaines "
+            "précédentes.”"
+        ),
+    )
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_(
+            "A few sentences opening the recap, e.g. “Beau moment pour cette première "
+            "édition de la petite ébullition du Vendredi.”"
+        ),
+    )
+    tags = ClusterTaggableManager(
+        through=RecapPageTag,
+        blank=True,
+        verbose_name=_("themes"),
+        help_text=_("Themes of the meeting, e.g. numérique, isolement, aller-vers."),
+    )
+    body = StreamField(
+        RecapBodyBlock(),
+        blank=True,
+        verbose_name=_("sections"),
+        help_text=_("The sections of the recap, in reading order."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("edition_number"), FieldPanel("date")]),
+                FieldRowPanel([FieldPanel("format"), FieldPanel("participation_note")]),
+            ],
+            heading=_("Meeting"),
+        ),
+        FieldPanel("intro"),
+        FieldPanel("tags"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("date"),
+        index.FilterField("edition_number"),
+    ]
+
+    parent_page_types = ["recaps.RecapSeriesPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("recap")
+        verbose_name_plural = _("recaps")
+
+    @property
+    def intro_text(self):
+        return html_to_text(self.intro)
+
+    @property
+    def section_types(self):
+        """Kinds of sections present, in first-appearance order."""
+        seen = []
+        for block in self.body:
+            if block.block_type not in seen:
+                seen.append(block.block_type)
+        return seen
+
+    def item_count(self):
+        """Number of items and sub-items across all sections."""
+        return sum(
+            1 + len(item["children"])
+            for block in self.body
+            if "items" in block.value
+            for item in block.value["items"]
+        )
+
+    def _siblings(self):
+        return RecapPage.objects.sibling_of(self, inclusive=False).live().public()
+
+    def get_previous_edition(self):
+        return (
+            self._siblings()
+            .filter(
+                models.Q(date__lt=self.date)
+                | models.Q(date=self.date, edition_number__lt=self.edition_number)
+            )
+            .order_by("-date", "-edition_number")
+            .first()
+        )
+
+    def get_next_edition(self):
+        return (
+            self._siblings()
+            .filter(
+                models.Q(date__gt=self.date)
+                | models.Q(date=self.date, edition_number__gt=self.edition_number)
+            )
+            .order_by("date", "edition_number")
+            .first()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["themes"] = list(self.tags.all())
+        context["previous_edition"] = self.get_previous_edition()
+        context["next_edition"] = self.get_next_edition()
+        return context

@@ -1,0 +1,1 @@
+"""Admin customisation of the recaps app."""

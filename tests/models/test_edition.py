@@ -1,0 +1,83 @@
+"""The edition page: where it may live, its derived data, previous and next."""
+
+import datetime
+
+import pytest
+from wagtail.models import Page
+
+from recaps.models import RecapPage, RecapSeriesPage, Theme
+from tests.factories import RecapPageFactory, section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_edition_lives_only_under_a_series(series, root_page):
+    assert RecapPage.can_exist_under(series)
+    assert not RecapPage.can_exist_under(root_page)
+    assert not RecapPage.can_exist_under(Page.get_first_root_node())
+    assert RecapSeriesPage.allowed_subpage_models() == [RecapPage]
+    assert RecapPage.allowed_subpage_models() == []
+
+
+def test_edition_cannot_be_created_outside_a_series_in_the_admin(
+    client, django_user_model, root_page
+):
+    admin = django_user_model.objects.create_superuser("boss", "b@example.org", "pw")
+    client.force_login(admin)
+    url = f"/admin/pages/add/recaps/recappage/{root_page.pk}/"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+    response = client.post(url, {"title": "Hors série", "slug": "hors-serie"})
+    assert response.status_code == 302
+    assert not RecapPage.objects.exists()
+
+
+def test_series_holds_any_number_of_editions(make_edition, series):
+    for _ in range(5):
+        make_edition()
+    assert RecapPage.objects.child_of(series).count() == 5
+
+
+def test_section_types_and_item_count(make_edition):
+    edition = make_edition(
+        body=[
+            section("highlights", items=["a", ("b", ["b1", "b2"])]),
+            section("text", intro="<p>Bilan</p>"),
+            section("highlights", items=["c"]),
+            section("nuggets", items=["d"]),
+        ]
+    )
+    assert edition.section_types == ["highlights", "text", "nuggets"]
+    assert edition.item_count() == 6
+
+
+def test_previous_and_next_skip_unpublished_editions(make_edition):
+    first = make_edition(edition_number=1, date=datetime.date(2020, 11, 13))
+    draft = make_edition(
+        edition_number=2, date=datetime.date(2020, 11, 20), publish=False
+    )
+    third = make_edition(edition_number=3, date=datetime.date(2020, 11, 27))
+    assert first.get_previous_edition() is None
+    assert first.get_next_edition().pk == third.pk
+    assert third.get_previous_edition().pk == first.pk
+    assert draft.pk not in [e.pk for e in RecapSeriesPage.objects.get().editions()]
+
+
+def test_themes_have_ascii_slugs_and_one_canonical_name(make_edition):
+    make_edition(tags=["Numérique ", "santé  mentale"])
+    assert set(Theme.objects.values_list("name", "slug")) == {
+        ("numérique", "numerique"),
+        ("santé mentale", "sante-mentale"),
+    }
+
+
+def test_series_lists_editions_newest_first(make_edition, series):
+    old = make_edition(edition_number=1, date=datetime.date(2020, 11, 13))
+    new = make_edition(edition_number=2, date=datetime.date(2020, 11, 20))
+    assert [e.pk for e in series.editions()] == [new.pk, old.pk]
+
+
+def test_factory_refuses_a_page_without_parent():
+    with pytest.raises(ValueError):
+        RecapPageFactory()
