@@ -80,6 +80,14 @@ class RecapPage(Page):
         verbose_name=_("themes"),
         help_text=_("Themes of the meeting, e.g. numérique, isolement, aller-vers."),
     )
+    import_source = models.CharField(
+        _("import source"),
+        max_length=500,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("Where an imported edition came from (WordPress guid, URL, hash)."),
+    )
     body = StreamField(
         RecapBodyBlock(),
         blank=True,

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
@@ -18,7 +19,7 @@ class RegistrationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class RecapSeriesPage(Page):
+class RecapSeriesPage(RoutablePageMixin, Page):
     """A series of meetups (“Les petites ébullitions du Vendredi”)."""
 
     presentation = RichTextField(

@@ -1,0 +1,57 @@
+"""The plain data view of sections and the shared search helpers."""
+
+import pytest
+
+from recaps.search import clean_query, normalise, text_matches
+from recaps.sections import sections_of
+from tests.factories import section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sections_of_gives_items_children_links_in_page_order(make_edition):
+    edition = make_edition(
+        body=[
+            section("observations", "Constats", [("Isolement", ["des aînés"])]),
+            section(
+                "resources",
+                "Liens",
+                links=[{"title": "Site", "url": "https://example.org/"}],
+            ),
+            section("text", intro="<p>Le <b>bilan</b></p>"),
+        ]
+    )
+    observations, resources, text = sections_of(edition)
+    assert observations.as_dict() == {
+        "type": "observations",
+        "label": "Constats d’habitants",
+        "heading": "Constats",
+        "intro": {"html": "", "text": ""},
+        "items": [
+            {
+                "html": "<p>Isolement</p>",
+                "text": "Isolement",
+                "children": [
+                    {"html": "<p>des aînés</p>", "text": "des aînés", "children": []}
+                ],
+            }
+        ],
+        "links": [],
+    }
+    assert resources.links[0].as_dict() == {
+        "title": "Site",
+        "url": "https://example.org/",
+        "description": "",
+    }
+    assert (text.type, text.intro_text, text.position) == ("text", "Le bilan", 2)
+    assert observations.text == "Constats Isolement des aînés"
+
+
+def test_search_helpers_fold_accents_and_neutralise_operators():
+    assert normalise("Numérique ÉTÉ") == "numerique ete"
+    assert clean_query('"isolé" OR x\x00 AND (y* ' + "a" * 500).startswith("isolé OR x")
+    assert len(clean_query("a" * 5000)) <= 200
+    assert clean_query("\ud800bénévoles") == "bénévoles"
+    assert text_matches("Les bénévoles du centre", "benevole")
+    assert not text_matches("Les bénévoles du centre", "salariés")
+    assert not text_matches("anything", "  ")
