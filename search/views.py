@@ -13,7 +13,7 @@ def search(request):
     query = clean_query(request.GET.get("query") or request.GET.get("q"))
     results = []
     if query:
-        results = search_editions(RecapPage.objects.live().public(), query)
+        results = search_editions(RecapPage.objects.published(), query)
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request, "search/search.html", {"search_query": query, "search_results": page}

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RecapBodyBlock, html_to_text
+from .querysets import RecapPageManager
 from .themes import Theme
 
 
@@ -118,6 +119,8 @@ class RecapPage(Page):
         index.FilterField("edition_number"),
     ]
 
+    objects = RecapPageManager()
+
     parent_page_types = ["recaps.RecapSeriesPage"]
     subpage_types = []
 
@@ -148,7 +151,7 @@ class RecapPage(Page):
         )
 
     def _siblings(self):
-        return RecapPage.objects.sibling_of(self, inclusive=False).live().public()
+        return RecapPage.objects.sibling_of(self, inclusive=False).published()
 
     def get_previous_edition(self):
         return (

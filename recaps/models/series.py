@@ -115,8 +115,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         """Live, public editions of this series, newest first."""
         return (
             RecapPage.objects.child_of(self)
-            .live()
-            .public()
+            .published()
             .order_by("-date", "-edition_number")
         )
 

@@ -36,3 +36,16 @@ class Theme(TagBase):
         if i is not None:
             slug = f"{slug}-{i}"
         return slug
+
+
+def themes_with_counts(editions):
+    """Themes used by at least one of ``editions``, each annotated ``recap_count``.
+
+    ``editions`` is a queryset of edition pages (usually ``published()``), so that
+    unpublished editions never count.
+    """
+    return (
+        Theme.objects.filter(tagged_recaps__content_object__in=editions)
+        .annotate(recap_count=models.Count("tagged_recaps", distinct=True))
+        .order_by("name")
+    )

@@ -81,3 +81,33 @@ def test_series_lists_editions_newest_first(make_edition, series):
 def test_factory_refuses_a_page_without_parent():
     with pytest.raises(ValueError):
         RecapPageFactory()
+
+
+def test_published_excludes_drafts_scheduled_expired_and_private(make_edition):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from wagtail.models import PageViewRestriction
+
+    visible = make_edition()
+    make_edition(publish=False)
+    make_edition(go_live_at=timezone.now() + timedelta(days=2))
+    make_edition(expire_at=timezone.now() - timedelta(minutes=1))
+    private = make_edition()
+    PageViewRestriction.objects.create(
+        page=private, restriction_type="password", password="secret"
+    )
+    assert list(RecapPage.objects.published()) == [visible]
+
+
+def test_theme_counts_only_published_editions(make_edition):
+    from recaps.models.themes import themes_with_counts
+
+    make_edition(tags=["numérique", "isolement"])
+    make_edition(tags=["numérique"])
+    make_edition(tags=["numérique", "brouillon"], publish=False)
+    counts = {
+        theme.name: theme.recap_count
+        for theme in themes_with_counts(RecapPage.objects.published())
+    }
+    assert counts == {"isolement": 1, "numérique": 2}

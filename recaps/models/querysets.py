@@ -1,0 +1,26 @@
+"""Querysets that define what readers, the API and feeds may see."""
+
+from django.db import models
+from django.utils import timezone
+from wagtail.models import PageManager
+from wagtail.query import PageQuerySet
+
+
+class RecapPageQuerySet(PageQuerySet):
+    def published(self):
+        """Editions anyone may see: live, public, not scheduled, not expired.
+
+        ``live()`` alone is not enough: a page whose expiry date has passed stays
+        live until ``publish_scheduled`` runs, and a page may carry a future
+        go-live date.
+        """
+        now = timezone.now()
+        return (
+            self.live()
+            .public()
+            .filter(models.Q(go_live_at__isnull=True) | models.Q(go_live_at__lte=now))
+            .filter(models.Q(expire_at__isnull=True) | models.Q(expire_at__gt=now))
+        )
+
+
+RecapPageManager = PageManager.from_queryset(RecapPageQuerySet)
