@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 home = self.ensure_home(data.get("home") or {})
                 series, created, updated = load_series(data, parent=home)
-        except (StructuredDataError, KeyError, TypeError) as error:
+        except (StructuredDataError, ValidationError, KeyError, TypeError) as error:
             raise CommandError(f"{path}: {error}") from error
         call_command("update_index", verbosity=0)
         self.stdout.write(
