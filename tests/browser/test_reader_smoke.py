@@ -1,0 +1,59 @@
+"""A reader's first visit in a real browser: home, series, edition."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import section
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread; Django's ORM
+    # calls made by the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(locale="fr-FR")
+        yield page
+        browser.close()
+
+
+def test_reader_goes_from_home_to_an_edition(live_server, browser_page, make_edition):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    site.hostname = "localhost"
+    site.save()
+    edition = make_edition(
+        title="Première petite ébullition",
+        tags=["numérique"],
+        body=[section("observations", "Les constats", [("Isolement", ["des aînés"])])],
+    )
+    browser_page.goto(live_server.url + "/")
+    browser_page.get_by_role("link", name=edition.get_parent().title).click()
+    browser_page.get_by_role("link", name="Première petite ébullition").click()
+    assert browser_page.locator("h1").inner_text() == "Première petite ébullition"
+    assert browser_page.locator("section h2").first.inner_text() == "Les constats"
+    assert browser_page.locator("section li li").inner_text() == "des aînés"
+    assert browser_page.get_attribute("html", "lang") == "fr"
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(ARTIFACTS / "reader-edition.png"), full_page=True)
+    assert (ARTIFACTS / "reader-edition.png").stat().st_size > 0
