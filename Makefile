@@ -44,6 +44,10 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+## Print performance figures (no asserts): reader pages on SQLite
+bench: setup
+	env -u DATABASE_URL $(PY) scripts/bench_pages.py
+
 format: setup
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
