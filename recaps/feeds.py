@@ -6,6 +6,7 @@ lists published editions.
 """
 
 import datetime
+import html
 
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
@@ -13,6 +14,12 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from .blocks import html_to_text
+
+
+def plain_text(rich_text):
+    """Rich text as plain text, entities decoded (the feed escapes it again)."""
+    return html.unescape(html_to_text(rich_text))
+
 
 FEED_LENGTH = 20
 
@@ -48,7 +55,7 @@ class EditionsRssFeed(Feed):
     def description(self, obj):
         if obj["theme"] is not None and obj["theme"].description:
             return obj["theme"].description
-        return html_to_text(obj["series"].presentation) or obj["series"].title
+        return plain_text(obj["series"].presentation) or obj["series"].title
 
     def items(self, obj):
         editions = obj["series"].editions()
@@ -60,7 +67,7 @@ class EditionsRssFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return html_to_text(item.intro)
+        return plain_text(item.intro)
 
     def item_link(self, item):
         return item.get_full_url(self.request)

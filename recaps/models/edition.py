@@ -1,5 +1,6 @@
 """The edition page: the recap of one meetup, made of typed sections."""
 
+import html
 import json
 
 from django.db import models
@@ -140,6 +141,11 @@ class RecapPage(Page):
         return html_to_text(self.intro)
 
     @property
+    def summary(self):
+        """One plain sentence or two for meta tags: SEO description or intro."""
+        return self.search_description or html.unescape(self.intro_text)
+
+    @property
     def section_types(self):
         """Kinds of sections present, in first-appearance order."""
         seen = []
@@ -214,7 +220,7 @@ class RecapPage(Page):
             "@type": "Event",
             "name": self.title,
             "startDate": self.date.isoformat(),
-            "description": self.search_description or self.intro_text,
+            "description": self.summary,
             "keywords": ", ".join(theme.name for theme in themes),
             "url": self.get_full_url(request),
             "eventAttendanceMode": {

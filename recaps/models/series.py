@@ -137,6 +137,22 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         context.setdefault("series_themes", list(self.themes()))
         return context
 
+    def get_sitemap_urls(self, request=None):
+        """The series page, its theme index and one entry per theme."""
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        themes = list(self.themes())
+        if themes:
+            urls.append({"location": base + self.reverse_subpage("themes")})
+            urls.extend(
+                {
+                    "location": base
+                    + self.reverse_subpage("theme", kwargs={"slug": theme.slug})
+                }
+                for theme in themes
+            )
+        return urls
+
     def get_theme_or_404(self, slug):
         """A theme carried by at least one published edition of this series."""
         editions = RecapPage.objects.child_of(self).published()
