@@ -15,10 +15,10 @@ class SearchFilterForm(forms.Form):
     tag = forms.SlugField(required=False, label=_("Theme"))
     type = forms.ChoiceField(required=False, label=_("Kind of section"))
     date_after = forms.DateField(
-        required=False, input_formats=["%Y-%m-%d"], label=_("From")
+        required=False, input_formats=["%Y-%m-%d"], label=_("From date")
     )
     date_before = forms.DateField(
-        required=False, input_formats=["%Y-%m-%d"], label=_("Until")
+        required=False, input_formats=["%Y-%m-%d"], label=_("Until date")
     )
 
     def __init__(self, *args, **kwargs):
