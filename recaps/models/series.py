@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -134,8 +135,16 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         )
         context["editions"] = paginator.get_page(request.GET.get("page"))
         context["series"] = self
-        context.setdefault("series_themes", list(self.themes()))
+        context["series_themes"] = list(self.themes())
         return context
+
+    def render_route(self, request, template, context):
+        """Render a theme route without the series page's own (paginated) context."""
+        return TemplateResponse(
+            request,
+            template,
+            {"page": self, "self": self, "series": self, "request": request, **context},
+        )
 
     def get_sitemap_urls(self, request=None):
         """The series page, its theme index and one entry per theme."""
@@ -173,10 +182,8 @@ class RecapSeriesPage(RoutablePageMixin, Page):
     @path("themes/", name="themes")
     def themes_route(self, request):
         """Every theme of the published editions with its number of editions."""
-        return self.render(
-            request,
-            template="recaps/series_themes.html",
-            context_overrides={"series_themes": list(self.themes())},
+        return self.render_route(
+            request, "recaps/series_themes.html", {"series_themes": list(self.themes())}
         )
 
     @path("themes/<slug:slug>/", name="theme")
@@ -192,10 +199,10 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             edition.section_kind_labels = [
                 labels[kind] for kind in section_kinds(edition) if kind in labels
             ]
-        return self.render(
+        return self.render_route(
             request,
-            template="recaps/series_theme.html",
-            context_overrides={"theme": theme, "theme_editions": page_obj},
+            "recaps/series_theme.html",
+            {"theme": theme, "theme_editions": page_obj},
         )
 
     @path("feed/rss/", name="feed_rss")
