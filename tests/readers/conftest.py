@@ -10,6 +10,15 @@ from wagtail.models import PageViewRestriction
 
 from tests.factories import section
 
+HIDDEN_TITLES = (
+    "Brouillon",
+    "Programmée",
+    "Expirée",
+    "Protégée",
+    "Réservée",
+    "Planifiée",
+)
+
 
 @pytest.fixture
 def count_queries(client):
@@ -29,7 +38,8 @@ def hidden_editions(make_edition):
     """Editions nobody may see, each tagged ``secret`` and ``numérique``.
 
     A draft, a scheduled one (future go-live), an expired one still flagged live,
-    one behind a password and one restricted to logged-in users.
+    one behind a password, one restricted to logged-in users and one scheduled
+    through a revision approved for later.
     """
     now = timezone.now()
     tags = ["secret", "numérique"]
@@ -65,6 +75,13 @@ def hidden_editions(make_edition):
     PageViewRestriction.objects.create(
         page=pages["login"], restriction_type=PageViewRestriction.LOGIN
     )
+    # Scheduled the way the admin does it: a revision approved for later.
+    pages["scheduled_revision"] = make_edition(
+        edition_number=106, title="Planifiée", publish=False, tags=tags, body=body
+    )
+    pages["scheduled_revision"].go_live_at = now + datetime.timedelta(days=3)
+    pages["scheduled_revision"].save_revision().publish()
     for page in pages.values():
         page.refresh_from_db()
+    assert not pages["scheduled_revision"].live
     return pages

@@ -6,6 +6,8 @@ from xml.etree import ElementTree
 import pytest
 from defusedxml.ElementTree import fromstring
 
+from tests.readers.conftest import HIDDEN_TITLES
+
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -76,7 +78,7 @@ def test_theme_feeds_only_hold_the_theme(client, series, editions, kind):
 def test_feeds_hide_unpublished_editions(client, series, editions, kind):
     _, root = _feed(client, f"{series.url}feed/{kind}/")
     text = ElementTree.tostring(root, encoding="unicode")
-    for hidden in ("Brouillon", "Programmée", "Expirée", "Protégée", "Réservée"):
+    for hidden in HIDDEN_TITLES:
         assert hidden not in text
     assert client.get(f"{series.url}themes/secret/feed/{kind}/").status_code == 404
 

@@ -59,7 +59,9 @@ def test_only_published_editions_are_found(client, corpus, hidden_editions):
     html = _search(client, query="numerique")
     assert _titles(html) == ["Inclusion numérique"]
     html = _search(client, query="cache")
-    assert "No edition" not in html
+    from tests.readers.conftest import HIDDEN_TITLES
+
+    assert not any(title in html for title in HIDDEN_TITLES)
     assert "Aucune édition ne correspond" in html
 
 
@@ -186,7 +188,9 @@ def test_results_are_paginated_keeping_the_query_string(client, make_edition):
     second = _search(client, query="jardin", tag="commun", page=2)
     assert len(_titles(second)) == 2
     assert set(_titles(html)).isdisjoint(_titles(second))
-    assert "999" in _search(client, query="jardin", page=999) or True
+    # Out-of-range or malformed page numbers show the last or first page.
+    assert _titles(_search(client, query="jardin", page=999)) == _titles(second)
+    assert _titles(_search(client, query="jardin", page="x")) == _titles(html)
 
 
 HOSTILE_QUERIES = [
