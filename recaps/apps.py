@@ -6,3 +6,8 @@ class RecapsConfig(AppConfig):
     name = "recaps"
     verbose_name = _("Recaps")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()

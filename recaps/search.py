@@ -1,15 +1,32 @@
 """Search helpers shared by the reader search and the API.
 
 Both use Wagtail's search backend for editions, and the same accent- and
-case-insensitive matching for the text of single sections.
+case-insensitive matching for the text of single sections: snippets are cut
+from the section item that matches best, with the matching words highlighted.
 """
 
+import html
 import re
+from dataclasses import dataclass
 
 from anyascii import anyascii
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .blocks import html_to_text
+from .sections import sections_of
 
 MAX_QUERY_LENGTH = 200
+SNIPPET_WORDS = 30
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A few French inflection endings, longest first: enough to highlight
+# “isolés” for “isolement” or “bénévole” for “benevoles” (the database does
+# the real stemming; this only decides what to wrap in <mark>).
+_SUFFIXES = ("ements", "ement", "ations", "ation", "ments", "ment", "ees", "es")
+_SUFFIXES += ("ee", "e", "s", "x")
+_MIN_STEM = 4
 
 
 def clean_query(raw):
@@ -29,6 +46,7 @@ def normalise(text):
 
 
 def query_terms(query):
+    """The normalised words of a query, in order."""
     return [term for term in normalise(clean_query(query)).split() if term]
 
 
@@ -42,8 +60,152 @@ def text_matches(text, query):
 
 
 def search_editions(queryset, query):
-    """Full-text search of editions with the configured Wagtail backend."""
+    """Full-text search of editions with the configured Wagtail backend.
+
+    ``queryset`` may carry any filter (``published()``, themes, dates): the
+    search runs on the model's whole index restricted to its primary keys, so
+    the backend does not need a ``FilterField`` for each of them. Results come
+    ranked by relevance; prefetches of ``queryset`` are kept.
+    """
     cleaned = clean_query(query)
     if not cleaned:
         return queryset.none()
-    return queryset.search(cleaned, operator="and")
+    restricted = queryset.model._default_manager.filter(
+        pk__in=queryset.values("pk")
+    ).prefetch_related(*queryset._prefetch_related_lookups)
+    return restricted.search(cleaned, operator="and")
+
+
+def results_queryset(results, model):
+    """All the objects of search ``results`` as a plain queryset (for facets).
+
+    Wagtail's database backends expose the SQL of a search, so this stays one
+    subquery; other backends fall back to the list of matching keys.
+    """
+    get_queryset = getattr(results, "get_queryset", None)
+    if get_queryset is not None:
+        return model._default_manager.filter(pk__in=get_queryset().values("pk"))
+    return model._default_manager.filter(pk__in=[obj.pk for obj in results])
+
+
+def filter_section_type(queryset, kind):
+    """Editions holding at least one section of type ``kind`` (e.g. ``nuggets``).
+
+    Works on every database by matching the serialised stream: section types
+    are the only unescaped ``"type": "<kind>"`` pairs (text inside items is
+    JSON-escaped, and list items are typed ``item``). Both PostgreSQL's jsonb
+    output and the JSON text stored by SQLite use that spacing.
+    """
+    return queryset.annotate(_body_text=Cast("body", TextField())).filter(
+        _body_text__contains=f'"type": "{kind}"'
+    )
+
+
+def _stem(word):
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def _word_matches(word, terms):
+    """Whether a (normalised) word matches one of the (normalised) terms."""
+    for term in terms:
+        if word.startswith(term):
+            return True
+        stem = _stem(term)
+        if len(stem) >= _MIN_STEM and _stem(word).startswith(stem):
+            return True
+    return False
+
+
+def matched_terms(text, terms):
+    """The terms of ``terms`` found in ``text`` (accent- and case-insensitive)."""
+    words = {normalise(word) for word in _WORD.findall(str(text or ""))}
+    return {term for term in terms if any(_word_matches(w, [term]) for w in words)}
+
+
+def highlight(text, query, max_words=SNIPPET_WORDS):
+    """HTML-escaped excerpt of ``text`` around the first match, matches in <mark>.
+
+    Words are compared accent- and case-insensitively, so “numerique” marks
+    “Numérique”. Long texts are cut to ``max_words`` words with ellipses.
+    """
+    text = str(text or "")
+    terms = query_terms(query)
+    tokens = list(_WORD.finditer(text))
+    marked = [
+        token for token in tokens if terms and _word_matches(normalise(token[0]), terms)
+    ]
+    start, end = 0, len(text)
+    if len(tokens) > max_words:
+        first = tokens.index(marked[0]) if marked else 0
+        begin = max(0, first - max_words // 3)
+        last = min(len(tokens), begin + max_words) - 1
+        start, end = tokens[begin].start(), tokens[last].end()
+    parts = ["…" if start > 0 else ""]
+    position = start
+    for token in marked:
+        if token.start() < start or token.end() > end:
+            continue
+        parts.append(escape(text[position : token.start()]))
+        parts.append(f"<mark>{escape(token[0])}</mark>")
+        position = token.end()
+    parts.append(escape(text[position:end]))
+    if end < len(text):
+        parts.append("…")
+    return mark_safe("".join(parts))  # noqa: S308 -- every piece is escaped
+
+
+@dataclass
+class Snippet:
+    """Where a search matched inside an edition, ready to display."""
+
+    html: str
+    section_type: str = ""
+    section_label: str = ""
+    section_heading: str = ""
+
+
+def _section_texts(section):
+    """Plain texts of a section (entities decoded), in reading order."""
+    texts = [section.heading, section.intro_text]
+    for item in section.items:
+        texts.append(item.text)
+        texts.extend(child.text for child in item.children)
+    texts.extend(f"{link.title} {link.description}" for link in section.links)
+    return [html.unescape(text) for text in texts if text]
+
+
+def _best_passage(sections, terms):
+    best, best_score = None, 0
+    for section in sections:
+        for text in _section_texts(section):
+            score = len(matched_terms(text, terms))
+            if score > best_score:
+                best, best_score = (section, text), score
+                if best_score == len(terms):
+                    return best
+    return best
+
+
+def find_snippet(edition, query, section_type=None):
+    """The best matching passage of ``edition`` for ``query``.
+
+    Looks at every heading, intro, item, sub-item and link of the sections
+    (those of ``section_type`` first, when given) and keeps the text matching
+    the most query words; falls back to the edition's intro.
+    """
+    terms = query_terms(query)
+    sections = sections_of(edition)
+    best = None
+    if section_type:
+        best = _best_passage([s for s in sections if s.type == section_type], terms)
+    if best is None:
+        best = _best_passage(sections, terms)
+    if best is not None:
+        section, text = best
+        return Snippet(
+            highlight(text, query), section.type, section.label, section.heading
+        )
+    return Snippet(highlight(html.unescape(html_to_text(edition.intro)), query))

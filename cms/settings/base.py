@@ -160,11 +160,14 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # Search: Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
-# On PostgreSQL the French configuration stems words (isolement / isolé).
+# SQLite's FTS5 tokenizer (unicode61) already folds case and accents. On
+# PostgreSQL, ``french_unaccent`` (created by recaps' migration 0002) removes
+# accents then applies French stemming (isolement / isolés); the index and the
+# queries must use the same configuration, so run ``update_index`` after a change.
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "wagtail.search.backends.database",
-        "SEARCH_CONFIG": os.environ.get("SEARCH_CONFIG", "french"),
+        "SEARCH_CONFIG": os.environ.get("SEARCH_CONFIG", "french_unaccent"),
     }
 }
 

@@ -1,6 +1,10 @@
 """The edition page: the recap of one meetup, made of typed sections."""
 
+import html
+import json
+
 from django.db import models
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -13,6 +17,10 @@ from wagtail.search import index
 from ..blocks import RecapBodyBlock, html_to_text
 from .querysets import RecapPageManager
 from .themes import Theme
+
+RELATED_EDITIONS = 5
+# Characters escaped in JSON embedded in a <script> element (as json_script does).
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 class MeetingFormat(models.TextChoices):
@@ -136,6 +144,11 @@ class RecapPage(Page):
         return html_to_text(self.intro)
 
     @property
+    def summary(self):
+        """One plain sentence or two for meta tags: SEO description or intro."""
+        return self.search_description or html.unescape(self.intro_text)
+
+    @property
     def section_types(self):
         """Kinds of sections present, in first-appearance order."""
         seen = []
@@ -178,9 +191,65 @@ class RecapPage(Page):
             .first()
         )
 
+    def get_related_editions(self, themes, limit=RELATED_EDITIONS):
+        """Other published editions of the series sharing themes with this one.
+
+        Ranked by number of shared themes, then newest first; each carries
+        ``shared_theme_count``. One query (plus one to prefetch their themes).
+        """
+        theme_ids = [theme.pk for theme in themes]
+        if not theme_ids:
+            return []
+        return list(
+            self._siblings()
+            .filter(tagged_items__tag_id__in=theme_ids)
+            .annotate(
+                shared_theme_count=models.Count(
+                    "tagged_items",
+                    filter=models.Q(tagged_items__tag_id__in=theme_ids),
+                    distinct=True,
+                )
+            )
+            .order_by("-shared_theme_count", "-date", "-edition_number")
+            .prefetch_related("tags")[:limit]
+        )
+
+    def structured_data(self, request, themes=None):
+        """schema.org ``Event`` describing the meeting, as a dict for JSON-LD."""
+        if themes is None:
+            themes = self.tags.all()
+        return {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": self.title,
+            "startDate": self.date.isoformat(),
+            "description": self.summary,
+            "keywords": ", ".join(theme.name for theme in themes),
+            "url": self.get_full_url(request),
+            "eventAttendanceMode": {
+                "visio": "https://schema.org/OnlineEventAttendanceMode",
+                "presentiel": "https://schema.org/OfflineEventAttendanceMode",
+                "hybride": "https://schema.org/MixedEventAttendanceMode",
+            }.get(self.format, "https://schema.org/OnlineEventAttendanceMode"),
+            "eventStatus": "https://schema.org/EventScheduled",
+        }
+
+    def structured_data_json(self, request, themes=None):
+        """:meth:`structured_data` serialised for a ``<script>`` element."""
+        text = json.dumps(self.structured_data(request, themes), ensure_ascii=False)
+        return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["themes"] = list(self.tags.all())
         context["previous_edition"] = self.get_previous_edition()
         context["next_edition"] = self.get_next_edition()
+        context["related_editions"] = self.get_related_editions(context["themes"])
+        # The parent is always a series (parent_page_types); the deferred specific
+        # instance gives its routes without loading its own fields.
+        context["series"] = self.get_parent().specific_deferred
+        context["page_full_url"] = self.get_full_url(request)
+        context["structured_data"] = self.structured_data_json(
+            request, context["themes"]
+        )
         return context

@@ -2,14 +2,19 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from ..blocks import section_labels
+from ..feeds import EditionsAtomFeed, EditionsRssFeed
 from .edition import RecapPage
+from .themes import Theme, themes_with_counts
 
 EDITIONS_PER_PAGE = 20
 
@@ -119,10 +124,121 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             .order_by("-date", "-edition_number")
         )
 
+    def themes(self):
+        """Themes of the published editions, each annotated ``recap_count``."""
+        return themes_with_counts(RecapPage.objects.child_of(self).published())
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         paginator = Paginator(
             self.editions().prefetch_related("tags"), EDITIONS_PER_PAGE
         )
         context["editions"] = paginator.get_page(request.GET.get("page"))
+        context["series"] = self
+        context["series_themes"] = list(self.themes())
         return context
+
+    def render_route(self, request, template, context):
+        """Render a theme route without the series page's own (paginated) context."""
+        return TemplateResponse(
+            request,
+            template,
+            {"page": self, "self": self, "series": self, "request": request, **context},
+        )
+
+    def get_sitemap_urls(self, request=None):
+        """The series page, its theme index and one entry per theme."""
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        themes = list(self.themes())
+        if themes:
+            urls.append({"location": base + self.reverse_subpage("themes")})
+            urls.extend(
+                {
+                    "location": base
+                    + self.reverse_subpage("theme", kwargs={"slug": theme.slug})
+                }
+                for theme in themes
+            )
+        return urls
+
+    def get_theme_or_404(self, slug):
+        """A theme carried by at least one published edition of this series."""
+        editions = RecapPage.objects.child_of(self).published()
+        return get_object_or_404(
+            Theme.objects.filter(tagged_recaps__content_object__in=editions).distinct(),
+            slug=slug,
+        )
+
+    def theme_editions(self, theme):
+        """Published editions of this series carrying ``theme``, newest first."""
+        return self.editions().filter(tagged_items__tag=theme)
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        """The series page itself."""
+        return self.render(request)
+
+    @path("themes/", name="themes")
+    def themes_route(self, request):
+        """Every theme of the published editions with its number of editions."""
+        return self.render_route(
+            request, "recaps/series_themes.html", {"series_themes": list(self.themes())}
+        )
+
+    @path("themes/<slug:slug>/", name="theme")
+    def theme_route(self, request, slug):
+        """The editions of one theme, newest first, paginated."""
+        theme = self.get_theme_or_404(slug)
+        paginator = Paginator(
+            self.theme_editions(theme).prefetch_related("tags"), EDITIONS_PER_PAGE
+        )
+        page_obj = paginator.get_page(request.GET.get("page"))
+        labels = section_labels()
+        for edition in page_obj:
+            edition.section_kind_labels = [
+                labels[kind] for kind in section_kinds(edition) if kind in labels
+            ]
+        return self.render_route(
+            request,
+            "recaps/series_theme.html",
+            {"theme": theme, "theme_editions": page_obj},
+        )
+
+    @path("feed/rss/", name="feed_rss")
+    def feed_rss_route(self, request):
+        """RSS 2.0 feed of the newest published editions."""
+        return EditionsRssFeed()(request, series=self)
+
+    @path("feed/atom/", name="feed_atom")
+    def feed_atom_route(self, request):
+        """Atom feed of the newest published editions."""
+        return EditionsAtomFeed()(request, series=self)
+
+    @path("themes/<slug:slug>/feed/rss/", name="theme_feed_rss")
+    def theme_feed_rss_route(self, request, slug):
+        """RSS 2.0 feed of the newest published editions of one theme."""
+        return EditionsRssFeed()(
+            request, series=self, theme=self.get_theme_or_404(slug)
+        )
+
+    @path("themes/<slug:slug>/feed/atom/", name="theme_feed_atom")
+    def theme_feed_atom_route(self, request, slug):
+        """Atom feed of the newest published editions of one theme."""
+        return EditionsAtomFeed()(
+            request, series=self, theme=self.get_theme_or_404(slug)
+        )
+
+
+def section_kinds(edition):
+    """Section types of an edition in first-appearance order, from the raw JSON.
+
+    Reading ``raw_data`` avoids converting blocks (and the document lookups
+    that chooser blocks make) just to know which kinds of sections exist.
+    """
+    kinds = []
+    for block in edition.body.raw_data:
+        kind = block.get("type")
+        if kind and kind not in kinds:
+            kinds.append(kind)
+    return kinds

@@ -1,0 +1,178 @@
+"""Theme navigation: theme index and theme pages of a series, related editions."""
+
+import datetime
+
+import pytest
+
+from tests.factories import section
+from tests.readers.conftest import HIDDEN_TITLES
+
+pytestmark = pytest.mark.django_db
+
+
+def _themes_url(series, slug=None):
+    if slug is None:
+        return series.url + series.reverse_subpage("themes")
+    return series.url + series.reverse_subpage("theme", kwargs={"slug": slug})
+
+
+def test_theme_index_counts_only_published_editions(
+    client, series, make_edition, hidden_editions
+):
+    make_edition(edition_number=1, tags=["numérique", "isolement"])
+    make_edition(edition_number=2, tags=["numérique"])
+    response = client.get(_themes_url(series))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "numérique" in html
+    assert "(2 éditions)" in html
+    assert "(1 édition)" in html
+    assert 'href="/ebullitions/themes/numerique/"' in html
+    assert 'href="/ebullitions/themes/isolement/"' in html
+    # "secret" is only carried by editions nobody may see.
+    assert "secret" not in html
+
+
+def test_series_page_shows_theme_counts_and_keeps_its_default_route(
+    client, series, make_edition, hidden_editions
+):
+    make_edition(edition_number=1, title="Première", tags=["numérique"])
+    html = client.get(series.url).content.decode()
+    assert "Première" in html
+    assert 'href="/ebullitions/themes/numerique/"' in html
+    assert "(1 édition)" in html
+    assert "secret" not in html
+    assert 'href="/ebullitions/themes/"' in html
+
+
+def test_theme_page_lists_editions_newest_first_with_sections(
+    client, series, make_edition, hidden_editions
+):
+    from recaps.models import Theme
+
+    make_edition(
+        edition_number=1,
+        title="Première",
+        date=datetime.date(2020, 11, 13),
+        tags=["numérique"],
+        intro="<p>Intro de la première.</p>",
+        body=[
+            section("observations", "Les constats", ["x"]),
+            section("nuggets", "Les pépites", ["y"]),
+        ],
+    )
+    make_edition(
+        edition_number=2,
+        title="Deuxième",
+        date=datetime.date(2020, 11, 20),
+        tags=["numérique"],
+    )
+    make_edition(edition_number=3, title="Sans thème", tags=["autre"])
+    Theme.objects.filter(slug="numerique").update(
+        description="L’inclusion numérique des habitants."
+    )
+    response = client.get(_themes_url(series, "numerique"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "L’inclusion numérique des habitants." in html
+    assert html.index("Deuxième") < html.index("Première")
+    assert "Intro de la première." in html
+    assert "Rubriques : Constats d’habitants, Pépites et pistes d’action" in html
+    assert "13 novembre 2020" in html
+    assert "Sans thème" not in html
+    for hidden in HIDDEN_TITLES:
+        assert hidden not in html
+    assert "2 éditions" in html
+
+
+def test_theme_page_is_paginated(client, series, make_edition):
+    from recaps.models.series import EDITIONS_PER_PAGE
+
+    for number in range(1, EDITIONS_PER_PAGE + 3):
+        make_edition(edition_number=number, title=f"Ed-{number:03d}", tags=["lien"])
+    first = client.get(_themes_url(series, "lien")).content.decode()
+    second = client.get(_themes_url(series, "lien"), {"page": 2}).content.decode()
+    assert f"Ed-{EDITIONS_PER_PAGE + 2:03d}" in first
+    assert "Ed-001" not in first
+    assert "Ed-001" in second
+    assert 'rel="prev" href="?page=1"' in second
+
+
+@pytest.mark.parametrize("slug", ["inconnu", "secret"])
+def test_unknown_or_hidden_theme_is_404(
+    client, series, make_edition, hidden_editions, slug
+):
+    make_edition(edition_number=1, tags=["numérique"])
+    assert client.get(_themes_url(series, slug)).status_code == 404
+
+
+def test_edition_links_its_themes_to_the_theme_pages(client, make_edition):
+    edition = make_edition(edition_number=1, tags=["numérique", "aller-vers"])
+    html = client.get(edition.url).content.decode()
+    assert (
+        '<a class="theme" href="/ebullitions/themes/numerique/">numérique</a>' in html
+    )
+    assert 'href="/ebullitions/themes/aller-vers/"' in html
+
+
+def test_related_editions_ranked_by_shared_themes_then_recency(
+    client, make_edition, hidden_editions
+):
+    current = make_edition(edition_number=10, tags=["a", "b", "c"])
+    one_old = make_edition(
+        edition_number=1, title="Un-ancien", date=datetime.date(2020, 1, 1), tags=["a"]
+    )
+    one_new = make_edition(
+        edition_number=2, title="Un-récent", date=datetime.date(2021, 1, 1), tags=["b"]
+    )
+    two = make_edition(
+        edition_number=3,
+        title="Deux-thèmes",
+        date=datetime.date(2019, 1, 1),
+        tags=["a", "c", "z"],
+    )
+    make_edition(edition_number=4, title="Aucun", tags=["z"])
+    related = current.get_related_editions(list(current.tags.all()))
+    assert [page.pk for page in related] == [two.pk, one_new.pk, one_old.pk]
+    assert [page.shared_theme_count for page in related] == [2, 1, 1]
+    html = client.get(current.url).content.decode()
+    section_html = html[html.index("Autres éditions sur les mêmes thèmes") :]
+    assert section_html.index("Deux-thèmes") < section_html.index("Un-récent")
+    assert section_html.index("Un-récent") < section_html.index("Un-ancien")
+    assert "Aucun" not in section_html
+    assert "Brouillon" not in html and "Expirée" not in html
+
+
+def test_theme_page_queries_do_not_grow_with_editions_or_themes(
+    series, make_edition, count_queries
+):
+    make_edition(
+        edition_number=1, tags=["commun"], body=[section("highlights", items=["x"])]
+    )
+    url = _themes_url(series, "commun")
+    count_queries(url)  # warm the site root paths cache
+    small = count_queries(url)
+    small_index = count_queries(_themes_url(series))
+    for number in range(2, 14):
+        make_edition(
+            edition_number=number,
+            tags=["commun", f"thème {number}", f"autre {number}"],
+            body=[
+                section(kind, items=[(f"item {n}", ["sub"]) for n in range(4)])
+                for kind in ["observations", "nuggets", "resources"]
+            ],
+        )
+    assert count_queries(url) == small
+    assert count_queries(_themes_url(series)) == small_index
+
+
+def test_edition_page_queries_do_not_grow_with_related_editions(
+    make_edition, count_queries
+):
+    current = make_edition(edition_number=1, tags=["a", "b"])
+    make_edition(edition_number=2, tags=["a"])
+    count_queries(current.url)
+    few = count_queries(current.url)
+    for number in range(3, 12):
+        make_edition(edition_number=number, tags=["a", "b", f"t{number}"])
+    assert count_queries(current.url) == few

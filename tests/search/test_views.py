@@ -1,0 +1,307 @@
+"""The reader search at /search/, on SQLite (FTS5) and PostgreSQL."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from tests.factories import section
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _titles(html):
+    """Titles of the results, in order."""
+    import re
+
+    return re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', html)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("numerique", {"Inclusion numérique"}),
+        ("NUMÉRIQUE", {"Inclusion numérique"}),
+        ("benevoles", {"Inclusion numérique", "Aller vers"}),
+        ("Bénévoles", {"Inclusion numérique", "Aller vers"}),
+        ("aines", {"Inclusion numérique"}),  # a sub-item
+        ("confinement", {"Rompre l’isolement"}),  # an item
+        ("connecte", {"Inclusion numérique"}),  # inside <i>
+        ("goûter", {"Rompre l’isolement"}),
+        ("benevoles quartier", {"Aller vers"}),  # every word must match
+    ],
+)
+def test_accent_and_case_insensitive_search_over_items(client, corpus, query, expected):
+    assert set(_titles(_search(client, query=query))) == expected
+
+
+def test_french_stemming_on_postgresql(client, corpus):
+    """PostgreSQL's french_unaccent configuration matches inflected forms."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 has no French stemmer")
+    assert "Rompre l’isolement" in _titles(_search(client, query="isolé"))
+    # “isolement” (title) and “isolées” (item) share the stem “isol”.
+    assert set(_titles(_search(client, query="isolées"))) == {"Rompre l’isolement"}
+    assert set(_titles(_search(client, query="bénévole"))) == {
+        "Inclusion numérique",
+        "Aller vers",
+    }
+    assert set(_titles(_search(client, query="personne"))) == {"Rompre l’isolement"}
+
+
+def test_only_published_editions_are_found(client, corpus, hidden_editions):
+    html = _search(client, query="numerique")
+    assert _titles(html) == ["Inclusion numérique"]
+    html = _search(client, query="cache")
+    from tests.readers.conftest import HIDDEN_TITLES
+
+    assert not any(title in html for title in HIDDEN_TITLES)
+    assert "Aucune édition ne correspond" in html
+
+
+def test_snippet_highlights_the_match_and_names_the_section(client, corpus):
+    html = _search(client, query="benevoles")
+    assert "<mark>bénévoles</mark> accompagnent les démarches en ligne." in html
+    assert "Dans « Les constats » (Constats d’habitants)" in html
+    # Markup of the item is not rendered; its text is escaped around the mark.
+    html = _search(client, query="cafe")
+    assert "Un <mark>café</mark> connecté &amp; partagé" in html
+    assert "Dans « Les pépites » (Pépites et pistes d’action)" in html
+
+
+def test_snippet_escapes_html_in_items(client, make_edition):
+    make_edition(
+        edition_number=1,
+        body=[
+            section(
+                "highlights",
+                "Temps",
+                ["Balise &lt;script&gt;alert(1)&lt;/script&gt; piège"],
+            )
+        ],
+    )
+    html = _search(client, query="piege")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>piège</mark>" in html
+    assert "<script>alert" not in html
+
+
+def test_filters_by_theme_section_kind_and_dates(client, corpus):
+    assert set(_titles(_search(client, query="benevoles", tag="aller-vers"))) == {
+        "Aller vers"
+    }
+    assert set(_titles(_search(client, query="benevoles", type="actions"))) == {
+        "Aller vers"
+    }
+    # The kind filter keeps editions holding such a section.
+    assert set(_titles(_search(client, query="benevoles", type="nuggets"))) == {
+        "Inclusion numérique"
+    }
+    assert set(_titles(_search(client, query="benevoles", type="questions"))) == set()
+    assert set(
+        _titles(_search(client, query="benevoles", date_before="2021-01-01"))
+    ) == {"Inclusion numérique"}
+    assert set(
+        _titles(_search(client, query="benevoles", date_after="2021-01-01"))
+    ) == {"Aller vers"}
+    # Filters alone list the matching editions, newest first.
+    assert _titles(_search(client, tag="isolement")) == [
+        "Aller vers",
+        "Rompre l’isolement",
+    ]
+    assert _titles(_search(client, type="nuggets")) == [
+        "Rompre l’isolement",
+        "Inclusion numérique",
+    ]
+
+
+def test_type_filter_chooses_the_snippet_section(client, corpus):
+    # “bénévoles” is in the observations; with type=nuggets the snippet comes
+    # from the nuggets when they match, else from wherever the words are.
+    html = _search(client, query="cafe", type="nuggets")
+    assert "(Pépites et pistes d’action)" in html
+    html = _search(client, query="benevoles", type="nuggets")
+    assert "<mark>bénévoles</mark> accompagnent" in html
+    html = _search(client, query="partage")
+    assert "Un café connecté &amp; <mark>partagé</mark>" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_after": "2021-13-45"},
+        {"date_before": "hier"},
+        {"type": "inconnu"},
+        {"tag": "pas un slug !"},
+        {"tag": "theme-inconnu"},
+    ],
+)
+def test_malformed_filters_are_ignored_with_a_message(client, corpus, params):
+    html = _search(client, query="benevoles", **params)
+    assert set(_titles(html)) == {"Inclusion numérique", "Aller vers"}
+    assert "ignoré" in html
+
+
+def test_facets_count_themes_among_results_and_add_the_filter(client, corpus):
+    html = _search(client, query="benevoles")
+    facets = html[html.index("Thèmes parmi les résultats") :]
+    assert 'href="?query=benevoles&amp;tag=numerique">numérique</a>' in facets
+    assert 'href="?query=benevoles&amp;tag=aller-vers">aller-vers</a>' in facets
+    assert "(1)" in facets
+    html = _search(client, query="isolement")
+    assert 'tag=isolement">isolement</a> <span class="count">(' in html
+
+
+def test_empty_query_shows_the_themes(client, corpus, hidden_editions):
+    html = _search(client)
+    assert "Parcourir par thème" in html
+    assert 'href="?tag=isolement">isolement</a> <span class="count">(2)' in html
+    assert "secret" not in html
+    assert "Aucune édition" not in html
+
+
+def test_no_result_says_so_and_suggests_themes(client, corpus):
+    html = _search(client, query="xylophone")
+    assert "Aucune édition ne correspond à votre recherche." in html
+    assert "Essayez un thème" in html
+    assert 'href="?tag=numerique"' in html
+
+
+def test_results_are_paginated_keeping_the_query_string(client, make_edition):
+    from search.views import RESULTS_PER_PAGE
+
+    for number in range(1, RESULTS_PER_PAGE + 3):
+        make_edition(
+            edition_number=number,
+            title=f"Réunion {number:03d}",
+            tags=["commun"],
+            body=[section("highlights", items=["Le jardin partagé"])],
+        )
+    html = _search(client, query="jardin", tag="commun")
+    assert len(_titles(html)) == RESULTS_PER_PAGE
+    assert 'href="?query=jardin&amp;tag=commun&amp;page=2"' in html
+    second = _search(client, query="jardin", tag="commun", page=2)
+    assert len(_titles(second)) == 2
+    assert set(_titles(html)).isdisjoint(_titles(second))
+    # Out-of-range or malformed page numbers show the last or first page.
+    assert _titles(_search(client, query="jardin", page=999)) == _titles(second)
+    assert _titles(_search(client, query="jardin", page="x")) == _titles(html)
+
+
+HOSTILE_QUERIES = [
+    "x" * 5000,
+    "numérique " * 300,
+    '"',
+    '"numerique',
+    "numerique*",
+    "*",
+    "OR",
+    "numerique OR benevoles",
+    "AND NOT",
+    "NEAR(numerique benevoles)",
+    "NEAR(",
+    "-numerique",
+    "title:numerique",
+    ":",
+    "()",
+    "(numerique",
+    "numerique)",
+    "'; DROP TABLE wagtailcore_page; --",
+    "' OR 1=1 --",
+    "\\",
+    "%",
+    "_",
+    "numerique & | ! <-> :*",
+    "<script>alert(1)</script>",
+    "le la les",
+    "\x00",
+    "nume\x00rique",
+    "😀",
+    "ß ﬁ Ω",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_hostile_queries_are_answered_normally(client, corpus, query):
+    response = client.get("/search/", {"query": query, "tag": query, "type": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "query=%ED%A0%80",
+        "query=num%ED%A0%80erique",
+        "query=%00",
+        "query=%FF%FE",
+        "query=%",
+        "query=numerique&page=%ED%A0%80",
+        "query=numerique&page=-1",
+        "query=numerique&page=99999999999999999999",
+        "query=numerique&date_after=%00",
+        "query=numerique&date_after=99999-01-01",
+        "query=numerique&date_before=0000-00-00",
+    ],
+)
+def test_raw_hostile_query_strings(client, corpus, raw):
+    response = client.get(f"/search/?{raw}")
+    assert response.status_code == 200
+
+
+def test_operators_are_searched_as_plain_words(client, corpus):
+    assert set(_titles(_search(client, query='"numerique"'))) == {"Inclusion numérique"}
+    assert _titles(_search(client, query="numerique OR confinement")) == []
+    assert set(_titles(_search(client, query="(benevoles) quartier*"))) == {
+        "Aller vers"
+    }
+
+
+def _count_queries(client, params):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"query": "jardin"},
+        {"query": "jardin", "tag": "commun", "type": "highlights"},
+        {"tag": "commun"},
+        {},
+        {"query": "introuvable"},
+    ],
+)
+def test_search_queries_do_not_grow_with_results_editions_or_themes(
+    client, make_edition, params
+):
+    def add(number):
+        make_edition(
+            edition_number=number,
+            date=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+            tags=["commun", f"thème {number}", f"autre {number}"],
+            body=[
+                section(
+                    kind,
+                    items=[(f"Le jardin {n}", ["sous-point"]) for n in range(4)],
+                    links=[{"title": "Lien", "url": "https://example.org/"}],
+                )
+                for kind in ["highlights", "nuggets", "resources"]
+            ],
+        )
+
+    add(1)
+    _count_queries(client, params)  # warm the site cache
+    small = _count_queries(client, params)
+    for number in range(2, 16):
+        add(number)
+    assert _count_queries(client, params) == small
