@@ -1,0 +1,101 @@
+import datetime
+
+import pytest
+
+from recaps.importers.document import SourceError
+from recaps.importers.html import parse_html
+
+PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>Petite ébullition n°4 – Réseau</title>
+<link rel="canonical" href="https://www.centres-sociaux-44.fr/ebullition-4/">
+<meta property="article:published_time" content="2020-12-18T10:00:00+01:00">
+<script>var tracking = 1;</script>
+</head><body>
+<nav><a href="/">Accueil</a><p>Ce qui a été partagé : menu</p></nav>
+<article>
+<header><h1>Petite ébullition n°4</h1></header>
+<div class="entry-content">
+<p>Une belle rencontre.</p>
+<h2>Ce qui a été partagé</h2>
+<p>Entre autres :</p>
+<ul>
+ <li>Une <strong>épicerie</strong> solidaire <a href="https://ex.org/epicerie" onclick="x()">ici</a></li>
+ <li>Des interrogations :<ul><li>Comment faire ?</li><li>Avec qui ?</li></ul></li>
+</ul>
+<p>Un paragraphe de conclusion.</p>
+<h3>Pour aller plus loin</h3>
+<ul><li><a href="https://www.conseiller-numerique.gouv.fr/">Conseillers numériques</a> – le site</li>
+<li>Un document papier</li></ul>
+<h3>Programme de la journée</h3>
+<ul><li>Accueil</li></ul>
+<iframe src="https://evil.example/"></iframe>
+</div>
+<footer><a rel="tag" href="/tag/numerique">Numérique</a></footer>
+<div class="sharedaddy"><p>Partager sur facebook</p></div>
+</article>
+</body></html>
+"""
+
+
+def test_saved_page_gives_one_edition_with_typed_sections():
+    [edition] = parse_html(PAGE.encode(), "page.html")
+    assert edition.source_key == "https://www.centres-sociaux-44.fr/ebullition-4/"
+    assert edition.title == "Petite ébullition n°4"
+    assert edition.edition_number == 4
+    assert edition.date == datetime.date(2020, 12, 18)
+    assert edition.intro == "<p>Une belle rencontre.</p>"
+    kinds = [s["type"] for s in edition.sections]
+    assert kinds == ["highlights", "text", "resources", "text"]
+    highlights = edition.sections[0]
+    assert highlights["intro"] == "<p>Entre autres :</p>"
+    assert highlights["items"][0]["text"] == (
+        '<p>Une <strong>épicerie</strong> solidaire <a href="https://ex.org/epicerie">'
+        "ici</a></p>"
+    )
+    assert [c["text"] for c in highlights["items"][1]["children"]] == [
+        "<p>Comment faire ?</p>",
+        "<p>Avec qui ?</p>",
+    ]
+    assert "conclusion" in edition.sections[1]["text"]
+
+
+def test_resource_links_and_unknown_headings():
+    [edition] = parse_html(PAGE.encode(), "page.html")
+    resources = edition.sections[2]
+    assert resources["links"] == [
+        {
+            "title": "Conseillers numériques",
+            "url": "https://www.conseiller-numerique.gouv.fr/",
+            "description": "le site",
+        }
+    ]
+    assert [i["text"] for i in resources["items"]] == ["<p>Un document papier</p>"]
+    unknown = edition.sections[3]
+    assert unknown["heading"] == "Programme de la journée"
+    assert "<ul><li>Accueil</li></ul>" in unknown["text"]
+    assert any("Programme de la journée" in w for w in edition.warnings)
+
+
+def test_navigation_share_buttons_and_scripts_are_dropped():
+    [edition] = parse_html(PAGE.encode(), "page.html")
+    dump = repr(edition)
+    assert "menu" not in dump
+    assert "facebook" not in dump
+    assert "tracking" not in dump
+    assert "evil" not in dump
+    assert "onclick" not in dump
+
+
+def test_page_without_canonical_url_is_keyed_by_hash():
+    page = PAGE.replace(
+        '<link rel="canonical" href="https://www.centres-sociaux-44.fr/ebullition-4/">',
+        "",
+    )
+    [edition] = parse_html(page.encode(), "page.html")
+    assert edition.source_key.startswith("sha256:")
+
+
+def test_html_page_that_is_not_a_recap_is_refused():
+    with pytest.raises(SourceError):
+        parse_html(b"<html><body><p>Bonjour</p></body></html>", "vide.html")
