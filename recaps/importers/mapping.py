@@ -75,6 +75,6 @@ def section_kind(heading):
 
 
 def clean_heading(heading):
-    """A heading as readers should see it: no trailing colon or dots."""
+    """A heading as readers should see it: spaces collapsed, no trailing colon."""
     text = " ".join(str(heading or "").split())
-    return text.rstrip(" :.…").strip() or text
+    return text.rstrip(" :").strip() or text

@@ -1,41 +1,12 @@
 import datetime
+from pathlib import Path
 
 import pytest
 
 from recaps.importers.document import SourceError
 from recaps.importers.html import parse_html
 
-PAGE = """<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8">
-<title>Petite ébullition n°4 – Réseau</title>
-<link rel="canonical" href="https://www.centres-sociaux-44.fr/ebullition-4/">
-<meta property="article:published_time" content="2020-12-18T10:00:00+01:00">
-<script>var tracking = 1;</script>
-</head><body>
-<nav><a href="/">Accueil</a><p>Ce qui a été partagé : menu</p></nav>
-<article>
-<header><h1>Petite ébullition n°4</h1></header>
-<div class="entry-content">
-<p>Une belle rencontre.</p>
-<h2>Ce qui a été partagé</h2>
-<p>Entre autres :</p>
-<ul>
- <li>Une <strong>épicerie</strong> solidaire <a href="https://ex.org/epicerie" onclick="x()">ici</a></li>
- <li>Des interrogations :<ul><li>Comment faire ?</li><li>Avec qui ?</li></ul></li>
-</ul>
-<p>Un paragraphe de conclusion.</p>
-<h3>Pour aller plus loin</h3>
-<ul><li><a href="https://www.conseiller-numerique.gouv.fr/">Conseillers numériques</a> – le site</li>
-<li>Un document papier</li></ul>
-<h3>Programme de la journée</h3>
-<ul><li>Accueil</li></ul>
-<iframe src="https://evil.example/"></iframe>
-</div>
-<footer><a rel="tag" href="/tag/numerique">Numérique</a></footer>
-<div class="sharedaddy"><p>Partager sur facebook</p></div>
-</article>
-</body></html>
-"""
+PAGE = (Path(__file__).parent / "data" / "recap-page.html").read_text()
 
 
 def test_saved_page_gives_one_edition_with_typed_sections():

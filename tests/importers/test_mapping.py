@@ -45,8 +45,6 @@ def test_unrelated_headings_map_to_nothing(heading):
     assert section_kind(heading) is None
 
 
-def test_clean_heading_drops_trailing_colon_and_dots():
+def test_clean_heading_drops_trailing_colon_only():
     assert clean_heading("  Pour aller plus loin : ") == "Pour aller plus loin"
-    assert clean_heading("Vous avez apprécié ce temps …") == (
-        "Vous avez apprécié ce temps"
-    )
+    assert clean_heading("Retour sur...") == "Retour sur..."

@@ -77,7 +77,7 @@ def test_source_keys_are_stable_and_distinct(editions):
 
 def test_text_without_recap_is_refused():
     with pytest.raises(SourceError, match="aucun compte rendu|no recap"):
-        parse_text("Bonjour,\nceci est une lettre.\n".encode(), "lettre.txt")
+        parse_text(b"Bonjour,\nceci est une lettre.\n", "lettre.txt")
 
 
 def test_unreadable_encoding_is_refused():
