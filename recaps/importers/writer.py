@@ -6,11 +6,16 @@ the same source again adds a revision to the same page instead of a duplicate.
 
 import datetime
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db.models.signals import post_save
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import Page, ReferenceIndex
+from wagtail.search.backends import get_search_backends
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from ..models import RecapPage
 from ..models.themes import normalise_theme_name
@@ -28,6 +33,31 @@ class Report:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     items: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def deferred_indexing():
+    """Update the search and reference indexes once per edition, at the end.
+
+    Creating and publishing a page saves it several times, and each save would
+    otherwise re-index it. Yields a set to collect the ids of written editions;
+    the indexes are updated only if the block succeeds (inside the caller's
+    transaction, so a dry run rolls them back too).
+    """
+    ids = set()
+    disconnected = post_save.disconnect(post_save_signal_handler, sender=RecapPage)
+    try:
+        with disable_reference_index_auto_update():
+            yield ids
+    finally:
+        if disconnected:
+            post_save.connect(post_save_signal_handler, sender=RecapPage)
+    pages = list(RecapPage.objects.filter(pk__in=ids))
+    if disconnected:
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(RecapPage, pages)
+    for page in pages:
+        ReferenceIndex.create_or_update_for_object(page)
 
 
 class EditionWriter:

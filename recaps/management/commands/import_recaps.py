@@ -13,7 +13,7 @@ from recaps.blocks import section_labels
 from recaps.importers.document import SourceError
 from recaps.importers.html import parse_html
 from recaps.importers.text import parse_text
-from recaps.importers.writer import EditionWriter, Report
+from recaps.importers.writer import EditionWriter, Report, deferred_indexing
 from recaps.importers.wxr import parse_wxr
 from recaps.models import RecapSeriesPage
 
@@ -134,9 +134,10 @@ class Command(BaseCommand):
                 len(editions),
                 self.stderr.isatty() and options["verbosity"] > 0,
             )
-            for done, edition in enumerate(editions, start=1):
-                writer.write(edition)
-                progress(done)
+            with deferred_indexing() as written:
+                for done, edition in enumerate(editions, start=1):
+                    written.add(writer.write(edition).pk)
+                    progress(done)
             if options["dry_run"]:
                 transaction.set_rollback(True)
         self.print_report(report, series, options)
@@ -266,6 +267,8 @@ class Command(BaseCommand):
         return series
 
     def print_report(self, report, series, options):
+        if options["verbosity"] == 0:
+            return
         write = self.stdout.write
         if options["dry_run"]:
             write(self.style.WARNING(_("Dry run: nothing was written.")))

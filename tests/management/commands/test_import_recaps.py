@@ -9,8 +9,10 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from wagtail.models import Page, Revision
+from wagtail.models import Page, ReferenceIndex, Revision
+from wagtail.search.models import IndexEntry
 
+from recaps.blocks import html_to_text
 from recaps.models import RecapPage, RecapPageTag, RecapSeriesPage, Theme
 from recaps.sections import sections_of
 from tests.importers.helpers import build_wxr, recap_html, wxr_item
@@ -36,6 +38,8 @@ def counts():
         "revisions": Revision.objects.count(),
         "themes": Theme.objects.count(),
         "tagged": RecapPageTag.objects.count(),
+        "search": IndexEntry.objects.count(),
+        "references": ReferenceIndex.objects.count(),
     }
 
 
@@ -63,7 +67,7 @@ def test_legacy_text_matches_the_demo_content(series):
         for section, expected_section in zip(sections, expected["body"], strict=True):
             expected_items = expected_section.get("items") or []
             assert [plain(i.text) for i in section.items] == [
-                plain(yaml_text(i["text"])) for i in expected_items
+                plain(html_to_text(i["text"])) for i in expected_items
             ]
             assert [len(i.children) for i in section.items] == [
                 len(i.get("children") or []) for i in expected_items
@@ -77,12 +81,6 @@ def test_legacy_text_matches_the_demo_content(series):
     assert total == 61
     assert [p.item_count() for p in pages] == [9, 14, 38]
     assert "Editions created: 3" in output or "Éditions créées : 3" in output
-
-
-def yaml_text(html):
-    from recaps.blocks import html_to_text
-
-    return html_to_text(html)
 
 
 def test_legacy_text_reimport_updates_instead_of_duplicating(series):
@@ -159,6 +157,19 @@ def test_wxr_reimport_adds_revisions_and_respects_flags(series, wxr_file):
     assert RecapPage.objects.published().child_of(series).count() == 3
 
 
+def test_imported_editions_are_searchable(series, wxr_file):
+    run(wxr_file, "--series", series.slug)
+    found = RecapPage.objects.child_of(series).search("repérer personnes")
+    assert len(found) == 3
+    run(wxr_file, "--series", series.slug)
+    assert (
+        IndexEntry.objects.filter(
+            object_id__in=[str(p.pk) for p in editions(series)]
+        ).count()
+        == 3
+    )
+
+
 def test_html_page_is_imported(series):
     run(HTML_PAGE, "--series", series.slug)
     [page] = editions(series)
@@ -207,7 +218,7 @@ MALFORMED = {
         b"</title></channel></rss>"
     ),
     "not-wordpress.xml": b'<?xml version="1.0"?><feed><entry/></feed>',
-    "letter.txt": "Bonjour,\nvoici une lettre sans compte rendu.\n".encode(),
+    "letter.txt": b"Bonjour,\nvoici une lettre sans compte rendu.\n",
     "latin1.txt": "Ce qui a été partagé :\n  - un élan\n".encode("latin-1"),
     "binary.bin": bytes(range(256)) * 4,
     "empty.txt": b"",
@@ -276,9 +287,19 @@ def test_report_lists_items_per_kind_and_warnings(series):
     assert "Programme de la journée" in output
 
 
-def test_progress_bar_only_on_a_terminal(series, wxr_file, capsys):
-    call_command("import_recaps", str(wxr_file), "--series", series.slug)
-    assert "[" not in capsys.readouterr().err
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(series, wxr_file):
+    piped, terminal = io.StringIO(), Terminal()
+    call_command("import_recaps", str(wxr_file), "--series", series.slug, stderr=piped)
+    call_command(
+        "import_recaps", str(wxr_file), "--series", series.slug, stderr=terminal
+    )
+    assert piped.getvalue() == ""
+    assert "3/3" in terminal.getvalue() and "#" in terminal.getvalue()
 
 
 def test_bad_dates_option(series):
