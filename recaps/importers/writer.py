@@ -17,7 +17,7 @@ from wagtail.models import Page, ReferenceIndex
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from ..models import RecapPage
+from ..models import RecapPage, Theme
 from ..models.themes import normalise_theme_name
 from .structured import save_page, section_to_stream
 
@@ -77,6 +77,7 @@ class EditionWriter:
             for page in RecapPage.objects.child_of(series).exclude(import_source="")
         }
         self.slugs = set(Page.objects.child_of(series).values_list("slug", flat=True))
+        self.themes = {}
 
     def existing_page(self, edition):
         return self.existing.get(edition.source_key)
@@ -106,7 +107,7 @@ class EditionWriter:
         page.date = edition.date or page.date or datetime.date.today()
         page.intro = edition.intro
         page.body = [section_to_stream(section) for section in edition.sections]
-        page.tags.set(self._themes(edition), clear=True)
+        page.tags.set(self._theme_objects(self._themes(edition)), clear=True)
         publish = self.publish
         if publish is None:
             publish = edition.status != "draft"
@@ -116,6 +117,17 @@ class EditionWriter:
         for warning in edition.warnings:
             self.report.warnings.append(f"{edition.label}: {warning}")
         return page
+
+    def _theme_objects(self, names):
+        """Themes by name, fetched or created once per run rather than per page."""
+        missing = [name for name in names if name not in self.themes]
+        if missing:
+            for theme in Theme.objects.filter(name__in=missing):
+                self.themes[theme.name] = theme
+            for name in missing:
+                if name not in self.themes:
+                    self.themes[name] = Theme.objects.create(name=name)
+        return [self.themes[name] for name in names]
 
     def _title(self, edition):
         return edition.title or _("Edition %(number)s") % {
