@@ -119,10 +119,13 @@ _ORDINALS = {
 }
 _ORDINAL = "|".join(_ORDINALS)
 _NUMBER_PATTERNS = [
-    re.compile(rf"\b({_ORDINAL}|\d+ ?(?:e|eme|er|ere))\b (?:\w+ ){{0,2}}(?:edition)"),
+    re.compile(
+        rf"\b({_ORDINAL}|\d+ ?(?:e|eme|er|ere))\b (?:\w+ ){{0,2}}"
+        r"(?:edition|ebullition|rencontre)"
+    ),
     re.compile(rf"\b(?:edition|ebullition|rencontre)s? ({_ORDINAL})\b"),
-    re.compile(r"\b(?:edition|ebullition|rencontre)s? (?:n ?o? |no |numero )?(\d+)\b"),
-    re.compile(r"\b(?:n|no|numero) (\d+)\b"),
+    re.compile(r"\bedition (?:n o |no |numero )?(\d+)\b"),
+    re.compile(r"\b(?:n o|no|numero) (\d+)\b"),
 ]
 _EDITION_MARKER = re.compile(rf"\b({_ORDINAL}|derniere|\d+ ?(?:e|eme)) edition\b")
 _LAST = re.compile(r"\bderniere (?:edition|petite ebullition|ebullition)\b")
@@ -341,16 +344,19 @@ def _link_entry(item):
 def order_editions(editions):
     """Put editions of a multi-edition page in chronological order and number them.
 
-    Pages often list the latest edition first: when the numbers the editions
-    state decrease down the page (or the first one calls itself the last), the
-    order is reversed. Editions that state no number follow the previous one.
+    Editions that all carry a date are sorted by date. Otherwise, as pages often
+    list the latest edition first, the order is reversed when the numbers the
+    editions state decrease down the page (or the first one calls itself the
+    last). Editions that state no number follow the previous one.
     """
+    if all(edition.date for edition in editions):
+        editions = sorted(editions, key=lambda edition: edition.date)
     stated = [edition_number_from(e.text()) for e in editions]
     known = [(i, n) for i, n in enumerate(stated) if n is not None]
     reverse = (len(known) >= 2 and known[0][1] > known[-1][1]) or (
         len(editions) > 1 and says_last(editions[0].text())
     )
-    if reverse:
+    if reverse and not all(edition.date for edition in editions):
         editions = editions[::-1]
         stated = stated[::-1]
     previous = 0

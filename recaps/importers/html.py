@@ -124,7 +124,7 @@ def strip_furniture(soup):
     """Drop navigation, share buttons, scripts; keep an article's own title."""
     for header in soup.find_all("header"):
         if header.find("h1") and header.find_parent("article"):
-            header.unwrap()
+            header.replace_with(header.find("h1"))
         else:
             header.decompose()
     for element in soup.find_all(FURNITURE):
@@ -174,7 +174,7 @@ def _meta(soup, *names):
 
 
 def _date(soup, scope):
-    candidates = [_meta(soup, "article:published_time")]
+    candidates = [_meta(soup, "article:published_time")] if scope is soup else []
     time = scope.find("time", attrs={"datetime": True})
     if time:
         candidates.append(time["datetime"])
@@ -211,30 +211,36 @@ def parse_html(data, name=""):
     )
     date = _date(soup, soup)
     themes = _themes(soup, soup)
+    # Dates and tag links often sit in an article's header or footer: read them
+    # before the furniture goes.
+    metadata = {}
+    for index, article in enumerate(soup.find_all("article")):
+        article["data-import-index"] = str(index)
+        metadata[str(index)] = (_date(soup, article), _themes(soup, article))
 
     strip_furniture(soup)
     articles = soup.find_all("article")
-    scopes = (
-        articles
-        if len(articles) > 1
-        else [
+    if len(articles) > 1:
+        scopes = [(a, metadata[a["data-import-index"]]) for a in articles]
+    else:
+        main = (
             (articles[0] if articles else None)
             or soup.find(class_="entry-content")
             or soup.find("main")
             or soup.body
             or soup
-        ]
-    )
+        )
+        scopes = [(main, (None, []))]
     editions, warnings = [], []
-    for scope in scopes:
+    for scope, (scope_date, scope_themes) in scopes:
         builder = EditionBuilder(split_editions=len(scopes) == 1)
         for event in events(scope):
             builder.feed(event)
         found = [e for e in builder.finish() if e.sections]
         warnings += builder.warnings
         if len(scopes) > 1 and found:
-            found[0].date = _date(soup, scope) if scope is not soup else None
-            found[0].themes = _themes(soup, scope)
+            found[0].date = scope_date
+            found[0].themes = scope_themes
         editions += found
     if not editions:
         raise SourceError(_("no recap found (no section heading followed by content)"))

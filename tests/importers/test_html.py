@@ -70,3 +70,33 @@ def test_page_without_canonical_url_is_keyed_by_hash():
 def test_html_page_that_is_not_a_recap_is_refused():
     with pytest.raises(SourceError):
         parse_html(b"<html><body><p>Bonjour</p></body></html>", "vide.html")
+
+
+BLOG = """<html><body><main>
+<article class="post"><header><h1>Dernière ébullition</h1>
+<time datetime="2020-12-11">11 décembre</time></header>
+<h3>Les constats et remontés d’habitants</h3><ul><li>Isolement</li></ul>
+<footer><a rel="tag" href="/t/isolement">Isolement</a></footer></article>
+<article class="post"><header><h1>Première ébullition</h1>
+<time datetime="2020-11-13">13 novembre</time></header>
+<h3>Ce qui a été partagé</h3><ul><li>Des initiatives</li><li>Du lien</li></ul>
+<footer><a rel="tag" href="/t/lien">Lien social</a></footer></article>
+<article class="comment"><p>Ce qui a été partagé : bravo</p></article>
+</main></body></html>"""
+
+
+def test_page_with_several_articles_gives_dated_editions():
+    first, last = parse_html(BLOG.encode(), "blog.html")
+    assert (first.title, first.date) == (
+        "Première ébullition",
+        datetime.date(2020, 11, 13),
+    )
+    assert (last.title, last.date) == (
+        "Dernière ébullition",
+        datetime.date(2020, 12, 11),
+    )
+    assert [first.edition_number, last.edition_number] == [1, 2]
+    assert first.themes == ["Lien social"] and last.themes == ["Isolement"]
+    assert [s["type"] for s in last.sections] == ["observations"]
+    assert first.source_key.endswith("#1") and last.source_key.endswith("#2")
+    assert "bravo" not in repr(first) + repr(last)

@@ -217,6 +217,12 @@ MALFORMED = {
         b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>&b;'
         b"</title></channel></rss>"
     ),
+    "latin1.xml": build_wxr([wxr_item("Première", recap_html(1), "g1")])
+    .replace("Première", "Premi\udce8re")
+    .encode("utf-8", "surrogateescape"),
+    "pages-only.xml": build_wxr(
+        [wxr_item("Mentions", recap_html(1), "g1", post_type="page")]
+    ).encode(),
     "not-wordpress.xml": b'<?xml version="1.0"?><feed><entry/></feed>',
     "letter.txt": b"Bonjour,\nvoici une lettre sans compte rendu.\n",
     "latin1.txt": "Ce qui a été partagé :\n  - un élan\n".encode("latin-1"),
