@@ -115,7 +115,10 @@ class EditionWriter:
         self.existing[edition.source_key] = page
         self.report.items.update(edition.item_counts())
         for warning in edition.warnings:
-            self.report.warnings.append(f"{edition.label}: {warning}")
+            self.report.warnings.append(
+                _("%(edition)s: %(warning)s")
+                % {"edition": edition.label, "warning": warning}
+            )
         return page
 
     def _theme_objects(self, names):
