@@ -56,12 +56,13 @@ def main(posts):
             queries.append(sql)
             return execute(sql, params, many, context)
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(count):
             call_command("import_recaps", str(source), "--series", "bench", verbosity=0)
         elapsed = time.perf_counter() - began
+        cpu = time.process_time() - cpu
         print(  # noqa: T201
-            f"{label}: {elapsed:.1f} s, {len(queries)} queries "
+            f"{label}: {elapsed:.1f} s ({cpu:.1f} s CPU), {len(queries)} queries "
             f"({len(queries) / posts:.0f} per post, {elapsed / posts * 1000:.0f} ms "
             "per post)"
         )

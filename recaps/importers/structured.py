@@ -110,11 +110,13 @@ def save_page(page, parent, publish):
     A new page saved as a draft is created not live, as the admin would; a live
     page saved as a draft keeps its published version and gains a pending revision.
     """
-    if page.pk is None:
+    created = page.pk is None
+    if created:
         if not publish:
             page.live = False
         parent.add_child(instance=page)
-    revision = page.save_revision()
+    # add_child() has just validated the same content: don't clean it twice.
+    revision = page.save_revision(clean=not created)
     if publish:
         revision.publish()
     return page
