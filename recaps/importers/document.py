@@ -128,6 +128,7 @@ _NUMBER_PATTERNS = [
     re.compile(r"\b(?:n o|no|numero) (\d+)\b"),
 ]
 _EDITION_MARKER = re.compile(rf"\b({_ORDINAL}|derniere|\d+ ?(?:e|eme)) edition\b")
+_ABOUT_MEETING = re.compile(r"\b(?:petites? ebullitions?|edition|rencontre)\b")
 _LAST = re.compile(r"\bderniere (?:edition|petite ebullition|ebullition)\b")
 
 
@@ -254,6 +255,8 @@ class EditionBuilder:
                     self._skipped_preamble += 1
                     return
             self.current["intro"].append(html)
+        elif self._introduces_edition(text):
+            self.current["intro"].append(html)
         elif self.section["type"] != "text" and not self.section["items"]:
             self.section["intro"].append(html)
         elif self.section["type"] == "text":
@@ -265,6 +268,23 @@ class EditionBuilder:
                 "parts": [as_paragraphs(html)],
             }
             self.current["sections"].append(self.section)
+
+    def _introduces_edition(self, text):
+        """A sentence about the meeting itself under the first, still empty heading.
+
+        The legacy page opens its last edition with “Retour sur...” followed by
+        “Pour cette dernière petite ébullition, …”: that sentence introduces the
+        edition, not the list.
+        """
+        section = self.section
+        return (
+            not self.current["intro"]
+            and len(self.current["sections"]) == 1
+            and section["type"] != "text"
+            and not section["items"]
+            and not section["intro"]
+            and bool(_ABOUT_MEETING.search(fold(text)))
+        )
 
     def _list(self, items):
         if not items:

@@ -48,8 +48,8 @@ def test_nested_bullets_become_sub_items(editions):
 
 def test_intro_lines_and_leftover_paragraphs(editions):
     last = editions[2]
-    assert "Pour cette dernière petite ébullition" in last.sections[0]["intro"]
-    assert "Entre autres" in last.sections[0]["intro"]
+    assert "Pour cette dernière petite ébullition" in last.intro
+    assert last.sections[0]["intro"] == "<p>Entre autres :</p>"
     assert "faire le bilan" in last.sections[1]["text"]
 
 

@@ -62,8 +62,13 @@ def test_legacy_text_matches_the_demo_content(series):
     assert [p.date for p in pages] == [e["date"] for e in demo]
     total = 0
     for page, expected in zip(pages, demo, strict=True):
+        assert plain(page.intro_text) == plain(html_to_text(expected["intro"]))
         sections = sections_of(page)
         assert [s.type for s in sections] == [s["type"] for s in expected["body"]]
+        assert [plain(s.intro_text) for s in sections] == [
+            plain(html_to_text(s.get("intro") or s.get("text")))
+            for s in expected["body"]
+        ]
         for section, expected_section in zip(sections, expected["body"], strict=True):
             expected_items = expected_section.get("items") or []
             assert [plain(i.text) for i in section.items] == [
