@@ -128,6 +128,7 @@ _NUMBER_PATTERNS = [
     re.compile(r"\b(?:n o|no|numero) (\d+)\b"),
 ]
 _EDITION_MARKER = re.compile(rf"\b({_ORDINAL}|derniere|\d+ ?(?:e|eme)) edition\b")
+HEADING_MAX_LENGTH = 255
 _ABOUT_MEETING = re.compile(r"\b(?:petites? ebullitions?|edition|rencontre)\b")
 _LAST = re.compile(r"\bderniere (?:edition|petite ebullition|ebullition)\b")
 
@@ -206,7 +207,7 @@ class EditionBuilder:
             self._list(event.items)
 
     def _heading(self, event):
-        text = clean_heading(event.text)
+        text = clean_heading(event.text)[:HEADING_MAX_LENGTH]
         if not text or is_chrome(text):
             return
         kind = section_kind(text)

@@ -100,3 +100,9 @@ def test_page_with_several_articles_gives_dated_editions():
     assert [s["type"] for s in last.sections] == ["observations"]
     assert first.source_key.endswith("#1") and last.source_key.endswith("#2")
     assert "bravo" not in repr(first) + repr(last)
+
+
+def test_very_long_headings_are_cut_to_the_block_limit():
+    page = "<h3>Ce qui a été partagé " + "très " * 100 + "</h3><ul><li>a</li></ul>"
+    [edition] = parse_html(page.encode(), "long.html")
+    assert len(edition.sections[0]["heading"]) == 255

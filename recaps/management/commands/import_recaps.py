@@ -30,9 +30,8 @@ def detect_format(head):
         if b"<html" in start:
             return "html"
         return "xml"
-    if start.startswith(b"<") and any(
-        marker in start for marker in (b"<html", b"<!doctype html", b"<body", b"<head")
-    ):
+    # A file that starts with a tag is a page or a fragment of one (“<h2>…”).
+    if start.startswith(b"<"):
         return "html"
     return "text"
 

@@ -189,6 +189,28 @@ def test_html_page_is_imported(series):
     ]
 
 
+def test_html_fragment_is_read_as_html(series, tmp_path):
+    fragment = tmp_path / "fragment.html"
+    fragment.write_text(
+        "<h3>Les pépites</h3><ul><li><b>Une</b> idée</li></ul>", encoding="utf-8"
+    )
+    run(fragment, "--series", series.slug, "--dates", "2021-01-08")
+    [page] = editions(series)
+    [section] = sections_of(page)
+    assert section.type == "nuggets"
+    assert section.items[0].html == "<p><b>Une</b> idée</p>"
+
+
+def test_detect_format():
+    from recaps.management.commands.import_recaps import detect_format
+
+    assert detect_format(build_wxr([]).encode()[:4096]) == "wxr"
+    assert detect_format(b'\xef\xbb\xbf<?xml version="1.0"?><feed/>') == "xml"
+    assert detect_format(b"<!DOCTYPE html><html>") == "html"
+    assert detect_format(b"  <p>Bonjour</p>") == "html"
+    assert detect_format("Retour sur...\n  • un point".encode()) == "text"
+
+
 # --- the target series ----------------------------------------------------------
 
 
