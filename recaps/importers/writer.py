@@ -36,13 +36,13 @@ class Report:
 
 
 @contextmanager
-def deferred_indexing():
+def deferred_indexing(update=True):
     """Update the search and reference indexes once per edition, at the end.
 
     Creating and publishing a page saves it several times, and each save would
     otherwise re-index it. Yields a set to collect the ids of written editions;
-    the indexes are updated only if the block succeeds (inside the caller's
-    transaction, so a dry run rolls them back too).
+    the indexes are updated only if the block succeeds and ``update`` is true (a
+    dry run passes false: an external search backend is not transactional).
     """
     ids = set()
     disconnected = post_save.disconnect(post_save_signal_handler, sender=RecapPage)
@@ -52,6 +52,8 @@ def deferred_indexing():
     finally:
         if disconnected:
             post_save.connect(post_save_signal_handler, sender=RecapPage)
+    if not update:
+        return
     pages = list(RecapPage.objects.filter(pk__in=ids))
     if disconnected:
         for backend in get_search_backends(with_auto_update=True):

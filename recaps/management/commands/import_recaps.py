@@ -133,7 +133,7 @@ class Command(BaseCommand):
                 len(editions),
                 self.stderr.isatty() and options["verbosity"] > 0,
             )
-            with deferred_indexing() as written:
+            with deferred_indexing(update=not options["dry_run"]) as written:
                 for done, edition in enumerate(editions, start=1):
                     written.add(writer.write(edition).pk)
                     progress(done)

@@ -340,3 +340,27 @@ def test_bad_dates_option(series):
         run(LEGACY, "--series", series.slug, "--dates", "2020-11-13")
     with pytest.raises(CommandError, match="--dates"):
         run(LEGACY, "--series", series.slug, "--dates", "hier")
+
+
+def test_search_index_is_updated_once_at_the_end_and_not_in_a_dry_run(
+    series, wxr_file, monkeypatch
+):
+    from recaps.importers import writer
+
+    calls = []
+
+    class Backend:
+        def add_bulk(self, model, objects):
+            calls.append(sorted(page.title for page in objects))
+
+    monkeypatch.setattr(writer, "get_search_backends", lambda **kwargs: [Backend()])
+    run(wxr_file, "--series", series.slug, "--dry-run")
+    assert calls == []
+    run(wxr_file, "--series", series.slug)
+    assert calls == [
+        [
+            "Première petite ébullition",
+            "Retour du vendredi",
+            "Seconde petite ébullition",
+        ]
+    ]
