@@ -104,10 +104,19 @@ def _parse_date(value):
         raise StructuredDataError(f"invalid date {value!r}") from error
 
 
-def _save(page, parent, publish):
-    if page.pk is None:
+def save_page(page, parent, publish):
+    """Save a new or changed page as a revision; publish it or leave a draft.
+
+    A new page saved as a draft is created not live, as the admin would; a live
+    page saved as a draft keeps its published version and gains a pending revision.
+    """
+    created = page.pk is None
+    if created:
+        if not publish:
+            page.live = False
         parent.add_child(instance=page)
-    revision = page.save_revision()
+    # add_child() has just validated the same content: don't clean it twice.
+    revision = page.save_revision(clean=not created)
     if publish:
         revision.publish()
     return page
@@ -135,7 +144,7 @@ def load_series(data, parent, publish=True):
     for field in SERIES_FIELDS:
         if field in series_data:
             setattr(series, field, series_data[field] or "")
-    _save(series, parent, publish)
+    save_page(series, parent, publish)
 
     created = updated = 0
     for edition_data in editions:
@@ -154,5 +163,5 @@ def load_series(data, parent, publish=True):
         page.date = _parse_date(edition_data["date"])
         page.body = [section_to_stream(s) for s in edition_data.get("body") or []]
         page.tags.set(edition_data.get("tags") or [], clear=True)
-        _save(page, series, publish)
+        save_page(page, series, publish)
     return series, created, updated

@@ -1,0 +1,387 @@
+"""Shared model of a parsed source: document events in, editions out.
+
+Every format parser (HTML, flattened text, the HTML of a WordPress post) turns its
+input into a flat sequence of events — headings, paragraphs, bullet lists and
+edition separators. :class:`EditionBuilder` assembles them into
+:class:`ParsedEdition` objects whose sections have the shape that
+:func:`recaps.importers.structured.section_to_stream` stores.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+from django.utils.html import escape, strip_tags
+from django.utils.translation import gettext as _
+
+from ..blocks import html_to_text
+from .mapping import clean_heading, section_kind
+from .sanitize import as_paragraphs, clean_html, clean_inline, clean_intro
+
+
+class SourceError(ValueError):
+    """A source cannot be imported (unreadable, malformed or not a recap)."""
+
+
+@dataclass
+class Heading:
+    text: str
+    #: Weak headings (a bold paragraph, a text line ending with a colon) that name
+    #: no known section are read as paragraphs, e.g. “Entre autres :”.
+    weak: bool = False
+
+
+@dataclass
+class Paragraph:
+    html: str
+
+
+@dataclass
+class ListItem:
+    html: str
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BulletList:
+    items: list[ListItem]
+
+
+@dataclass
+class Separator:
+    """An explicit boundary between editions (a title line, an ``<article>``)."""
+
+    title: str = ""
+
+
+@dataclass
+class ParsedEdition:
+    """One edition read from a source, before it is written to a page."""
+
+    source_key: str = ""
+    title: str = ""
+    slug: str = ""
+    date: object = None
+    edition_number: int | None = None
+    status: str | None = None
+    intro: str = ""
+    sections: list[dict] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    #: WordPress categories as (nicename, name); they become themes too.
+    categories: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    label: str = ""
+    source_path: object = None
+
+    def item_counts(self):
+        """Items (sub-items included) per section kind."""
+        counts = {}
+        for section in self.sections:
+            items = section.get("items") or []
+            total = sum(1 + len(item.get("children") or []) for item in items)
+            counts[section["type"]] = counts.get(section["type"], 0) + total
+        return counts
+
+    def item_count(self):
+        return sum(self.item_counts().values())
+
+    def text(self):
+        """All the words of the edition, to look for edition numbers."""
+        parts = [self.title, html_to_text(self.intro)]
+        parts += [html_to_text(s.get("intro", "")) for s in self.sections[:1]]
+        return " ".join(parts)
+
+
+def fold(text):
+    """Lower-case ASCII words separated by single spaces."""
+    return " ".join(re.findall(r"[a-z0-9]+", anyascii(str(text or "")).lower()))
+
+
+_CHROME = re.compile(
+    r"^(vous avez aime cet article|partagez le|partager sur|aller au contenu"
+    r"|comment participer|lire la suite|articles? similaires?"
+    r"|(facebook|twitter|linkedin|whatsapp|e ?mail|pinterest|imprimer)$)"
+)
+_ORDINALS = {
+    "premier": 1,
+    "premiere": 1,
+    "second": 2,
+    "seconde": 2,
+    "deuxieme": 2,
+    "troisieme": 3,
+    "quatrieme": 4,
+    "cinquieme": 5,
+    "sixieme": 6,
+    "septieme": 7,
+    "huitieme": 8,
+    "neuvieme": 9,
+    "dixieme": 10,
+}
+_ORDINAL = "|".join(_ORDINALS)
+_NUMBER_PATTERNS = [
+    re.compile(
+        rf"\b({_ORDINAL}|\d+ ?(?:e|eme|er|ere))\b (?:\w+ ){{0,2}}"
+        r"(?:edition|ebullition|rencontre)"
+    ),
+    re.compile(rf"\b(?:edition|ebullition|rencontre)s? ({_ORDINAL})\b"),
+    re.compile(r"\bedition (?:n o |no |numero )?(\d+)\b"),
+    re.compile(r"\b(?:n o|no|numero) (\d+)\b"),
+]
+_EDITION_MARKER = re.compile(rf"\b({_ORDINAL}|derniere|\d+ ?(?:e|eme)) edition\b")
+HEADING_MAX_LENGTH = 255
+_ABOUT_MEETING = re.compile(r"\b(?:petites? ebullitions?|edition|rencontre)\b")
+_LAST = re.compile(r"\bderniere (?:edition|petite ebullition|ebullition)\b")
+
+
+def is_chrome(text):
+    """Site furniture that is no part of a recap (share buttons, skip links)."""
+    return bool(_CHROME.match(fold(text)))
+
+
+def edition_number_from(text):
+    """The edition number a title or sentence states (“seconde édition”, “n°3”)."""
+    folded = fold(str(text or "").replace("°", "o ").replace("º", "o "))
+    for pattern in _NUMBER_PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            word = match.group(1).replace(" ", "")
+            if word in _ORDINALS:
+                return _ORDINALS[word]
+            digits = re.match(r"\d+", word)
+            if digits and 0 < int(digits.group()) < 10000:
+                return int(digits.group())
+    return None
+
+
+def says_last(text):
+    return bool(_LAST.search(fold(text)))
+
+
+def _list_html(items):
+    parts = []
+    for item in items:
+        children = "".join(f"<li>{child}</li>" for child in item.children)
+        nested = f"<ul>{children}</ul>" if children else ""
+        parts.append(f"<li>{item.html}{nested}</li>")
+    return f"<ul>{''.join(parts)}</ul>"
+
+
+class EditionBuilder:
+    """Assemble document events into editions.
+
+    ``split_editions``: a paragraph announcing an edition (“cette première
+    édition…”) after some sections starts a new edition, as on the legacy page.
+    ``skip_preamble``: paragraphs before the first heading of the document are the
+    page header (site name, presentation), not part of an edition.
+    """
+
+    def __init__(self, split_editions=False, skip_preamble=False):
+        self.split_editions = split_editions
+        self.skip_preamble = skip_preamble
+        self.editions = []
+        self.warnings = []
+        self._seen_heading = False
+        self._skipped_preamble = 0
+        self._start()
+
+    def _start(self, title=""):
+        self.current = {"title": title, "intro": [], "sections": []}
+        self.section = None
+
+    def _close(self):
+        if self.current["sections"] or self.current["intro"]:
+            self.editions.append(self._finish(self.current))
+        self._start()
+
+    def feed(self, event):
+        if isinstance(event, Separator):
+            self._seen_heading = True
+            if self.current["sections"]:
+                self._close()
+            self.current["title"] = event.title or self.current["title"]
+        elif isinstance(event, Heading):
+            self._heading(event)
+        elif isinstance(event, Paragraph):
+            self._paragraph(event.html)
+        elif isinstance(event, BulletList):
+            self._list(event.items)
+
+    def _heading(self, event):
+        text = clean_heading(event.text)[:HEADING_MAX_LENGTH]
+        if not text or is_chrome(text):
+            return
+        kind = section_kind(text)
+        if kind is None and event.weak:
+            if self.section is None or (
+                self.section["type"] != "text" and not self.section["items"]
+            ):
+                self._paragraph(escape(event.text.strip()))
+                return
+        self._seen_heading = True
+        if kind is None:
+            self.current_warning(
+                _("unknown heading “%(heading)s” kept as free text") % {"heading": text}
+            )
+            self.section = {"type": "text", "heading": text, "parts": []}
+        else:
+            self.section = {
+                "type": kind,
+                "heading": text,
+                "intro": [],
+                "items": [],
+                "links": [],
+            }
+        self.current["sections"].append(self.section)
+
+    def current_warning(self, message):
+        self.current.setdefault("warnings", []).append(message)
+
+    def _paragraph(self, html):
+        text = html_to_text(html)
+        if not text or is_chrome(text):
+            return
+        if (
+            self.split_editions
+            and self.current["sections"]
+            and _EDITION_MARKER.search(fold(text))
+        ):
+            self._close()
+            self.current["intro"].append(html)
+            return
+        if self.section is None:
+            if self.skip_preamble and not self._seen_heading:
+                if _EDITION_MARKER.search(fold(text)):
+                    self._seen_heading = True
+                else:
+                    self._skipped_preamble += 1
+                    return
+            self.current["intro"].append(html)
+        elif self._introduces_edition(text):
+            self.current["intro"].append(html)
+        elif self.section["type"] != "text" and not self.section["items"]:
+            self.section["intro"].append(html)
+        elif self.section["type"] == "text":
+            self.section["parts"].append(as_paragraphs(html))
+        else:
+            self.section = {
+                "type": "text",
+                "heading": "",
+                "parts": [as_paragraphs(html)],
+            }
+            self.current["sections"].append(self.section)
+
+    def _introduces_edition(self, text):
+        """A sentence about the meeting itself under the first, still empty heading.
+
+        The legacy page opens its last edition with “Retour sur...” followed by
+        “Pour cette dernière petite ébullition, …”: that sentence introduces the
+        edition, not the list.
+        """
+        section = self.section
+        return (
+            not self.current["intro"]
+            and len(self.current["sections"]) == 1
+            and section["type"] != "text"
+            and not section["items"]
+            and not section["intro"]
+            and bool(_ABOUT_MEETING.search(fold(text)))
+        )
+
+    def _list(self, items):
+        if not items:
+            return
+        if self.section is None:
+            self.current_warning(_("bullet list without a heading kept as free text"))
+            self.section = {"type": "text", "heading": "", "parts": []}
+            self.current["sections"].append(self.section)
+        if self.section["type"] == "text":
+            self.section["parts"].append(_list_html(items))
+            return
+        for item in items:
+            entry = _link_entry(item) if self.section["type"] == "resources" else None
+            if entry is not None:
+                self.section["links"].append(entry)
+                continue
+            text = clean_inline(item.html)
+            children = [clean_inline(child) for child in item.children]
+            children = [{"text": child} for child in children if child]
+            if not text and children:
+                text, children = children[0]["text"], children[1:]
+            if text:
+                self.section["items"].append({"text": text, "children": children})
+
+    def _finish(self, draft):
+        sections = []
+        for section in draft["sections"]:
+            if section["type"] == "text":
+                html = clean_html("".join(section["parts"]))
+                if html or section["heading"]:
+                    sections.append(
+                        {"type": "text", "heading": section["heading"], "text": html}
+                    )
+                continue
+            intro = "".join(clean_inline(part) for part in section["intro"])
+            sections.append({**section, "intro": intro})
+        intro = "".join(clean_intro(part) for part in draft["intro"])
+        return ParsedEdition(
+            title=" ".join(draft["title"].split()),
+            intro=intro,
+            sections=sections,
+            warnings=list(draft.get("warnings", [])),
+        )
+
+    def finish(self):
+        """The editions read so far (closes the last one)."""
+        self._close()
+        if self._skipped_preamble:
+            self.warnings.append(
+                _("%(count)s paragraph(s) of page header skipped")
+                % {"count": self._skipped_preamble}
+            )
+        return self.editions
+
+
+_URL_ONLY = re.compile(r"^\s*<a [^>]*>.*</a>\s*(?:[–—:-]\s*(.*))?$", re.S)
+
+
+def _link_entry(item):
+    """A resource item that is just a link (“<a>Titre</a> – description”)."""
+    html = clean_html(item.html, ["link"])
+    match = _URL_ONLY.match(html)
+    if not match or item.children:
+        return None
+    href = re.search(r'href="([^"]+)"', html)
+    if not href or not href.group(1).startswith(("http://", "https://")):
+        return None
+    title = html_to_text(html.split("</a>", 1)[0])
+    description = strip_tags(match.group(1) or "").strip()
+    return {
+        "title": title[:255] or href.group(1)[:255],
+        "url": href.group(1).replace("&amp;", "&"),
+        "description": description,
+    }
+
+
+def order_editions(editions):
+    """Put editions of a multi-edition page in chronological order and number them.
+
+    Editions that all carry a date are sorted by date. Otherwise, as pages often
+    list the latest edition first, the order is reversed when the numbers the
+    editions state decrease down the page (or the first one calls itself the
+    last). Editions that state no number follow the previous one.
+    """
+    if all(edition.date for edition in editions):
+        editions = sorted(editions, key=lambda edition: edition.date)
+    stated = [edition_number_from(e.text()) for e in editions]
+    known = [(i, n) for i, n in enumerate(stated) if n is not None]
+    reverse = (len(known) >= 2 and known[0][1] > known[-1][1]) or (
+        len(editions) > 1 and says_last(editions[0].text())
+    )
+    if reverse and not all(edition.date for edition in editions):
+        editions = editions[::-1]
+        stated = stated[::-1]
+    previous = 0
+    for edition, number in zip(editions, stated, strict=True):
+        edition.edition_number = number or previous + 1
+        previous = edition.edition_number
+    return editions

@@ -1,0 +1,119 @@
+"""Flattened text of a recap page (copied from a browser), like the legacy page.
+
+Bullets are lines starting with ``•`` (or ``-``/``*``), nested bullets are more
+deeply indented; a heading is a short line naming a known section or ending with
+a colon. A line reading “petite ébullition du vendredi”, or a sentence announcing
+an edition (“cette première édition”) after some sections, starts a new edition.
+Lines before the first heading are the page header and are skipped.
+"""
+
+import hashlib
+import re
+
+from django.utils.translation import gettext as _
+
+from .document import (
+    BulletList,
+    EditionBuilder,
+    Heading,
+    ListItem,
+    Paragraph,
+    Separator,
+    SourceError,
+    fold,
+    order_editions,
+)
+from .mapping import clean_heading, section_kind
+from .sanitize import text_to_html
+
+_BULLET = re.compile(r"^(?P<indent>[ \t\u00a0\u2002\u2003]*)[•●▪◦‣*-]\s+(?P<text>.*)$")
+_SEPARATOR = re.compile(r"^(les )?petites? ebullitions? du vendredi$")
+MAX_HEADING_LENGTH = 90
+
+
+def _indent(text):
+    return len(text.expandtabs(4))
+
+
+def _is_heading(line):
+    if len(line) > MAX_HEADING_LENGTH:
+        return None
+    if line.rstrip().endswith(":"):
+        return Heading(line, weak=section_kind(line) is None)
+    if line.endswith(".") and not line.endswith("..."):
+        return None
+    if section_kind(clean_heading(line)) is not None:
+        return Heading(line)
+    return None
+
+
+def events(text):
+    """Document events of a flattened text."""
+    pending = []
+    base_indent = None
+
+    def flush():
+        nonlocal pending, base_indent
+        if pending:
+            yield BulletList(pending)
+        pending, base_indent = [], None
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        bullet = _BULLET.match(raw)
+        if bullet and bullet.group("text").strip():
+            indent = _indent(bullet.group("indent"))
+            html = text_to_html(bullet.group("text"))
+            if base_indent is None:
+                base_indent = indent
+            if indent > base_indent and pending:
+                pending[-1].children.append(html)
+            else:
+                pending.append(ListItem(html))
+            continue
+        if not line:
+            continue
+        yield from flush()
+        if _SEPARATOR.match(fold(line)):
+            yield Separator(line)
+            continue
+        heading = _is_heading(line)
+        yield heading if heading else Paragraph(text_to_html(line))
+    yield from flush()
+
+
+def decode(data, name):
+    """Text of a UTF-8 source, or a clear error."""
+    if b"\x00" in data[:8192]:
+        raise SourceError(_("binary file, not a text, HTML or WordPress export"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            _("unreadable encoding (expected UTF-8): byte %(position)s")
+            % {"position": error.start}
+        ) from error
+
+
+def parse_text(data, name=""):
+    """Editions of a flattened text source, in chronological order.
+
+    Each edition's source key is the SHA-256 of the file plus its position.
+    """
+    text = decode(data, name)
+    builder = EditionBuilder(split_editions=True, skip_preamble=True)
+    for event in events(text):
+        builder.feed(event)
+    editions = [e for e in builder.finish() if e.sections]
+    if not editions:
+        raise SourceError(_("no recap found (no section heading followed by content)"))
+    editions = order_editions(editions)
+    digest = hashlib.sha256(data).hexdigest()
+    for position, edition in enumerate(editions, start=1):
+        edition.source_key = f"sha256:{digest}#{position}"
+        edition.label = f"{name} #{position}"
+        # Separator lines repeat the series name: the writer numbers the title.
+        edition.title = ""
+    if builder.warnings:
+        editions[0].warnings.extend(builder.warnings)
+    return editions
