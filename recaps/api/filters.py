@@ -307,11 +307,12 @@ def filter_by_section_types(queryset, types):
 def filter_by_search(queryset, query):
     """Editions matching the full-text ``query``, combinable with any filter.
 
-    The search backend only finds the matching ids (among published editions);
-    filtering, ordering and pagination stay with the normal queryset, so this
-    works the same on SQLite and PostgreSQL.
+    The search backend only finds the matching ids among live editions (the
+    backend can filter on ``live`` but not on the schedule or privacy, which
+    ``queryset`` already enforces); filtering, ordering and pagination stay
+    with the normal queryset, so this works the same on SQLite and PostgreSQL.
     """
     if not clean_query(query):
         return queryset.none()
-    matching = [page.pk for page in search_editions(published_editions(), query)]
+    matching = [page.pk for page in search_editions(RecapPage.objects.live(), query)]
     return queryset.filter(pk__in=matching)
