@@ -143,9 +143,7 @@ def test_date_filters_are_inclusive(client, three):
 def test_section_type_filter(client, three):
     first, second, _third = three
     assert ids(get_json(client, API + "recaps/?section_type=nuggets")) == [first.pk]
-    assert ids(get_json(client, API + "recaps/?section_type=questions")) == [
-        second.pk
-    ]
+    assert ids(get_json(client, API + "recaps/?section_type=questions")) == [second.pk]
     both = API + "recaps/?section_type=nuggets&section_type=questions"
     assert get_json(client, both)["count"] == 0
 
