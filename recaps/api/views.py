@@ -314,6 +314,7 @@ class DocsView(ApiBehaviour, SpectacularSwaggerView):
     """Interactive documentation served from the site's own static files."""
 
     url_name = "recaps_api:schema"
+    template_name_js = "recaps/api/swagger_ui.js"
 
     @property
     def title(self):
