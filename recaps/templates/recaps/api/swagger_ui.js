@@ -1,7 +1,8 @@
-"use strict";
-// The API is anonymous and read-only: no credentials, no CSRF token (the page
-// stays the same for everyone and cacheable), and no call to the public
-// validator (the site must not contact third parties).
+{% comment %}
+The API is anonymous and read-only: no credentials, no CSRF token (the page
+stays the same for everyone and cacheable), and no call to the public
+validator (the site must not contact third parties).
+{% endcomment %}"use strict";
 const ui = SwaggerUIBundle({
   url: "{{ schema_url|escapejs }}",
   dom_id: "#swagger-ui",
