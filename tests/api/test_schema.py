@@ -124,6 +124,13 @@ def test_real_responses_match_the_schema(client, spec, edition, make_edition):
     for template, url, status in cases:
         data = get_json(client, url, status=status)
         validate(spec, template, status, data)
+    # The check has teeth: an undocumented field or a wrong type fails.
+    data = get_json(client, API + "recaps/")
+    data["results"][0]["surprise"] = 1
+    with pytest.raises(AssertionError):
+        validate(spec, "/api/v1/recaps/", 200, data)
+    with pytest.raises(AssertionError):
+        validate(spec, "/api/v1/tags/", 200, {"count": "1", "results": []})
 
 
 def test_schema_is_french_and_yaml_by_default(client, edition):
