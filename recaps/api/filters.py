@@ -140,7 +140,7 @@ def _search_param():
     return TextParam(
         max_length=MAX_QUERY_LENGTH,
         help_text=_(
-            "Full-text search (French-aware, accents and case ignored); "
+            "Full-text search, French-aware, same engine as the site search; "
             "every word must match."
         ),
     )
