@@ -6,9 +6,11 @@ the validation cannot disagree.
 """
 
 import datetime
+import json
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -275,6 +277,28 @@ def raw_section_types(body):
     return [child["type"] for child in body.raw_data]
 
 
+def with_body_json(queryset):
+    """Load the body as plain JSON text (``body_json``) instead of a StreamValue.
+
+    Listing editions needs only the kinds of their sections; building a
+    StreamValue per edition costs far more than reading the JSON.
+    """
+    return queryset.defer("body").annotate(body_json=Cast("body", TextField()))
+
+
+def section_types_of(page):
+    """Kinds of sections of ``page`` in first-appearance order."""
+    if getattr(page, "body_json", None) is not None:
+        data = json.loads(page.body_json)
+        if isinstance(data, str):  # some backends return JSON text twice encoded
+            data = json.loads(data)
+        types = [child.get("type") for child in data if isinstance(child, dict)]
+        types = [kind for kind in types if kind in SECTION_TYPES]
+    else:
+        types = raw_section_types(page.body)
+    return list(dict.fromkeys(types))
+
+
 def filter_editions(queryset, params):
     """Apply tag, series, dates and slug; these are plain database filters."""
     if params.get("tag"):
@@ -314,5 +338,6 @@ def filter_by_search(queryset, query):
     """
     if not clean_query(query):
         return queryset.none()
-    matching = [page.pk for page in search_editions(RecapPage.objects.live(), query)]
+    live = RecapPage.objects.live().defer("body", "intro")
+    matching = [page.pk for page in search_editions(live, query)]
     return queryset.filter(pk__in=matching)

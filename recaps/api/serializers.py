@@ -10,7 +10,7 @@ from ..blocks import SECTION_TYPES
 from ..models import RecapPageTag, RecapSeriesPage
 from ..models.edition import MeetingFormat
 from ..sections import sections_of
-from .filters import raw_section_types
+from .filters import section_types_of
 
 
 def api_url(request, name, **kwargs):
@@ -162,7 +162,7 @@ class RecapSerializer(serializers.Serializer):
         serializers.ListField(child=serializers.ChoiceField(choices=SECTION_TYPES))
     )
     def get_section_types(self, page):
-        return list(dict.fromkeys(raw_section_types(page.body)))
+        return section_types_of(page)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, page):

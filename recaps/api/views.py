@@ -158,7 +158,8 @@ class RecapListView(ApiView):
         if "search" in params:
             editions = filters.filter_by_search(editions, params["search"])
         ordering = filters.RECAP_ORDERINGS[params.get("ordering", "-date")]
-        page = self.paginate_queryset(editions.order_by(*ordering))
+        editions = filters.with_body_json(editions.order_by(*ordering))
+        page = self.paginate_queryset(editions)
         context = serializers.edition_context(page, request)
         data = serializers.RecapSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
