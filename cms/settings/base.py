@@ -186,6 +186,8 @@ LOGGING = {
 # Public API (recaps.api, mounted at /api/v1/): read-only, anonymous, cacheable.
 RECAPS_API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 RECAPS_API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute") or None
+# Reverse proxies in front of the site, so the rate applies per real client.
+RECAPS_API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
 
 # CORS for the API only, read-only methods; origins such as
 # "https://ressources.example.org,https://autre.example.org".

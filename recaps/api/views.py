@@ -27,7 +27,7 @@ from ..search import text_matches
 from ..sections import section_from_block
 from . import filters, serializers
 from .caching import finalise
-from .conf import throttle_rate
+from .conf import num_proxies, throttle_rate
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
 
@@ -43,6 +43,17 @@ class ApiThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return throttle_rate()
+
+    def get_ident(self, request):
+        """The client address: ``REMOTE_ADDR``, or the address seen by the
+        outermost trusted proxy (never a forgeable ``X-Forwarded-For`` entry)."""
+        remote = request.META.get("REMOTE_ADDR", "")
+        proxies = num_proxies()
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if proxies and addresses:
+            return addresses[-min(proxies, len(addresses))]
+        return remote
 
 
 class ApiMetadata(BaseMetadata):

@@ -172,6 +172,25 @@ def test_throttling_answers_429_with_retry_after(client, edition, settings):
     assert other_client.status_code == 200
 
 
+def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    for n in range(2):
+        client.get(API, headers={"x-forwarded-for": f"10.1.1.{n}"})
+    forged = client.get(API, headers={"x-forwarded-for": "10.9.9.9"})
+    assert forged.status_code == 429
+
+
+def test_throttling_behind_a_trusted_proxy(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    settings.RECAPS_API_NUM_PROXIES = 1
+    for _ in range(2):
+        client.get(API, headers={"x-forwarded-for": "forged, 203.0.113.5"})
+    blocked = client.get(API, headers={"x-forwarded-for": "203.0.113.5"})
+    assert blocked.status_code == 429
+    other = client.get(API, headers={"x-forwarded-for": "203.0.113.6"})
+    assert other.status_code == 200
+
+
 def test_throttling_can_be_disabled(client, edition, settings):
     settings.RECAPS_API_THROTTLE_RATE = None
     for _ in range(5):
