@@ -195,3 +195,12 @@ def test_throttling_can_be_disabled(client, edition, settings):
     settings.RECAPS_API_THROTTLE_RATE = None
     for _ in range(5):
         assert client.get(API).status_code == 200
+
+
+def test_defaults_when_the_site_sets_nothing(client, edition, settings):
+    del settings.RECAPS_API_CACHE_MAX_AGE
+    del settings.RECAPS_API_THROTTLE_RATE
+    del settings.RECAPS_API_NUM_PROXIES
+    response = client.get(API + "recaps/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=60"
