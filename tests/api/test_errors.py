@@ -155,3 +155,23 @@ def test_head_and_options(client, edition):
     options = client.options(API + "recaps/")
     assert options.status_code == 200
     assert options.json()["allowed_methods"] == ["GET", "HEAD", "OPTIONS"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"accept": "text/html; q=abc, */*;;;=="},
+        {"accept": "application/xml"},
+        {"if-none-match": "\x00garbage"},
+        {"if-none-match": "*"},
+        {"if-modified-since": "not a date"},
+        {"if-modified-since": "Mon, 99 Foo 99999 99:99:99 GMT"},
+        {"origin": "null"},
+        {"accept-language": "zz-ZZ,;q=x"},
+        {"x-forwarded-for": "\x00, ,,"},
+    ],
+)
+def test_hostile_headers_never_give_500(client, edition, headers):
+    for endpoint in ENDPOINTS:
+        response = client.get(API + endpoint.format(pk=edition.pk), headers=headers)
+        assert response.status_code in (200, 304, 406), (endpoint, headers)
