@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..blocks import SECTION_TYPES
+from ..blocks import SECTION_TYPES, html_to_text
 from ..models import RecapPage, RecapPageTag, RecapSeriesPage
 from ..search import MAX_QUERY_LENGTH, clean_query, search_editions
 from .exceptions import shown
@@ -286,14 +286,47 @@ def with_body_json(queryset):
     return queryset.defer("body").annotate(body_json=Cast("body", TextField()))
 
 
+def load_body_json(text):
+    """The list of raw blocks of a body read as JSON text (known kinds only).
+
+    Unknown kinds are dropped as Wagtail does, so positions match
+    :func:`recaps.sections.sections_of`.
+    """
+    data = json.loads(text or "[]")
+    if isinstance(data, str):  # JSON stored as a JSON string
+        data = json.loads(data)
+    return [
+        child
+        for child in data or []
+        if isinstance(child, dict) and child.get("type") in SECTION_TYPES
+    ]
+
+
+def bodies(queryset):
+    """``(pk, raw blocks)`` of every edition of ``queryset``, in one query."""
+    rows = queryset.values_list("pk", Cast("body", TextField()))
+    return [(pk, load_body_json(text)) for pk, text in rows]
+
+
+def raw_words(value):
+    """Every string inside raw block data, as is and without tags.
+
+    A superset of the words of the section built from it, so that a section
+    whose raw words do not match cannot match once converted.
+    """
+    if isinstance(value, dict):
+        return " ".join(raw_words(child) for child in value.values())
+    if isinstance(value, list):
+        return " ".join(raw_words(child) for child in value)
+    if isinstance(value, str):
+        return f"{value} {html_to_text(value)}"
+    return ""
+
+
 def section_types_of(page):
     """Kinds of sections of ``page`` in first-appearance order."""
     if getattr(page, "body_json", None) is not None:
-        data = json.loads(page.body_json)
-        if isinstance(data, str):  # some backends return JSON text twice encoded
-            data = json.loads(data)
-        types = [child.get("type") for child in data if isinstance(child, dict)]
-        types = [kind for kind in types if kind in SECTION_TYPES]
+        types = [child["type"] for child in load_body_json(page.body_json)]
     else:
         types = raw_section_types(page.body)
     return list(dict.fromkeys(types))

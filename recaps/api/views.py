@@ -214,15 +214,22 @@ class SectionListView(ApiView):
         types = set(params.get("type") or SECTION_TYPES)
         entries = [
             (pk, position, child)
-            for pk, body in editions.values_list("pk", "body")
-            for position, child in enumerate(body.raw_data)
+            for pk, blocks in filters.bodies(editions)
+            for position, child in enumerate(blocks)
             if child["type"] in types
         ]
         if "search" in params:
+            query = params["search"]
+            # Cheap test on the raw words first; only candidates are converted.
+            candidates = [
+                entry
+                for entry in entries
+                if text_matches(filters.raw_words(entry[2].get("value")), query)
+            ]
             found = [
                 section
-                for section in self._sections(entries)
-                if text_matches(section.text, params["search"])
+                for section in self._sections(candidates)
+                if text_matches(section.text, query)
             ]
             chosen = self.paginate_queryset(found)
         else:
