@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from wagtail.models import Site
 
 from ..blocks import SECTION_TYPES
 from ..models import RecapPageTag, RecapSeriesPage
@@ -16,6 +17,21 @@ from .filters import section_types_of
 def api_url(request, name, **kwargs):
     """Absolute URL of an API endpoint (``recaps_api:<name>``)."""
     return request.build_absolute_uri(reverse(f"recaps_api:{name}", kwargs=kwargs))
+
+
+def site_root_url(request):
+    """Root URL of the Wagtail site serving ``request`` (cached on the request)."""
+    site = Site.find_for_request(request)
+    return site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+
+
+def section_data(section, request):
+    """``section.as_dict()`` with site-relative link URLs (documents) made absolute."""
+    data = section.as_dict()
+    for link in data["links"]:
+        if link["url"].startswith("/") and not link["url"].startswith("//"):
+            link["url"] = site_root_url(request) + link["url"]
+    return data
 
 
 def edition_context(pages, request):
@@ -182,7 +198,8 @@ class RecapDetailSerializer(RecapSerializer):
 
     @extend_schema_field(SectionSerializer(many=True))
     def get_body(self, page):
-        return [section.as_dict() for section in sections_of(page)]
+        request = self.context["request"]
+        return [section_data(section, request) for section in sections_of(page)]
 
     @extend_schema_field(RecapRefSerializer(allow_null=True))
     def get_previous(self, page):

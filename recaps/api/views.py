@@ -238,7 +238,7 @@ class SectionListView(ApiView):
         data = [
             {
                 "id": section.id,
-                **section.as_dict(),
+                **serializers.section_data(section, request),
                 "position": section.position,
                 "recap": refs[section.recap_id],
             }

@@ -96,5 +96,7 @@ def test_query_counts_do_not_grow(client, make_edition):
     many = {url: count(client, url) for url in URLS}
     assert many == one
     assert count(client, API + f"recaps/{big.pk}/") == one_detail
+    links = client.get(API + f"recaps/{big.pk}/").json()["body"][-1]["links"]
+    assert links[0]["url"] == "http://testserver" + document.url
     for url, queries in one.items():
         assert queries <= 12, (url, queries)
