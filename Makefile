@@ -58,3 +58,7 @@ messages: setup
 	cd search && ../$(PY) ../manage.py makemessages -l fr --no-obsolete
 	cd cms && ../$(PY) ../manage.py makemessages -l fr --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## Rough API figures on a throwaway SQLite database (EDITIONS=200 REQUESTS=20)
+bench-api: setup
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py --editions $${EDITIONS:-200} --requests $${REQUESTS:-20}

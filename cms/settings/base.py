@@ -2,7 +2,8 @@
 
 Everything that differs between machines comes from the environment:
 ``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``REDIS_URL``,
-``WAGTAILADMIN_BASE_URL``.
+``WAGTAILADMIN_BASE_URL``, and for the API ``API_CACHE_MAX_AGE``,
+``API_THROTTLE_RATE`` and ``CORS_ALLOWED_ORIGINS``.
 """
 
 import os
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,3 +185,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Public API (recaps.api, mounted at /api/v1/): read-only, anonymous, cacheable.
+RECAPS_API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
+RECAPS_API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute") or None
+# Reverse proxies in front of the site, so the rate applies per real client.
+RECAPS_API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
+
+# CORS for the API only, read-only methods; origins such as
+# "https://ressources.example.org,https://autre.example.org".
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match", "user-agent")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+CORS_ALLOW_CREDENTIALS = False

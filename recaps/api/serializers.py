@@ -1,0 +1,246 @@
+"""Output serializers: the public shape of every response (and of the schema)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from wagtail.models import Site
+
+from ..blocks import SECTION_TYPES
+from ..models import RecapPageTag, RecapSeriesPage
+from ..models.edition import MeetingFormat
+from ..sections import sections_of
+from .filters import section_types_of
+
+
+def api_url(request, name, **kwargs):
+    """Absolute URL of an API endpoint (``recaps_api:<name>``)."""
+    return request.build_absolute_uri(reverse(f"recaps_api:{name}", kwargs=kwargs))
+
+
+def site_root_url(request):
+    """Root URL of the Wagtail site serving ``request`` (cached on the request)."""
+    site = Site.find_for_request(request)
+    return site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+
+
+def section_data(section, request):
+    """``section.as_dict()`` with site-relative link URLs (documents) made absolute."""
+    data = section.as_dict()
+    for link in data["links"]:
+        if link["url"].startswith("/") and not link["url"].startswith("//"):
+            link["url"] = site_root_url(request) + link["url"]
+    return data
+
+
+def edition_context(pages, request):
+    """Series and themes of ``pages`` in two queries, whatever their number.
+
+    Page URLs come from Wagtail, which keeps the site root paths on the request,
+    so they cost no query per page either.
+    """
+    pages = list(pages)
+    parent_paths = {page.path[: -page.steplen] for page in pages}
+    series = {
+        found.path: found
+        for found in RecapSeriesPage.objects.filter(path__in=parent_paths).only(
+            "id", "path", "slug", "title"
+        )
+    }
+    tags = {page.pk: [] for page in pages}
+    for link in (
+        RecapPageTag.objects.filter(content_object__in=[page.pk for page in pages])
+        .select_related("tag")
+        .order_by("tag__name")
+    ):
+        tags[link.content_object_id].append(link.tag)
+    return {"request": request, "series": series, "tags": tags}
+
+
+class RichTextSerializer(serializers.Serializer):
+    """Rich text as stored (``html``) and as plain text (``text``)."""
+
+    html = serializers.CharField()
+    text = serializers.CharField()
+
+
+class SeriesRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class TagRefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class RecapRefSerializer(serializers.Serializer):
+    """A short reference to an edition."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    date = serializers.DateField()
+    url = serializers.URLField(help_text=_("Absolute URL of the HTML page."))
+    api_url = serializers.URLField(help_text=_("Absolute URL in this API."))
+
+
+def recap_ref(page, request):
+    """The data of :class:`RecapRefSerializer` for ``page`` (or ``None``)."""
+    if page is None:
+        return None
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "date": page.date.isoformat(),
+        "url": page.get_full_url(request),
+        "api_url": api_url(request, "recap-detail", pk=page.pk),
+    }
+
+
+class SubItemSerializer(serializers.Serializer):
+    html = serializers.CharField()
+    text = serializers.CharField()
+    children = serializers.ListField(
+        child=serializers.DictField(), max_length=0, help_text=_("Always empty.")
+    )
+
+
+class ItemSerializer(serializers.Serializer):
+    html = serializers.CharField()
+    text = serializers.CharField()
+    children = SubItemSerializer(many=True)
+
+
+class LinkSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+
+
+class SectionSerializer(serializers.Serializer):
+    """One section of an edition's body."""
+
+    type = serializers.ChoiceField(choices=SECTION_TYPES)
+    label = serializers.CharField()
+    heading = serializers.CharField(allow_blank=True)
+    intro = RichTextSerializer()
+    items = ItemSerializer(many=True)
+    links = LinkSerializer(many=True)
+
+
+class SectionWithRecapSerializer(SectionSerializer):
+    """A section found across editions, with the edition it belongs to."""
+
+    id = serializers.CharField(help_text=_("Stable id of the section in its edition."))
+    position = serializers.IntegerField(help_text=_("Position in the edition, from 0."))
+    recap = RecapRefSerializer()
+
+
+class RecapSerializer(serializers.Serializer):
+    """An edition as listed by ``/recaps/``."""
+
+    id = serializers.IntegerField(source="pk")
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    edition_number = serializers.IntegerField()
+    date = serializers.DateField()
+    format = serializers.ChoiceField(choices=MeetingFormat.choices)
+    series = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    intro = serializers.SerializerMethodField()
+    section_types = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+    first_published_at = serializers.DateTimeField(allow_null=True)
+    last_published_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(SeriesRefSerializer(allow_null=True))
+    def get_series(self, page):
+        series = self.context["series"].get(page.path[: -page.steplen])
+        if series is None:
+            return None
+        return {"id": series.pk, "slug": series.slug, "title": series.title}
+
+    @extend_schema_field(TagRefSerializer(many=True))
+    def get_tags(self, page):
+        return [
+            {"name": tag.name, "slug": tag.slug}
+            for tag in self.context["tags"].get(page.pk, [])
+        ]
+
+    @extend_schema_field(RichTextSerializer)
+    def get_intro(self, page):
+        return {"html": page.intro, "text": page.intro_text}
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=SECTION_TYPES))
+    )
+    def get_section_types(self, page):
+        return section_types_of(page)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, page):
+        return page.get_full_url(self.context["request"])
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, page):
+        return api_url(self.context["request"], "recap-detail", pk=page.pk)
+
+
+class RecapDetailSerializer(RecapSerializer):
+    """One edition with its full structured body and its neighbours."""
+
+    body = serializers.SerializerMethodField()
+    previous = serializers.SerializerMethodField()
+    next = serializers.SerializerMethodField()
+
+    @extend_schema_field(SectionSerializer(many=True))
+    def get_body(self, page):
+        request = self.context["request"]
+        return [section_data(section, request) for section in sections_of(page)]
+
+    @extend_schema_field(RecapRefSerializer(allow_null=True))
+    def get_previous(self, page):
+        return recap_ref(page.get_previous_edition(), self.context["request"])
+
+    @extend_schema_field(RecapRefSerializer(allow_null=True))
+    def get_next(self, page):
+        return recap_ref(page.get_next_edition(), self.context["request"])
+
+
+class TagSerializer(serializers.Serializer):
+    """A theme used by at least one published edition."""
+
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    recap_count = serializers.IntegerField(
+        help_text=_("Number of published editions with this theme.")
+    )
+    recaps_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_recaps_url(self, theme):
+        url = api_url(self.context["request"], "recap-list")
+        return f"{url}?tag={theme.slug}"
+
+
+class IndexSerializer(serializers.Serializer):
+    """Links to every endpoint of the API."""
+
+    recaps = serializers.URLField()
+    sections = serializers.URLField()
+    tags = serializers.URLField()
+    schema = serializers.URLField()
+    docs = serializers.URLField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a message, and per-parameter messages for invalid input."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

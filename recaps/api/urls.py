@@ -1,0 +1,18 @@
+"""URLs of the API; sites mount them with ``path("api/v1/", include(...))``."""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "recaps_api"
+
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    path("recaps/", views.RecapListView.as_view(), name="recap-list"),
+    path("recaps/<int:pk>/", views.RecapDetailView.as_view(), name="recap-detail"),
+    path("sections/", views.SectionListView.as_view(), name="section-list"),
+    path("tags/", views.TagListView.as_view(), name="tag-list"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("docs/", views.DocsView.as_view(), name="docs"),
+    re_path(r"^.*/$", views.NotFoundView.as_view(), name="not-found"),
+]

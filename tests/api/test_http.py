@@ -1,0 +1,206 @@
+"""HTTP behaviour: validators and 304, cache headers, CORS, throttling."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+from django.utils.http import http_date
+
+from recaps.models import RecapPage
+from tests.api.conftest import API, get_json
+from tests.factories import RecapSeriesPageFactory
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["", "recaps/", "recaps/{pk}/", "sections/", "tags/", "schema/", "docs/"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_validators_on_every_response_and_304(client, edition, endpoint):
+    url = API + endpoint.format(pk=edition.pk)
+    response = client.get(url)
+    assert response.status_code == 200
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert etag.startswith('"') and last_modified.endswith("GMT")
+    assert response["Cache-Control"] == "public, max-age=60"
+    again = client.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    since = client.get(url, headers={"if-modified-since": last_modified})
+    assert since.status_code == 304
+    other = client.get(url, headers={"if-none-match": '"autre"'})
+    assert other.status_code == 200
+
+
+def test_errors_carry_validators_too(client, edition):
+    response = client.get(API + "recaps/?ordering=x")
+    assert response.status_code == 400
+    assert response["ETag"] and response["Last-Modified"]
+
+
+def test_max_age_comes_from_the_setting(client, edition, settings):
+    settings.RECAPS_API_CACHE_MAX_AGE = 300
+    assert client.get(API + "recaps/")["Cache-Control"] == "public, max-age=300"
+
+
+def test_no_cookie_and_no_session_dependence(client, edition, django_user_model):
+    anonymous = client.get(API + "recaps/")
+    assert not anonymous.cookies
+    assert "Cookie" not in anonymous.get("Vary", "")
+    user = django_user_model.objects.create_superuser("admin", "a@example.org", "pw")
+    client.force_login(user)
+    logged_in = client.get(API + "recaps/")
+    assert logged_in.content == anonymous.content
+    assert logged_in["ETag"] == anonymous["ETag"]
+
+
+def later(minutes):
+    """Run Wagtail actions as if they happened ``minutes`` from now."""
+    moment = timezone.now() + datetime.timedelta(minutes=minutes)
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def _changes(series, make_edition, root_page):
+    """Each change that must show at once, applied to ``edition`` (a callable)."""
+
+    def publish(page):
+        make_edition(edition_number=7, title="Nouvelle", tags=["numérique"])
+
+    def unpublish(page):
+        page.unpublish()
+
+    def delete(page):
+        page.delete()
+
+    def move(page):
+        other = RecapSeriesPageFactory(parent=root_page, title="Autre", slug="autre")
+        page.move(other, pos="last-child")
+
+    def retag(page):
+        page = RecapPage.objects.get(pk=page.pk)
+        page.tags.set(["solidarité"])
+        page.save_revision().publish()
+
+    return {
+        "publish": publish,
+        "unpublish": unpublish,
+        "delete": delete,
+        "move": move,
+        "retag": retag,
+    }
+
+
+@pytest.mark.parametrize("change", ["publish", "unpublish", "delete", "move", "retag"])
+@pytest.mark.parametrize("endpoint", ["recaps/", "sections/", "tags/"])
+def test_content_changes_show_at_once(
+    client, edition, series, make_edition, root_page, change, endpoint
+):
+    url = API + endpoint
+    before = client.get(url)
+    with later(5):
+        _changes(series, make_edition, root_page)[change](edition)
+        after = client.get(url, headers={"if-none-match": before["ETag"]})
+        by_date = client.get(
+            url, headers={"if-modified-since": before["Last-Modified"]}
+        )
+    unchanged = {("sections/", "retag"), ("sections/", "move"), ("tags/", "move")}
+    if (endpoint, change) not in unchanged:
+        assert after.status_code == 200
+        assert after.content != before.content
+    else:
+        # Sections and theme counts of a moved or retagged edition do not change…
+        assert after.status_code in (200, 304)
+    # …but a client relying on dates alone never keeps a stale copy.
+    assert by_date.status_code == 200
+
+
+def test_series_filter_follows_a_move(client, edition, root_page):
+    other = RecapSeriesPageFactory(parent=root_page, title="Autre", slug="autre")
+    assert get_json(client, API + "recaps/?series=autre")["count"] == 0
+    edition.move(other, pos="last-child")
+    assert get_json(client, API + "recaps/?series=autre")["count"] == 1
+
+
+def test_scheduled_edition_going_live_moves_last_modified(client, edition):
+    moment = timezone.now() + datetime.timedelta(hours=1)
+    RecapPage.objects.filter(pk=edition.pk).update(go_live_at=moment)
+    before = client.get(API + "recaps/")
+    assert before.json()["count"] == 0
+    with later(90):
+        after = client.get(
+            API + "recaps/", headers={"if-modified-since": before["Last-Modified"]}
+        )
+    assert after.status_code == 200 and after.json()["count"] == 1
+    assert after["Last-Modified"] == http_date(moment.timestamp())
+
+
+def test_cors_for_allowed_origins_only(client, edition, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://ressources.example.org"]
+    allowed = client.get(
+        API + "recaps/", headers={"origin": "https://ressources.example.org"}
+    )
+    assert allowed["Access-Control-Allow-Origin"] == "https://ressources.example.org"
+    assert "ETag" in allowed["Access-Control-Expose-Headers"]
+    other = client.get(API + "recaps/", headers={"origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other
+    preflight = client.options(
+        API + "recaps/",
+        headers={
+            "origin": "https://ressources.example.org",
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert "if-none-match" in preflight["Access-Control-Allow-Headers"]
+    page = client.get("/", headers={"origin": "https://ressources.example.org"})
+    assert "Access-Control-Allow-Origin" not in page
+
+
+def test_throttling_answers_429_with_retry_after(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = "3/minute"
+    for _ in range(3):
+        assert client.get(API + "recaps/").status_code == 200
+    response = client.get(API + "tags/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert response["Cache-Control"] == "no-store"
+    assert response.json()["detail"].startswith("Trop de requêtes : réessayez dans")
+    other_client = client.get(API, REMOTE_ADDR="10.0.0.2")
+    assert other_client.status_code == 200
+
+
+def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    for n in range(2):
+        client.get(API, headers={"x-forwarded-for": f"10.1.1.{n}"})
+    forged = client.get(API, headers={"x-forwarded-for": "10.9.9.9"})
+    assert forged.status_code == 429
+
+
+def test_throttling_behind_a_trusted_proxy(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    settings.RECAPS_API_NUM_PROXIES = 1
+    for _ in range(2):
+        client.get(API, headers={"x-forwarded-for": "forged, 203.0.113.5"})
+    blocked = client.get(API, headers={"x-forwarded-for": "203.0.113.5"})
+    assert blocked.status_code == 429
+    other = client.get(API, headers={"x-forwarded-for": "203.0.113.6"})
+    assert other.status_code == 200
+
+
+def test_throttling_can_be_disabled(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = None
+    for _ in range(5):
+        assert client.get(API).status_code == 200
+
+
+def test_defaults_when_the_site_sets_nothing(client, edition, settings):
+    del settings.RECAPS_API_CACHE_MAX_AGE
+    del settings.RECAPS_API_THROTTLE_RATE
+    del settings.RECAPS_API_NUM_PROXIES
+    response = client.get(API + "recaps/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=60"

@@ -1,0 +1,102 @@
+"""Query counts per request do not grow with editions, sections, items or tags."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.documents.models import Document
+
+from tests.api.conftest import API
+from tests.factories import section
+
+pytestmark = pytest.mark.django_db
+
+
+def with_document(data, document):
+    """Point every link of raw section data at ``document``."""
+    if isinstance(data, dict):
+        if "document" in data:
+            data["document"] = document.pk
+        for value in data.values():
+            with_document(value, document)
+    elif isinstance(data, list):
+        for value in data:
+            with_document(value, document)
+    return data
+
+
+def big_body(document, sections=12, items=8):
+    kinds = ["highlights", "nuggets", "questions", "takeaways"]
+    body = [
+        section(
+            kinds[n % len(kinds)],
+            f"Section {n}",
+            [(f"Point numérique {n}.{i}", ["Détail", "Autre"]) for i in range(items)],
+            intro="<p>Intro numérique</p>",
+        )
+        for n in range(sections)
+    ]
+    body.append(
+        with_document(
+            section(
+                "resources",
+                "Ressources",
+                links=[{"title": f"Doc {i}", "url": ""} for i in range(4)],
+            ),
+            document,
+        )
+    )
+    return body
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    return len(queries)
+
+
+URLS = [
+    API,
+    API + "recaps/?page_size=100",
+    API + "recaps/?page_size=100&tag=numerique&search=numerique",
+    API + "recaps/?page_size=100&section_type=resources&series=ebullitions",
+    API + "sections/?page_size=100",
+    API + "sections/?page_size=100&search=numerique&tag=numerique",
+    API + "sections/?page_size=100&type=resources",
+    API + "tags/?page_size=100",
+    API + "tags/?page_size=100&ordering=-recap_count",
+]
+
+
+def test_query_counts_do_not_grow(client, make_edition):
+    document = Document.objects.create(
+        title="Guide", file=ContentFile(b"%PDF-1.4", name="guide.pdf")
+    )
+    small = make_edition(
+        edition_number=1,
+        date=datetime.date(2020, 11, 13),
+        tags=["numérique"],
+        body=big_body(document, sections=1, items=1),
+    )
+    for url in URLS:
+        client.get(url)  # warm Wagtail's site cache
+    one = {url: count(client, url) for url in URLS}
+    one_detail = count(client, API + f"recaps/{small.pk}/")
+
+    for number in range(2, 22):
+        big = make_edition(
+            edition_number=number,
+            date=datetime.date(2020, 11, 13) + datetime.timedelta(weeks=number),
+            tags=["numérique", *[f"thème {number}-{t}" for t in range(6)]],
+            body=big_body(document),
+        )
+    many = {url: count(client, url) for url in URLS}
+    assert many == one
+    assert count(client, API + f"recaps/{big.pk}/") == one_detail
+    links = client.get(API + f"recaps/{big.pk}/").json()["body"][-1]["links"]
+    assert links[0]["url"] == "http://testserver" + document.url
+    for url, queries in one.items():
+        assert queries <= 12, (url, queries)
