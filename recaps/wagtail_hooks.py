@@ -1,1 +1,33 @@
 """Admin customisation of the recaps app."""
+
+from wagtail import hooks
+from wagtail_modeladmin.options import modeladmin_register
+
+from .admin.editions import edition_listing_viewset
+from .editing import next_edition_values
+from .modeladmin import ThemeAdmin
+
+modeladmin_register(ThemeAdmin)
+
+
+@hooks.register("register_admin_viewset")
+def register_edition_listing():
+    return edition_listing_viewset
+
+
+@hooks.register("after_copy_page")
+def reset_copied_edition(request, page, new_page):
+    """A copied edition becomes the next one: next number, next free Friday."""
+    from .models import RecapPage
+
+    copy = new_page.specific
+    if not isinstance(copy, RecapPage):
+        return None
+    values = next_edition_values(page.specific, series=copy.get_parent())
+    copy.edition_number = values["edition_number"]
+    copy.date = values["date"]
+    copy.save()
+    revision = copy.save_revision(user=request.user, log_action=False)
+    if copy.live:
+        revision.publish(user=request.user)
+    return None

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RecapBodyBlock, html_to_text
+from ..forms import RecapCopyForm
 from .querysets import RecapPageManager
 from .themes import Theme
 
@@ -120,6 +121,9 @@ class RecapPage(Page):
     ]
 
     objects = RecapPageManager()
+
+    #: Copying an edition proposes the next edition's title and slug.
+    copy_form_class = RecapCopyForm
 
     parent_page_types = ["recaps.RecapSeriesPage"]
     subpage_types = []
