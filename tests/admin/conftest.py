@@ -6,9 +6,7 @@ from django.urls import reverse
 
 @pytest.fixture
 def add_edition_url(series):
-    return reverse(
-        "wagtailadmin_pages:add", args=("recaps", "recappage", series.pk)
-    )
+    return reverse("wagtailadmin_pages:add", args=("recaps", "recappage", series.pk))
 
 
 def edit_url(page):

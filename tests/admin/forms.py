@@ -49,9 +49,7 @@ def edition_form_data(
     ``sections`` is a list of (type, heading, items); ``extra`` adds raw fields
     such as ``action-publish``.
     """
-    body = [
-        (kind, section_value(heading, items)) for kind, heading, items in sections
-    ]
+    body = [(kind, section_value(heading, items)) for kind, heading, items in sections]
     data = nested_form_data(
         {
             "title": title,

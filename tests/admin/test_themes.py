@@ -37,7 +37,9 @@ def test_menu_and_listing_show_every_theme_with_its_edition_count(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Thèmes" in html
-    rows = {theme.name: theme.edition_count for theme in response.context["object_list"]}
+    rows = {
+        theme.name: theme.edition_count for theme in response.context["object_list"]
+    }
     assert rows == {"numérique": 2, "isolement": 1, "inutilisé": 0}
 
 
