@@ -132,6 +132,9 @@ class RecapPage(Page):
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("date"),
         index.FilterField("edition_number"),
+        # published() filters on these, also inside searches.
+        index.FilterField("go_live_at"),
+        index.FilterField("expire_at"),
     ]
 
     objects = RecapPageManager()
