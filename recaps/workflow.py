@@ -25,6 +25,8 @@ TASK_NAME = "Validation par un modérateur"
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
 MODERATOR_PAGE_PERMISSIONS = [*EDITOR_PAGE_PERMISSIONS, "publish_page"]
 DOCUMENT_PERMISSIONS = ["add_document", "choose_document"]
+#: Moderators also curate the themes (rename, describe, merge, delete unused).
+THEME_PERMISSIONS = ["add_theme", "change_theme", "delete_theme"]
 
 
 def _permission(app_label, codename):
@@ -56,6 +58,9 @@ def setup_moderation(series):
     """
     editors = _group(EDITORS_GROUP, series, EDITOR_PAGE_PERMISSIONS)
     moderators = _group(MODERATORS_GROUP, series, MODERATOR_PAGE_PERMISSIONS)
+    moderators.permissions.add(
+        *(_permission("recaps", codename) for codename in THEME_PERMISSIONS)
+    )
 
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:

@@ -58,6 +58,8 @@ def test_go_live_date_publishes_at_the_right_time(
         assert not page.live
         assert "Édition programmée" not in client.get(series.url).content.decode()
         assert client.get(f"/{series.slug}/{page.slug}/").status_code == 404
+        listing = admin_client.get(reverse("editions:index"), {"status": "scheduled"})
+        assert [p.pk for p in listing.context["object_list"]] == [page.pk]
 
         clock.move_to(datetime.datetime(2030, 1, 10, 6, 0, tzinfo=datetime.UTC))
         call_command("publish_scheduled")

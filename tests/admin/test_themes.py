@@ -170,3 +170,13 @@ def test_editor_tag_widget_autocompletes_existing_themes(admin_client, make_edit
     response = admin_client.get(autocomplete, {"term": "num"})
     assert response.status_code == 200
     assert response.json() == ["numérique"]
+
+
+def test_creating_a_theme_normalises_its_name(admin_client):
+    response = admin_client.post(url("create"), {"name": "  Aller   Vers "})
+    assert response.status_code == 302
+    theme = Theme.objects.get()
+    assert (theme.name, theme.slug) == ("aller vers", "aller-vers")
+    response = admin_client.post(url("create"), {"name": "ALLER VERS"})
+    assert response.status_code == 200
+    assert Theme.objects.count() == 1

@@ -101,3 +101,13 @@ def test_editor_submits_and_moderator_approves_and_publishes(
     assert state.status == WorkflowState.STATUS_APPROVED
     assert page.live and page.title == "Titre relu"
     assert "Titre relu" in client.get(page.url).content.decode()
+
+
+def test_moderators_curate_themes_editors_do_not(client, moderation):
+    editor, moderator, _workflow = moderation
+    url = reverse("recaps_theme_modeladmin_index")
+    client.force_login(editor)
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(moderator)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("editions:index")).status_code == 200
