@@ -27,11 +27,12 @@ def edition_count(theme):
 class ThemeButtonHelper(ButtonHelper):
     """Adds “Merge” to each row and offers “Delete” only for unused themes."""
 
-    def merge_button(self, pk):
+    def merge_button(self, pk, classnames_add=None, classnames_exclude=None):
+        classnames = ["button-secondary", *(classnames_add or [])]
         return {
             "url": self.url_helper.get_action_url("merge", pk),
             "label": _("Merge"),
-            "classname": self.finalise_classname(["button-secondary"]),
+            "classname": self.finalise_classname(classnames, classnames_exclude),
             "title": _("Merge this theme into another one"),
         }
 
@@ -41,7 +42,14 @@ class ThemeButtonHelper(ButtonHelper):
             exclude.append("delete")
         buttons = super().get_buttons_for_obj(obj, exclude=exclude, **kwargs)
         if self.permission_helper.user_can_delete_obj(self.request.user, obj):
-            buttons.insert(1, self.merge_button(obj.pk))
+            buttons.insert(
+                1,
+                self.merge_button(
+                    obj.pk,
+                    kwargs.get("classnames_add"),
+                    kwargs.get("classnames_exclude"),
+                ),
+            )
         return buttons
 
 
@@ -150,8 +158,7 @@ class ThemeAdmin(ModelAdmin):
             super().get_queryset(request).annotate(edition_count=Count("tagged_recaps"))
         )
 
-    @staticmethod
-    def editions(theme):
+    def editions(self, theme):
         return edition_count(theme)
 
     editions.short_description = gettext_lazy("Editions")

@@ -21,7 +21,8 @@ def reset_copied_edition(request, page, new_page):
     from .models import RecapPage
 
     copy = new_page.specific
-    if not isinstance(copy, RecapPage):
+    if not isinstance(copy, RecapPage) or copy.alias_of_id:
+        # Aliases mirror their original by design: leave them alone.
         return None
     values = next_edition_values(page.specific, series=copy.get_parent())
     copy.edition_number = values["edition_number"]

@@ -4,8 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from ..models import RecapPage, Theme
@@ -73,7 +74,8 @@ class EditionIndexView(PageListingViewSet.index_view_class):
 
 
 def theme_names(page):
-    return ", ".join(theme.name for theme in page.tags.all())
+    """Themes of an edition, alphabetically (from the prefetched tags)."""
+    return ", ".join(sorted(theme.name for theme in page.tags.all()))
 
 
 class EditionListingViewSet(PageListingViewSet):
@@ -94,7 +96,13 @@ class EditionListingViewSet(PageListingViewSet):
             sort_key="edition_number",
             width="8%",
         ),
-        DateColumn("date", label=_("Date"), sort_key="date", width="12%"),
+        Column(
+            "date",
+            label=_("Date"),
+            sort_key="date",
+            width="14%",
+            accessor=lambda page: date_format(page.date, "j F Y"),
+        ),
         Column("themes", label=_("Themes"), accessor=theme_names),
         *[c for c in PageListingViewSet.columns[2:] if c.name != "parent"],
     ]

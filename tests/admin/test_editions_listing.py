@@ -28,7 +28,8 @@ def test_listing_shows_number_date_themes_and_status(admin_client, make_edition)
     html = response.content.decode()
     assert "Douzième" in html and "Brouillon" in html
     assert re.search(r">\s*12\s*<", html)
-    assert "isolement, numérique" in html or "numérique, isolement" in html
+    assert "isolement, numérique" in html
+    assert "29 janvier 2021" in html
     assert "Éditions" in html  # menu entry
     assert "brouillon" in html.lower()
 
