@@ -1,13 +1,18 @@
 """Admin customisation of the recaps app."""
 
+from django.apps import apps
 from wagtail import hooks
-from wagtail_modeladmin.options import modeladmin_register
 
 from .admin.editions import edition_listing_viewset
 from .editing import next_edition_values
-from .modeladmin import ThemeAdmin
 
-modeladmin_register(ThemeAdmin)
+# The “Thèmes” menu needs wagtail-modeladmin; recaps works without it.
+if apps.is_installed("wagtail_modeladmin"):
+    from wagtail_modeladmin.options import modeladmin_register
+
+    from .modeladmin import ThemeAdmin
+
+    modeladmin_register(ThemeAdmin)
 
 
 @hooks.register("register_admin_viewset")
