@@ -57,7 +57,8 @@ def page(browser):
         locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    # Generous: the machine's two cores are shared with other test runs.
+    page.set_default_timeout(60_000)
     yield page
     context.close()
 
@@ -122,7 +123,10 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
     assert page.locator("html").get_attribute("lang") == "fr"
 
     # A new edition under the series: number, date and sections are pre-filled.
-    page.goto(f"{live}/admin/pages/add/recaps/recappage/{series.pk}/")
+    page.goto(
+        f"{live}/admin/pages/add/recaps/recappage/{series.pk}/",
+        wait_until="networkidle",
+    )
     assert page.input_value("#id_edition_number") == "1"
     page.fill("#id_title", TITLE)
     for kind in ["reflections", "nuggets", "resources"]:
@@ -144,8 +148,8 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
         tag_input.press("Enter")
 
     # Save a draft: nowhere on the site.
-    page.click("button.action-save")
-    page.wait_for_url("**/admin/pages/*/edit/")
+    with page.expect_navigation(url="**/admin/pages/*/edit/"):
+        page.click("button.action-save")
     edition = RecapPage.objects.get(title=TITLE)
     assert not edition.live
     assert [b.block_type for b in edition.body] == ["highlights", "observations"]
@@ -157,10 +161,12 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
     assert_visible_everywhere(page, live, edition, series, visible=False)
 
     # Publish from the editor's action menu.
-    page.goto(edit_url)
+    page.goto(edit_url, wait_until="networkidle")
     page.locator("footer .w-dropdown-button .w-dropdown__toggle").click()
-    page.locator('button[name="action-publish"]').click()
-    page.wait_for_url("**/admin/pages/*/")
+    publish = page.locator('button[name="action-publish"]')
+    publish.wait_for(state="visible")
+    with page.expect_navigation(url="**/admin/pages/*/"):
+        publish.click()
     edition.refresh_from_db()
     assert edition.live
 
