@@ -2,9 +2,14 @@
 
 from django.apps import apps
 from wagtail import hooks
+from wagtail.signals import init_new_page
 
 from .admin.editions import edition_listing_viewset
-from .editing import next_edition_values
+from .editing import next_edition_values, prefill_on_create
+
+# init_new_page is only sent by the admin's create view, and the admin loads
+# this module before serving any view: connecting here is enough.
+init_new_page.connect(prefill_on_create, dispatch_uid="recaps_prefill_edition")
 
 # The “Thèmes” menu needs wagtail-modeladmin; recaps works without it.
 if apps.is_installed("wagtail_modeladmin"):
