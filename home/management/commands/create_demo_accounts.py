@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from recaps.models import RecapSeriesPage
 from recaps.workflow import setup_moderation
@@ -36,30 +37,48 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Admin account: login “{username}”, password “{password}” "
-                f"({admin_url})"
+                _("Admin account: login “%(login)s”, password “%(password)s” (%(url)s)")
+                % {"login": username, "password": password, "url": admin_url}
             )
         )
 
         series = RecapSeriesPage.objects.order_by("path").first()
         if series is None:
             self.stdout.write(
-                "No series page yet: run `manage.py load_demo` first to get the "
-                "editor and moderator accounts."
+                _(
+                    "No series page yet: run `manage.py load_demo` first to get the "
+                    "editor and moderator accounts."
+                )
             )
         else:
             editors, moderators, _workflow = setup_moderation(series)
-            for label, username, variable, group in [
-                ("Editor", "redacteur", "EDITOR_PASSWORD", editors),
-                ("Moderator", "moderateur", "MODERATOR_PASSWORD", moderators),
+            for message, username, variable, group in [
+                (
+                    _(
+                        "Editor account: login “%(login)s”, password "
+                        "“%(password)s” (%(url)s)"
+                    ),
+                    "redacteur",
+                    "EDITOR_PASSWORD",
+                    editors,
+                ),
+                (
+                    _(
+                        "Moderator account: login “%(login)s”, password "
+                        "“%(password)s” (%(url)s)"
+                    ),
+                    "moderateur",
+                    "MODERATOR_PASSWORD",
+                    moderators,
+                ),
             ]:
                 password = self.ensure_account(
                     stored, username, variable, f"{username}@example.org", group=group
                 )
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"{label} account: login “{username}”, password "
-                        f"“{password}” ({admin_url})"
+                        message
+                        % {"login": username, "password": password, "url": admin_url}
                     )
                 )
         self.write_stored(stored)

@@ -28,10 +28,13 @@ def test_creates_editor_and_moderator_with_the_series_workflow(
     call_command("create_demo_accounts")
     out = capsys.readouterr().out
     stored = json.loads(credentials.read_text())
-    assert "Editor account: login “redacteur”, password “plume-2020”" in out
     assert (
-        f"Moderator account: login “moderateur”, password “{stored['moderateur']}”"
+        "Compte rédacteur : identifiant « redacteur », mot de passe « plume-2020 »"
         in out
+    )
+    assert (
+        f"Compte modérateur : identifiant « moderateur », mot de passe "
+        f"« {stored['moderateur']} »" in out
     )
     users = get_user_model().objects
     editor = users.get(username="redacteur")
@@ -54,7 +57,7 @@ def test_creates_editor_and_moderator_with_the_series_workflow(
 def test_without_a_series_only_the_admin_is_created(credentials, db, capsys):
     call_command("create_demo_accounts")
     out = capsys.readouterr().out
-    assert "Admin account" in out and "load_demo" in out
+    assert "Compte administrateur" in out and "load_demo" in out
     assert list(get_user_model().objects.values_list("username", flat=True)) == [
         "admin"
     ]
