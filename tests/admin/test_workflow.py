@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import WorkflowState
 
-from recaps.models import RecapPage
+from recaps.models import RecapPage, Theme
 from recaps.workflow import setup_moderation
 from tests.admin.forms import edition_form_data
 
@@ -105,9 +105,14 @@ def test_editor_submits_and_moderator_approves_and_publishes(
 
 def test_moderators_curate_themes_editors_do_not(client, moderation):
     editor, moderator, _workflow = moderation
+    source = Theme.objects.create(name="digital")
+    target = Theme.objects.create(name="numérique")
     url = reverse("recaps_theme_modeladmin_index")
+    merge = reverse("recaps_theme_modeladmin_merge", args=(source.pk,))
     client.force_login(editor)
     assert client.get(url).status_code in (302, 403)
+    assert client.post(merge, {"target": target.pk}).status_code in (302, 403)
+    assert Theme.objects.filter(pk=source.pk).exists()
     client.force_login(moderator)
     assert client.get(url).status_code == 200
     assert client.get(reverse("editions:index")).status_code == 200
