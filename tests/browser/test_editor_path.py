@@ -6,6 +6,7 @@ live server. Run with ``make test-browser`` (``pytest -m browser``); the default
 run deselects it.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -67,8 +68,25 @@ def type_rich_text(page, input_id, text):
     """Type into the Draftail editor whose hidden input has ``input_id``."""
     widget = page.locator(f'[data-streamfield-widget]:has(input[id="{input_id}"])')
     editor = widget.locator('[contenteditable="true"]')
-    editor.click()
-    editor.type(text)
+    hidden = page.locator(f'input[id="{input_id}"]')
+    # A freshly added block's editor may not take keystrokes yet: check that the
+    # text landed, and retry on a slow machine.
+    for _attempt in range(3):
+        editor.click()
+        playwright_api.expect(editor).to_be_focused()
+        editor.press_sequentially(text)
+        try:
+            playwright_api.expect(editor).to_have_text(text, timeout=5_000)
+            # Draftail copies its state to the hidden input after a short delay;
+            # saving before that would send an empty item.
+            playwright_api.expect(hidden).to_have_value(
+                re.compile(re.escape(text)), timeout=5_000
+            )
+            return
+        except AssertionError:
+            editor.press("ControlOrMeta+a")
+            editor.press("Backspace")
+    raise AssertionError(f"could not type into {input_id}")
 
 
 def add_list_child(page, count_name):
@@ -153,6 +171,10 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
     edition = RecapPage.objects.get(title=TITLE)
     assert not edition.live
     assert [b.block_type for b in edition.body] == ["highlights", "observations"]
+    first_item = edition.body[0].value["items"][0]
+    assert WORD in first_item["text"].source
+    assert "Un sous-point" in first_item["children"][0]["text"].source
+    assert "Un constat" in edition.body[1].value["items"][0]["text"].source
     assert sorted(edition.tags.values_list("name", flat=True)) == [
         "aller-vers",
         "numérique",
