@@ -20,7 +20,7 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_accounts
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	bash scripts/with-scheduler.sh $(PY) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 services:
 	bash scripts/ensure-services.sh

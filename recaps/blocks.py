@@ -48,14 +48,20 @@ class ItemBlock(blocks.StructBlock):
     text = blocks.RichTextBlock(
         features=ITEM_FEATURES,
         label=_("Item"),
-        help_text=_("One point, as said during the meeting; links are allowed."),
+        help_text=_(
+            "One point, as said during the meeting; links are allowed, e.g. “Des "
+            "boites solidaires à offrir”."
+        ),
     )
     children = blocks.ListBlock(
         SubItemBlock(),
         default=[],
         min_num=0,
         label=_("Sub-items"),
-        help_text=_("Optional nested points under this item."),
+        help_text=_(
+            "Optional nested points under this item, e.g. under “Quelles actions "
+            "pour le lien ?”, the answers given."
+        ),
     )
 
     class Meta:
@@ -70,7 +76,10 @@ class SectionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         max_length=255,
         label=_("Heading"),
-        help_text=_("Title of the section as readers see it; change it freely."),
+        help_text=_(
+            "Title of the section as readers see it; change it freely, e.g. "
+            "“Retour sur…” or “Partage de ce qui est fait pour Noël”."
+        ),
     )
     intro = blocks.RichTextBlock(
         features=ITEM_FEATURES,
@@ -83,6 +92,7 @@ class SectionBlock(blocks.StructBlock):
         min_num=0,
         default=[],
         label=_("Items"),
+        help_text=_("The points of the section, one per bullet, in reading order."),
     )
 
     class Meta:
@@ -212,12 +222,18 @@ class LinkBlock(blocks.StructBlock):
     document = DocumentChooserBlock(
         required=False,
         label=_("Document"),
-        help_text=_("Or a document uploaded to the site instead of a URL."),
+        help_text=_(
+            "Or a document uploaded to the site instead of a URL, e.g. the PDF "
+            "of a guide."
+        ),
     )
     description = blocks.TextBlock(
         required=False,
         label=_("Description"),
-        help_text=_("Optional: what the reader will find there."),
+        help_text=_(
+            "Optional: what the reader will find there, e.g. “Des conseillers pour "
+            "accompagner les habitants au numérique”."
+        ),
     )
 
     class Meta:
@@ -242,7 +258,11 @@ class ResourcesBlock(SectionBlock):
     """Section: resources and links shared during the meeting."""
 
     links = blocks.ListBlock(
-        LinkBlock(), min_num=0, default=[], label=_("Links and documents")
+        LinkBlock(),
+        min_num=0,
+        default=[],
+        label=_("Links and documents"),
+        help_text=_("Each link with a title; a URL or a document."),
     )
 
     class Meta:
@@ -271,7 +291,7 @@ class TextBlock(blocks.StructBlock):
         required=False,
         max_length=255,
         label=_("Heading"),
-        help_text=_("Optional title above the paragraphs."),
+        help_text=_("Optional title above the paragraphs, e.g. “Bilan”."),
     )
     text = blocks.RichTextBlock(
         features=TEXT_FEATURES,

@@ -9,12 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import ItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    TitleFieldPanel,
+)
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RecapBodyBlock, html_to_text
+from ..forms import RecapCopyForm
 from .querysets import RecapPageManager
 from .themes import Theme
 
@@ -54,16 +60,23 @@ class RecapPage(Page):
 
     edition_number = models.PositiveIntegerField(
         _("edition number"),
-        help_text=_("1 for the first edition, 2 for the second…"),
+        help_text=_(
+            "1 for the first edition, 2 for the second…; proposed automatically "
+            "for a new edition."
+        ),
     )
     date = models.DateField(
-        _("date of the meeting"), help_text=_("The day the meeting took place.")
+        _("date of the meeting"),
+        help_text=_(
+            "The day the meeting took place (a Friday is proposed), e.g. 27/11/2020."
+        ),
     )
     format = models.CharField(
         _("format"),
         max_length=20,
         choices=MeetingFormat.choices,
         default=MeetingFormat.VISIO,
+        help_text=_("How people met, e.g. video call during the lockdown."),
     )
     participation_note = models.CharField(
         _("participation note"),
@@ -105,7 +118,9 @@ class RecapPage(Page):
     )
 
     content_panels = [
-        *Page.content_panels,
+        TitleFieldPanel(
+            "title", help_text=_("e.g. “Première petite ébullition du Vendredi”.")
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("edition_number"), FieldPanel("date")]),
@@ -131,6 +146,9 @@ class RecapPage(Page):
     ]
 
     objects = RecapPageManager()
+
+    #: Copying an edition proposes the next edition's title and slug.
+    copy_form_class = RecapCopyForm
 
     parent_page_types = ["recaps.RecapSeriesPage"]
     subpage_types = []

@@ -1,0 +1,1 @@
+"""Admin views of the recaps app (Wagtail page listing of editions)."""

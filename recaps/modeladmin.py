@@ -1,0 +1,179 @@
+"""The “Thèmes” admin (wagtail-modeladmin): list, rename, describe, merge, delete."""
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.panels import FieldPanel
+from wagtail_modeladmin.helpers import ButtonHelper
+from wagtail_modeladmin.options import ModelAdmin
+from wagtail_modeladmin.views import DeleteView, EditView, InstanceSpecificView
+
+from .models import Theme
+from .models.themes import merge_themes, reindex_theme_editions
+
+
+def edition_count(theme):
+    """Editions carrying ``theme``, from the listing's annotation when present."""
+    count = getattr(theme, "edition_count", None)
+    if count is None:
+        count = theme.tagged_recaps.count()
+    return count
+
+
+class ThemeButtonHelper(ButtonHelper):
+    """Adds “Merge” to each row and offers “Delete” only for unused themes."""
+
+    def merge_button(self, pk, classnames_add=None, classnames_exclude=None):
+        classnames = ["button-secondary", *(classnames_add or [])]
+        return {
+            "url": self.url_helper.get_action_url("merge", pk),
+            "label": _("Merge"),
+            "classname": self.finalise_classname(classnames, classnames_exclude),
+            "title": _("Merge this theme into another one"),
+        }
+
+    def get_buttons_for_obj(self, obj, exclude=None, **kwargs):
+        exclude = list(exclude or [])
+        if edition_count(obj):
+            exclude.append("delete")
+        buttons = super().get_buttons_for_obj(obj, exclude=exclude, **kwargs)
+        if self.permission_helper.user_can_delete_obj(self.request.user, obj):
+            buttons.insert(
+                1,
+                self.merge_button(
+                    obj.pk,
+                    kwargs.get("classnames_add"),
+                    kwargs.get("classnames_exclude"),
+                ),
+            )
+        return buttons
+
+
+class ThemeEditView(EditView):
+    """Renaming keeps the slug (theme URLs stay stable) and refreshes the index."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if "name" in form.changed_data:
+            reindex_theme_editions(self.instance)
+        return response
+
+
+class ThemeDeleteView(DeleteView):
+    """Only themes that no edition uses may be deleted."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and edition_count(self.instance):
+            messages.error(
+                request,
+                _(
+                    "The theme “%(theme)s” is used by %(count)s edition(s) and "
+                    "cannot be deleted. Remove it from those editions or merge "
+                    "it into another theme first."
+                )
+                % {"theme": self.instance.name, "count": edition_count(self.instance)},
+            )
+            return redirect(self.index_url)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MergeForm(forms.Form):
+    """Choose the theme that receives the editions."""
+
+    target = forms.ModelChoiceField(
+        queryset=Theme.objects.none(),
+        label=gettext_lazy("Merge into"),
+        help_text=gettext_lazy(
+            "Every edition of this theme will carry the chosen theme instead; "
+            "this theme will then disappear."
+        ),
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Theme.objects.exclude(pk=source.pk)
+
+
+class ThemeMergeView(InstanceSpecificView):
+    """Merge this theme into another one (see :func:`merge_themes`)."""
+
+    template_name = "recaps/admin/theme_merge.html"
+
+    def check_action_permitted(self, user):
+        helper = self.permission_helper
+        return helper.user_can_edit_obj(user, self.instance) and (
+            helper.user_can_delete_obj(user, self.instance)
+        )
+
+    def get_page_title(self):
+        return _("Merge a theme")
+
+    def get_meta_title(self):
+        return _("Merge the theme “%(theme)s”") % {"theme": self.instance.name}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", MergeForm(source=self.instance))
+        kwargs["count"] = edition_count(self.instance)
+        kwargs["merge_url"] = self.url_helper.get_action_url("merge", self.pk_quoted)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = MergeForm(request.POST, source=self.instance)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        target = form.cleaned_data["target"]
+        source_name = self.instance.name
+        moved = merge_themes(self.instance, target)
+        messages.success(
+            request,
+            _("Theme “%(source)s” merged into “%(target)s” (%(count)s edition(s)).")
+            % {"source": source_name, "target": target.name, "count": moved},
+        )
+        return redirect(self.index_url)
+
+
+class ThemeAdmin(ModelAdmin):
+    """Themes with their number of editions (published or not)."""
+
+    model = Theme
+    menu_label = gettext_lazy("Themes")
+    menu_icon = "tag"
+    menu_order = 250
+    add_to_settings_menu = False
+    list_display = ("name", "slug", "editions", "description")
+    search_fields = ("name", "description")
+    ordering = ("name",)
+    list_per_page = 50
+    button_helper_class = ThemeButtonHelper
+    edit_view_class = ThemeEditView
+    delete_view_class = ThemeDeleteView
+    panels = [FieldPanel("name"), FieldPanel("description")]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(edition_count=Count("tagged_recaps"))
+        )
+
+    def editions(self, theme):
+        return edition_count(theme)
+
+    editions.short_description = gettext_lazy("Editions")
+    editions.admin_order_field = "edition_count"
+
+    def merge_view(self, request, instance_pk):
+        view = ThemeMergeView.as_view(model_admin=self, instance_pk=instance_pk)
+        return view(request)
+
+    def get_admin_urls_for_registration(self):
+        return (
+            *super().get_admin_urls_for_registration(),
+            re_path(
+                self.url_helper.get_action_url_pattern("merge"),
+                self.merge_view,
+                name=self.url_helper.get_action_url_name("merge"),
+            ),
+        )

@@ -1,0 +1,85 @@
+"""Starting an edition: pre-filled create form, saving through the admin."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from recaps.editing import DEFAULT_SECTIONS, next_friday
+from recaps.models import RecapPage, Theme
+from tests.admin.forms import edition_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (datetime.date(2026, 11, 23), datetime.date(2026, 11, 27)),  # Monday
+        (datetime.date(2026, 11, 27), datetime.date(2026, 11, 27)),  # Friday
+        (datetime.date(2026, 11, 28), datetime.date(2026, 12, 4)),  # Saturday
+    ],
+)
+def test_next_friday_counts_a_friday_as_its_own_next_friday(day, expected):
+    assert next_friday(day) == expected
+    assert next_friday(day, strictly_after=True) > day
+
+
+def test_create_form_is_pre_filled(admin_client, add_edition_url, make_edition):
+    make_edition(edition_number=3)
+    make_edition(edition_number=7, publish=False)  # drafts count too
+    response = admin_client.get(add_edition_url)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["edition_number"].value() == 8
+    friday = form["date"].value()
+    today = timezone.localdate()
+    assert friday.weekday() == 4
+    assert 0 <= (friday - today).days < 7
+    body = form["body"].value()
+    assert [block.block_type for block in body] == DEFAULT_SECTIONS
+    assert [str(block.value["heading"]) for block in body] == [
+        "Ce qui a été partagé",
+        "Les constats et remontées d’habitants",
+        "Réflexions de fond",
+        "Les pépites et pistes d’action partagées",
+        "Les ressources partagées",
+    ]
+
+
+def test_first_edition_of_a_series_is_number_one(admin_client, add_edition_url):
+    response = admin_client.get(add_edition_url)
+    assert response.context["form"]["edition_number"].value() == 1
+
+
+def test_sections_can_be_removed_and_reordered(admin_client, add_edition_url, series):
+    data = edition_form_data(
+        title="Édition 1",
+        slug="edition-1",
+        sections=[
+            ("nuggets", "Pépites", ["Une idée"]),
+            ("highlights", "Ce qui a été partagé", [("Un point", ["Un détail"])]),
+        ],
+    )
+    response = admin_client.post(add_edition_url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    page = RecapPage.objects.child_of(series).get(slug="edition-1")
+    assert [block.block_type for block in page.body] == ["nuggets", "highlights"]
+    child = page.body[1].value["items"][0]["children"][0]["text"]
+    assert "Un détail" in child.source
+    assert not page.live
+
+
+def test_tags_typed_in_the_editor_are_normalised(admin_client, add_edition_url):
+    Theme.objects.create(name="numérique")
+    data = edition_form_data(
+        title="Édition 1", slug="edition-1", tags="Numérique, numérique , Aller-vers"
+    )
+    response = admin_client.post(add_edition_url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    page = RecapPage.objects.get(slug="edition-1")
+    assert sorted(page.tags.values_list("name", flat=True)) == [
+        "aller-vers",
+        "numérique",
+    ]
+    assert Theme.objects.count() == 2
