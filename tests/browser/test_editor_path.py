@@ -34,7 +34,7 @@ USERNAME, PASSWORD = "redaction", "motdepasse-ebullition"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
 ]
 
@@ -109,21 +109,30 @@ def public_text(page, url):
 
 
 def assert_visible_everywhere(page, live_url, edition, series, visible):
-    """Check where readers see the edition (or, with ``visible=False``, don't).
-
-    INTEGRATOR: add here the two checks that need other helpers' work, once
-    their URLs exist:
-      - each theme page ``{series.url}themes/<slug>/`` lists the edition;
-      - ``/api/v1/recaps/`` returns it (and not while it is a draft).
-    """
+    """Check where readers see the edition (or, with ``visible=False``, don't):
+    the series page, both theme pages, the search page and the API."""
     series_html = public_text(page, live_url + series.url)
     search_html = public_text(page, f"{live_url}/search/?query={quote(WORD)}")
+    theme_pages = [
+        page.request.get(f"{live_url}{series.url}themes/{slug}/")
+        for slug in ("numerique", "aller-vers")
+    ]
+    api = page.request.get(f"{live_url}/api/v1/recaps/?series={series.slug}")
+    assert api.status == 200
+    api_titles = [recap["title"] for recap in api.json()["results"]]
     if visible:
         assert TITLE in series_html
         assert TITLE in search_html
+        for response in theme_pages:
+            assert response.status == 200
+            assert TITLE in response.text()
+        assert TITLE in api_titles
     else:
         assert TITLE not in series_html
         assert TITLE not in search_html
+        for response in theme_pages:
+            assert response.status == 404 or TITLE not in response.text()
+        assert TITLE not in api_titles
         response = page.request.get(live_url + series.url + edition.slug + "/")
         assert response.status == 404
 
