@@ -12,20 +12,10 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from recaps.models import RecapPage
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TITLE = "Édition des lucioles"
 WORD = "lucioles"  # appears only in the new edition
@@ -35,21 +25,7 @@ USERNAME, PASSWORD = "redaction", "motdepasse-ebullition"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM
-    # calls from such a thread unless told that this is intended.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -73,15 +49,13 @@ def type_rich_text(page, input_id, text):
     # text landed, and retry on a slow machine.
     for _attempt in range(3):
         editor.click()
-        playwright_api.expect(editor).to_be_focused()
+        expect(editor).to_be_focused()
         editor.press_sequentially(text)
         try:
-            playwright_api.expect(editor).to_have_text(text, timeout=5_000)
+            expect(editor).to_have_text(text, timeout=5_000)
             # Draftail copies its state to the hidden input after a short delay;
             # saving before that would send an empty item.
-            playwright_api.expect(hidden).to_have_value(
-                re.compile(re.escape(text)), timeout=5_000
-            )
+            expect(hidden).to_have_value(re.compile(re.escape(text)), timeout=5_000)
             return
         except AssertionError:
             editor.press("ControlOrMeta+a")

@@ -1,6 +1,5 @@
 """A reader's first visit in a real browser: home, series, edition."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,15 +7,6 @@ import pytest
 from tests.factories import section
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -24,19 +14,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM
-    # calls made by the test itself are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(locale="fr-FR")
-        yield page
-        browser.close()
+def browser_page(browser):
+    page = browser.new_page(locale="fr-FR")
+    yield page
+    page.close()
 
 
 def test_reader_goes_from_home_to_an_edition(live_server, browser_page, make_edition):

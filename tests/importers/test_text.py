@@ -1,9 +1,12 @@
+"""The flattened-text reader on the legacy page and small samples."""
+
 from pathlib import Path
 
 import pytest
 
 from recaps.importers.document import SourceError
 from recaps.importers.text import parse_text
+from tests.legacy import EXPECTED_ITEMS_PER_EDITION, EXPECTED_SECTIONS
 
 LEGACY = Path(__file__).parent / "data" / "legacy-page.txt"
 
@@ -17,26 +20,14 @@ def test_legacy_page_gives_three_editions_in_chronological_order(editions):
     assert [e.edition_number for e in editions] == [1, 2, 3]
     assert "première édition" in editions[0].intro
     assert "seconde édition" in editions[1].intro
-    assert [e.item_count() for e in editions] == [9, 14, 38]
+    assert [e.item_count() for e in editions] == [
+        EXPECTED_ITEMS_PER_EDITION[n] for n in (1, 2, 3)
+    ]
 
 
 def test_legacy_sections_are_typed(editions):
     kinds = [[s["type"] for s in e.sections] for e in editions]
-    assert kinds == [
-        ["highlights", "feedback", "resources"],
-        ["feedback", "reflections", "nuggets", "resources"],
-        [
-            "highlights",
-            "text",
-            "actions",
-            "openings",
-            "actions",
-            "observations",
-            "reflections",
-            "resources",
-            "takeaways",
-        ],
-    ]
+    assert kinds == [EXPECTED_SECTIONS[n] for n in (1, 2, 3)]
 
 
 def test_nested_bullets_become_sub_items(editions):

@@ -10,35 +10,13 @@ from wagtail.models import Page, Revision, Site
 from home.models import HomePage
 from recaps.models import RecapPage, RecapSeriesPage, Theme
 from recaps.sections import sections_of
+from tests.legacy import (
+    EXPECTED_ITEMS_PER_EDITION,
+    EXPECTED_ITEMS_PER_KIND,
+    EXPECTED_SECTIONS,
+)
 
 pytestmark = pytest.mark.django_db
-
-EXPECTED_ITEMS_PER_EDITION = {1: 9, 2: 14, 3: 38}
-EXPECTED_ITEMS_PER_KIND = {
-    "highlights": 10,
-    "actions": 9,
-    "openings": 5,
-    "observations": 5,
-    "reflections": 9,
-    "nuggets": 6,
-    "takeaways": 8,
-    "feedback": 9,
-}
-EXPECTED_SECTIONS = {
-    1: ["highlights", "feedback", "resources"],
-    2: ["feedback", "reflections", "nuggets", "resources"],
-    3: [
-        "highlights",
-        "text",
-        "actions",
-        "openings",
-        "actions",
-        "observations",
-        "reflections",
-        "resources",
-        "takeaways",
-    ],
-}
 
 
 @pytest.fixture
