@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ebullitions
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgres test-browser lint format bench messages setup services
+.PHONY: run test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,11 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-## Print performance figures (no asserts): reader pages on SQLite
-bench: setup
-	env -u DATABASE_URL $(PY) scripts/bench_pages.py
+## Print performance figures (no asserts): reader pages, API, import, on SQLite
+bench: bench-pages bench-api bench-import
+
+bench-pages: setup
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_pages.py
 
 format: setup
 	$(PY) -m ruff check --fix .
@@ -62,3 +64,6 @@ messages: setup
 ## Rough API figures on a throwaway SQLite database (EDITIONS=200 REQUESTS=20)
 bench-api: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py --editions $${EDITIONS:-200} --requests $${REQUESTS:-20}
+
+bench-import: setup
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000}
