@@ -6,6 +6,8 @@ cross-checks use this read-only view so that they all agree on what a section is
 
 from dataclasses import dataclass, field
 
+from wagtail.rich_text import expand_db_html
+
 from .blocks import html_to_text, section_labels
 
 
@@ -72,8 +74,18 @@ class Section:
         }
 
 
+def public_html(html):
+    """Rich text as readers get it: internal page and document links resolved.
+
+    The database form keeps ``<a linktype="page" id="3">``; sister sites and
+    snippets need real ``href`` values, as the templates render them.
+    """
+    html = str(html or "")
+    return expand_db_html(html) if "linktype=" in html else html
+
+
 def _rich(value):
-    html = str(value.source if hasattr(value, "source") else value or "")
+    html = public_html(value.source if hasattr(value, "source") else value)
     return html, html_to_text(html)
 
 

@@ -55,3 +55,23 @@ def test_search_helpers_fold_accents_and_neutralise_operators():
     assert text_matches("Les bénévoles du centre", "benevole")
     assert not text_matches("Les bénévoles du centre", "salariés")
     assert not text_matches("anything", "  ")
+
+
+def test_internal_links_are_resolved_for_readers_and_the_api(client, make_edition):
+    target = make_edition(edition_number=1, title="Cible")
+    edition = make_edition(
+        edition_number=2,
+        intro=f'<p>Voir <a linktype="page" id="{target.pk}">la première</a></p>',
+        body=[
+            section(
+                "nuggets",
+                items=[f'Voir <a linktype="page" id="{target.pk}">la cible</a>'],
+            )
+        ],
+    )
+    item = sections_of(edition)[0].items[0]
+    assert f'<a href="{target.url}">la cible</a>' in item.html
+    assert "linktype" not in item.html
+    data = client.get(f"/api/v1/recaps/{edition.pk}/").json()
+    assert f'href="{target.url}"' in data["intro"]["html"]
+    assert f'href="{target.url}"' in data["body"][0]["items"][0]["html"]

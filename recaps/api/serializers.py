@@ -10,7 +10,7 @@ from wagtail.models import Site
 from ..blocks import SECTION_TYPES
 from ..models import RecapPageTag, RecapSeriesPage
 from ..models.edition import MeetingFormat
-from ..sections import sections_of
+from ..sections import public_html, sections_of
 from .filters import section_types_of
 
 
@@ -172,7 +172,7 @@ class RecapSerializer(serializers.Serializer):
 
     @extend_schema_field(RichTextSerializer)
     def get_intro(self, page):
-        return {"html": page.intro, "text": page.intro_text}
+        return {"html": public_html(page.intro), "text": page.intro_text}
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=SECTION_TYPES))
