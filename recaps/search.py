@@ -88,17 +88,23 @@ def results_queryset(results, model):
     return model._default_manager.filter(pk__in=[obj.pk for obj in results])
 
 
-def filter_section_type(queryset, kind):
-    """Editions holding at least one section of type ``kind`` (e.g. ``nuggets``).
+def filter_section_types(queryset, kinds):
+    """Editions holding a section of every type in ``kinds`` (e.g. ``["nuggets"]``).
 
     Works on every database by matching the serialised stream: section types
     are the only unescaped ``"type": "<kind>"`` pairs (text inside items is
     JSON-escaped, and list items are typed ``item``). Both PostgreSQL's jsonb
     output and the JSON text stored by SQLite use that spacing.
     """
-    return queryset.annotate(_body_text=Cast("body", TextField())).filter(
-        _body_text__contains=f'"type": "{kind}"'
-    )
+    queryset = queryset.annotate(_body_text=Cast("body", TextField()))
+    for kind in dict.fromkeys(kinds):
+        queryset = queryset.filter(_body_text__contains=f'"type": "{kind}"')
+    return queryset
+
+
+def filter_section_type(queryset, kind):
+    """Editions holding at least one section of type ``kind``."""
+    return filter_section_types(queryset, [kind])
 
 
 def _stem(word):

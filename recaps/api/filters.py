@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from ..blocks import SECTION_TYPES, html_to_text
 from ..models import RecapPage, RecapPageTag, RecapSeriesPage
-from ..search import MAX_QUERY_LENGTH, clean_query, search_editions
+from ..search import MAX_QUERY_LENGTH, results_queryset, search_editions
 from .exceptions import shown
 
 MAX_REPEAT = 10
@@ -350,27 +350,13 @@ def filter_editions(queryset, params):
     return queryset
 
 
-def filter_by_section_types(queryset, types):
-    """Editions having a section of every type of ``types`` (one query)."""
-    wanted = set(types)
-    matching = [
-        pk
-        for pk, body in queryset.order_by().values_list("pk", "body")
-        if wanted <= set(raw_section_types(body))
-    ]
-    return queryset.filter(pk__in=matching)
-
-
 def filter_by_search(queryset, query):
-    """Editions matching the full-text ``query``, combinable with any filter.
+    """Editions of ``queryset`` matching the full-text ``query``.
 
-    The search backend only finds the matching ids among live editions (the
-    backend can filter on ``live`` but not on the schedule or privacy, which
-    ``queryset`` already enforces); filtering, ordering and pagination stay
-    with the normal queryset, so this works the same on SQLite and PostgreSQL.
+    The result stays a plain queryset (one subquery on the search index), so
+    that any filter, ordering and pagination combine with it on every database.
     """
-    if not clean_query(query):
-        return queryset.none()
-    live = RecapPage.objects.live().defer("body", "intro")
-    matching = [page.pk for page in search_editions(live, query)]
-    return queryset.filter(pk__in=matching)
+    matching = search_editions(queryset, query)
+    return queryset.filter(
+        pk__in=results_queryset(matching, queryset.model).values("pk")
+    )

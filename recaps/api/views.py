@@ -23,7 +23,7 @@ from rest_framework.throttling import AnonRateThrottle
 from ..blocks import SECTION_TYPES
 from ..models import RecapPage
 from ..models.themes import themes_with_counts
-from ..search import text_matches
+from ..search import filter_section_types, text_matches
 from ..sections import section_from_block
 from . import filters, serializers
 from .caching import finalise
@@ -165,7 +165,7 @@ class RecapListView(ApiView):
         params = self.query_params(filters.RecapParams)
         editions = filters.filter_editions(filters.published_editions(), params)
         if params.get("section_type"):
-            editions = filters.filter_by_section_types(editions, params["section_type"])
+            editions = filter_section_types(editions, params["section_type"])
         if "search" in params:
             editions = filters.filter_by_search(editions, params["search"])
         ordering = filters.RECAP_ORDERINGS[params.get("ordering", "-date")]
