@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from home.models import HomePage
@@ -31,20 +32,40 @@ class Command(BaseCommand):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            raise CommandError(f"{path}: {error}") from error
+            raise CommandError(self.problem(path, error)) from error
         try:
             with transaction.atomic():
                 home = self.ensure_home(data.get("home") or {})
                 series, created, updated = load_series(data, parent=home)
-        except (StructuredDataError, ValidationError, KeyError, TypeError) as error:
-            raise CommandError(f"{path}: {error}") from error
+        except KeyError as error:
+            problem = _("missing field %(field)s") % {"field": error}
+            raise CommandError(self.problem(path, problem)) from error
+        except (
+            StructuredDataError,
+            ValidationError,
+            TypeError,
+            AttributeError,
+        ) as error:
+            raise CommandError(self.problem(path, error)) from error
         call_command("update_index", verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo content ready: {series.title} "
-                f"({created} editions created, {updated} updated)."
+                _(
+                    "Demo content ready: %(series)s (%(created)d editions created, "
+                    "%(updated)d updated)."
+                )
+                % {"series": series.title, "created": created, "updated": updated}
             )
         )
+
+    @staticmethod
+    def problem(path, problem):
+        if isinstance(problem, ValidationError) and hasattr(problem, "error_dict"):
+            problem = "; ".join(
+                f"{field} : {' '.join(messages)}"
+                for field, messages in problem.message_dict.items()
+            )
+        return _("%(file)s: %(problem)s") % {"file": path, "problem": problem}
 
     def ensure_home(self, data):
         """Make a HomePage the default site root (replaces the welcome page)."""

@@ -120,8 +120,20 @@ def test_demo_content_is_searchable(demo):
 
 def test_a_broken_data_file_is_refused_and_changes_nothing(demo, tmp_path):
     broken = tmp_path / "broken.yaml"
-    broken.write_text("series: {slug: x}\neditions:\n  - title: sans date\n")
+    broken.write_text(
+        "series: {slug: x, title: X}\n"
+        "editions:\n  - {title: Sans date, slug: sans-date, edition_number: 1}\n"
+    )
     before = Page.objects.count()
-    with pytest.raises(CommandError, match="broken.yaml"):
+    with pytest.raises(CommandError, match="broken.yaml : champ manquant : 'date'"):
         call_command("load_demo", file=str(broken))
+    assert Page.objects.count() == before
+
+
+def test_an_invalid_page_is_refused_with_the_field_named(demo, tmp_path):
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text("series: {slug: x, title: ''}\neditions: []\n")
+    before = Page.objects.count()
+    with pytest.raises(CommandError, match="invalid.yaml : title : Ce champ"):
+        call_command("load_demo", file=str(invalid))
     assert Page.objects.count() == before
