@@ -75,3 +75,30 @@ def test_internal_links_are_resolved_for_readers_and_the_api(client, make_editio
     data = client.get(f"/api/v1/recaps/{edition.pk}/").json()
     assert f'href="{target.url}"' in data["intro"]["html"]
     assert f'href="{target.url}"' in data["body"][0]["items"][0]["html"]
+
+
+def test_raw_section_text_equals_the_converted_text(make_edition):
+    from recaps.sections import raw_section_text
+
+    edition = make_edition(
+        body=[
+            section(
+                "highlights",
+                "Ce qui a été partagé",
+                ["<b>Un</b> point", ("Des interrogations", ["Comment ?", "Où ?"])],
+                intro="Entre autres :",
+            ),
+            section(
+                "resources",
+                "Liens",
+                items=["Voir aussi"],
+                links=[{"title": "Site", "url": "https://e.org/", "description": "Dé"}],
+            ),
+            section("text", "Bilan", intro="<p>Le <i>bilan</i></p><p>est fait.</p>"),
+        ]
+    )
+    raw = edition.body.raw_data
+    assert [raw_section_text(block) for block in raw] == [
+        s.text for s in sections_of(edition)
+    ]
+    assert raw_section_text(raw[2]) == "Bilan Le bilan est fait."

@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..blocks import SECTION_TYPES, html_to_text
+from ..blocks import SECTION_TYPES
 from ..models import RecapPage, RecapPageTag, RecapSeriesPage
 from ..search import MAX_QUERY_LENGTH, results_queryset, search_editions
 from .exceptions import shown
@@ -306,21 +306,6 @@ def bodies(queryset):
     """``(pk, raw blocks)`` of every edition of ``queryset``, in one query."""
     rows = queryset.values_list("pk", Cast("body", TextField()))
     return [(pk, load_body_json(text)) for pk, text in rows]
-
-
-def raw_words(value):
-    """Every string inside raw block data, as is and without tags.
-
-    A superset of the words of the section built from it, so that a section
-    whose raw words do not match cannot match once converted.
-    """
-    if isinstance(value, dict):
-        return " ".join(raw_words(child) for child in value.values())
-    if isinstance(value, list):
-        return " ".join(raw_words(child) for child in value)
-    if isinstance(value, str):
-        return f"{value} {html_to_text(value)}"
-    return ""
 
 
 def section_types_of(page):

@@ -24,7 +24,7 @@ from ..blocks import SECTION_TYPES
 from ..models import RecapPage
 from ..models.themes import themes_with_counts
 from ..search import filter_section_types, text_matches
-from ..sections import section_from_block
+from ..sections import raw_section_text, section_from_block
 from . import filters, serializers
 from .caching import finalise
 from .conf import num_proxies, throttle_rate
@@ -219,21 +219,13 @@ class SectionListView(ApiView):
             if child["type"] in types
         ]
         if "search" in params:
-            query = params["search"]
-            # Cheap test on the raw words first; only candidates are converted.
-            candidates = [
+            # Matched on the raw data: only the requested page is converted.
+            entries = [
                 entry
                 for entry in entries
-                if text_matches(filters.raw_words(entry[2].get("value")), query)
+                if text_matches(raw_section_text(entry[2]), params["search"])
             ]
-            found = [
-                section
-                for section in self._sections(candidates)
-                if text_matches(section.text, query)
-            ]
-            chosen = self.paginate_queryset(found)
-        else:
-            chosen = self._sections(self.paginate_queryset(entries))
+        chosen = self._sections(self.paginate_queryset(entries))
         refs = self._recap_refs({section.recap_id for section in chosen}, request)
         data = [
             {
