@@ -102,27 +102,18 @@ def _link(value):
 
 
 def section_from_block(bound_block, position=0):
-    """Build a :class:`Section` from a StreamField child (``page.body[n]``)."""
+    """Build a :class:`Section` from a StreamField child (``page.body[n]``).
+
+    A ``text`` block has no list: its paragraphs are the section's intro.
+    """
     value = bound_block.value
-    labels = section_labels()
     kind = bound_block.block_type
-    if kind == "text":
-        html, text = _rich(value["text"])
-        return Section(
-            type=kind,
-            label=str(labels[kind]),
-            heading=value.get("heading") or "",
-            intro_html=html,
-            intro_text=text,
-            items=[],
-            links=[],
-            position=position,
-            id=bound_block.id or "",
-        )
-    intro_html, intro_text = _rich(value.get("intro"))
+    intro_html, intro_text = _rich(
+        value["text"] if kind == "text" else value.get("intro")
+    )
     return Section(
         type=kind,
-        label=str(labels[kind]),
+        label=str(section_labels()[kind]),
         heading=value.get("heading") or "",
         intro_html=intro_html,
         intro_text=intro_text,
