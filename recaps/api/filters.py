@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from ..blocks import SECTION_TYPES
 from ..models import RecapPage, RecapPageTag, RecapSeriesPage
+from ..models.edition import section_types_of_raw
 from ..search import MAX_QUERY_LENGTH, results_queryset, search_editions
 from .exceptions import shown
 
@@ -272,11 +273,6 @@ def _in_series(slug):
     return condition
 
 
-def raw_section_types(body):
-    """Section types of a body, read from the raw JSON (nothing converted)."""
-    return [child["type"] for child in body.raw_data]
-
-
 def with_body_json(queryset):
     """Load the body as plain JSON text (``body_json``) instead of a StreamValue.
 
@@ -311,10 +307,8 @@ def bodies(queryset):
 def section_types_of(page):
     """Kinds of sections of ``page`` in first-appearance order."""
     if getattr(page, "body_json", None) is not None:
-        types = [child["type"] for child in load_body_json(page.body_json)]
-    else:
-        types = raw_section_types(page.body)
-    return list(dict.fromkeys(types))
+        return section_types_of_raw(load_body_json(page.body_json))
+    return page.section_types
 
 
 def filter_editions(queryset, params):

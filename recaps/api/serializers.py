@@ -59,7 +59,7 @@ def edition_context(pages, request):
 
 
 class RichTextSerializer(serializers.Serializer):
-    """Rich text as stored (``html``) and as plain text (``text``)."""
+    """Rich text as HTML with links resolved (``html``) and as plain text (``text``)."""
 
     html = serializers.CharField()
     text = serializers.CharField()

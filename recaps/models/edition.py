@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import RecapBodyBlock, html_to_text
+from ..blocks import SECTION_TYPES, RecapBodyBlock, html_to_text
 from ..forms import RecapCopyForm
 from .querysets import RecapPageManager
 from .themes import Theme
@@ -27,6 +27,17 @@ from .themes import Theme
 RELATED_EDITIONS = 5
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def section_types_of_raw(raw_blocks):
+    """Known section types of raw stream data, in first-appearance order."""
+    return list(
+        dict.fromkeys(
+            block["type"]
+            for block in raw_blocks or []
+            if isinstance(block, dict) and block.get("type") in SECTION_TYPES
+        )
+    )
 
 
 class MeetingFormat(models.TextChoices):
@@ -168,12 +179,12 @@ class RecapPage(Page):
 
     @property
     def section_types(self):
-        """Kinds of sections present, in first-appearance order."""
-        seen = []
-        for block in self.body:
-            if block.block_type not in seen:
-                seen.append(block.block_type)
-        return seen
+        """Kinds of sections present, in first-appearance order.
+
+        Read from the raw JSON: converting blocks (and the document lookups that
+        chooser blocks make) is not needed to know which kinds exist.
+        """
+        return section_types_of_raw(self.body.raw_data)
 
     def item_count(self):
         """Number of items and sub-items across all sections."""

@@ -197,7 +197,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         labels = section_labels()
         for edition in page_obj:
             edition.section_kind_labels = [
-                labels[kind] for kind in section_kinds(edition) if kind in labels
+                labels[kind] for kind in edition.section_types
             ]
         return self.render_route(
             request,
@@ -228,17 +228,3 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         return EditionsAtomFeed()(
             request, series=self, theme=self.get_theme_or_404(slug)
         )
-
-
-def section_kinds(edition):
-    """Section types of an edition in first-appearance order, from the raw JSON.
-
-    Reading ``raw_data`` avoids converting blocks (and the document lookups
-    that chooser blocks make) just to know which kinds of sections exist.
-    """
-    kinds = []
-    for block in edition.body.raw_data:
-        kind = block.get("type")
-        if kind and kind not in kinds:
-            kinds.append(kind)
-    return kinds
