@@ -16,6 +16,13 @@ def empty_cache():
 
 
 @pytest.fixture
+def uncached(settings):
+    """Every request runs its view: for query counts of the uncached path."""
+    settings.RECAPS_RESPONSE_CACHE = False
+    return settings
+
+
+@pytest.fixture
 def root_page(db):
     """The site's root page: a HomePage when the site app is installed."""
     from django.apps import apps

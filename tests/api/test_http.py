@@ -186,7 +186,7 @@ def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
 def test_throttling_behind_a_trusted_proxy(client, edition, settings):
     settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
     settings.RECAPS_API_THROTTLE_RATE = "2/minute"
-    settings.RECAPS_API_NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {"NUM_PROXIES": 1}
     for _ in range(2):
         client.get(API, headers={"x-forwarded-for": "forged, 203.0.113.5"})
     blocked = client.get(API, headers={"x-forwarded-for": "203.0.113.5"})
@@ -220,7 +220,7 @@ def test_throttling_can_be_disabled(client, edition, settings):
 def test_defaults_when_the_site_sets_nothing(client, edition, settings):
     del settings.RECAPS_API_CACHE_MAX_AGE
     del settings.RECAPS_API_THROTTLE_RATE
-    del settings.RECAPS_API_NUM_PROXIES
+    del settings.REST_FRAMEWORK
     response = client.get(API + "recaps/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=60"
