@@ -38,7 +38,7 @@ test-postgres: setup services
 
 test-browser: setup
 	bash scripts/ensure-chromium.sh
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m browser
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m browser --ds=cms.settings.test_browser
 
 lint: setup
 	$(PY) -m ruff check .
