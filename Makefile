@@ -39,7 +39,7 @@ test: setup lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	@status=0; bash scripts/ensure-services.sh 2>$(VENV)/services.err || status=$$?; \
 	cat $(VENV)/services.err >&2; \
-	reason="$$(grep -m 1 '^ensure-services : ' $(VENV)/services.err | cut -d ' ' -f 4-)"; \
+	reason="$$(grep -m 1 '^ensure-services : ' $(VENV)/services.err | cut -d ' ' -f 3-)"; \
 	if [ "$$status" = 0 ]; then \
 		$(MAKE) test-sqlite test-postgres test-browser; \
 	elif [ -n "$${CI:-}" ]; then \
