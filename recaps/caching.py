@@ -84,7 +84,13 @@ def _identity(request, seed):
     """The cache key and ``ETag`` of the response to ``request`` at ``seed``."""
     digest = hashlib.sha256(
         "\n".join(
-            [seed, request.scheme, request.get_host(), request.get_full_path()]
+            [
+                seed,
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                request.headers.get("Accept", ""),
+            ]
         ).encode("utf-8", "surrogateescape")
     ).hexdigest()
     return f"{KEY_PREFIX}:{digest}", f'"{digest[:32]}"'

@@ -15,15 +15,15 @@ import threading
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
 from wagtail.search import index
 from wagtail.search.backends import get_search_backends
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import ContentVersion, RecapPage, Theme
-from .sections import index_editions, unindex_editions
+from .models import ContentVersion, RecapPage, RecapSection, Theme
+from .sections import index_editions, rebuild_index, unindex_editions
 
 #: Fields of an edition that other pages show (neighbours, theme pages).
 SHARED_FIELDS = ("live", "title", "slug", "date", "edition_number", "path")
@@ -161,8 +161,19 @@ def content_changed(sender, instance=None, **kwargs):
     ContentVersion.bump()
 
 
-def register_signal_handlers():
+def fill_empty_index(sender, using="default", **kwargs):
+    """After ``migrate``: build the section index of a database that predates it."""
+    if (
+        not RecapSection.objects.using(using).exists()
+        and RecapPage.objects.using(using).live().exists()
+    ):
+        rebuild_index()
+        ContentVersion.bump()
+
+
+def register_signal_handlers(app_config):
     uid = "recaps_{}".format
+    post_migrate.connect(fill_empty_index, sender=app_config, dispatch_uid=uid("fill"))
     pre_save.connect(
         remember_public_fields, sender=RecapPage, dispatch_uid=uid("remember")
     )
