@@ -47,7 +47,6 @@ class EditionContent:
     intro: str
     themes: list[str]
     body: list[dict]
-    translation_key: uuid.UUID
     section_types: list[str] = field(default_factory=list)
 
 
@@ -84,7 +83,6 @@ class EditionDrawer:
             intro=f"<p>{rng.choice(words.INTROS).format(**fill)}</p>",
             themes=themes,
             body=[section_to_stream(section, new_id) for section in sections],
-            translation_key=uuid.UUID(int=rng.getrandbits(128), version=4),
             section_types=kinds,
         )
 

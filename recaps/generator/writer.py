@@ -9,6 +9,7 @@ the search index (the backend's ``add_bulk``) and the section index.
 """
 
 import datetime
+import uuid
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
@@ -169,7 +170,9 @@ class BulkEditionWriter:
             url_path=f"{series.url_path}{slug}/",
             content_type=self.page_type,
             locale_id=series.locale_id,
-            translation_key=content.translation_key,
+            # Not content: unique per page, so drawn afresh (a seed can be
+            # generated twice on one site, in two series).
+            translation_key=uuid.uuid4(),
             live=True,
             has_unpublished_changes=False,
             first_published_at=published_at(content.date),
