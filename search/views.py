@@ -5,11 +5,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from recaps.blocks import section_labels
-from recaps.models import RecapPage, Theme
+from recaps.models import RecapPage, RecapSection, Theme
 from recaps.models.themes import themes_with_counts
 from recaps.search import (
     clean_query,
-    filter_section_type,
     find_snippet,
     results_queryset,
     search_editions,
@@ -31,7 +30,7 @@ def _filtered_editions(filters, messages):
         else:
             editions = editions.filter(tagged_items__tag=theme)
     if filters.get("type"):
-        editions = filter_section_type(editions, filters["type"])
+        editions = editions.with_section_types([filters["type"]])
     if filters.get("date_after"):
         editions = editions.filter(date__gte=filters["date_after"])
     if filters.get("date_before"):
@@ -84,9 +83,21 @@ def search(request):
         return TemplateResponse(request, "search/search.html", context)
 
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    sections = (
+        RecapSection.objects.by_edition([edition.pk for edition in page])
+        if query
+        else {}
+    )
     for edition in page:
         edition.snippet = (
-            find_snippet(edition, query, filters.get("type")) if query else None
+            find_snippet(
+                edition,
+                sections.get(edition.pk, []),
+                query,
+                [filters["type"]] if filters.get("type") else (),
+            )
+            if query
+            else None
         )
     context["search_results"] = page
     if page.paginator.count:

@@ -6,17 +6,14 @@ the validation cannot disagree.
 """
 
 import datetime
-import json
 import re
 
-from django.db.models import Count, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..blocks import SECTION_TYPES
 from ..models import RecapPage, RecapPageTag, RecapSeriesPage
-from ..models.edition import section_types_of_raw
 from ..search import MAX_QUERY_LENGTH, results_queryset, search_editions
 from .exceptions import shown
 
@@ -271,44 +268,6 @@ def _in_series(slug):
     ):
         condition |= Q(path__startswith=path, depth=depth + 1)
     return condition
-
-
-def with_body_json(queryset):
-    """Load the body as plain JSON text (``body_json``) instead of a StreamValue.
-
-    Listing editions needs only the kinds of their sections; building a
-    StreamValue per edition costs far more than reading the JSON.
-    """
-    return queryset.defer("body").annotate(body_json=Cast("body", TextField()))
-
-
-def load_body_json(text):
-    """The list of raw blocks of a body read as JSON text (known kinds only).
-
-    Unknown kinds are dropped as Wagtail does, so positions match
-    :func:`recaps.sections.sections_of`.
-    """
-    data = json.loads(text or "[]")
-    if isinstance(data, str):  # JSON stored as a JSON string
-        data = json.loads(data)
-    return [
-        child
-        for child in data or []
-        if isinstance(child, dict) and child.get("type") in SECTION_TYPES
-    ]
-
-
-def bodies(queryset):
-    """``(pk, raw blocks)`` of every edition of ``queryset``, in one query."""
-    rows = queryset.values_list("pk", Cast("body", TextField()))
-    return [(pk, load_body_json(text)) for pk, text in rows]
-
-
-def section_types_of(page):
-    """Kinds of sections of ``page`` in first-appearance order."""
-    if getattr(page, "body_json", None) is not None:
-        return section_types_of_raw(load_body_json(page.body_json))
-    return page.section_types
 
 
 def filter_editions(queryset, params):

@@ -2,7 +2,8 @@
 
 Every view ignores sessions and cookies (no authentication), answers GET, HEAD
 and OPTIONS only, explains errors in JSON and sends validators derived from the
-content (see :mod:`recaps.api.caching`).
+content version, answered from the response cache when possible (see
+:mod:`recaps.caching`).
 """
 
 from django.http import QueryDict
@@ -20,14 +21,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from ..blocks import SECTION_TYPES
-from ..models import RecapPage
+from ..caching import Validators, serve
+from ..models import RecapPage, RecapSection
 from ..models.themes import themes_with_counts
-from ..search import filter_section_types, text_matches
-from ..sections import raw_section_text, section_from_block
+from ..search import filter_by_words
 from . import filters, serializers
-from .caching import finalise
-from .conf import num_proxies, throttle_rate
+from .conf import cache_max_age, num_proxies, throttle_rate
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
 
@@ -95,9 +94,21 @@ class ApiBehaviour:
             response.accepted_media_type = JSONRenderer.media_type
         return response
 
+    def validators(self, request, *args, **kwargs):
+        """Per-object validators (see :mod:`recaps.caching`); site-wide by default."""
+        return None
+
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        return finalise(request, response)
+        """Answer from the content version (304) or the cache when possible."""
+        response = serve(
+            request,
+            lambda: super(ApiBehaviour, self).dispatch(request, *args, **kwargs),
+            validators=self.validators(request, *args, **kwargs),
+            max_age=cache_max_age(),
+        )
+        if response.status_code == 429 or response.status_code >= 500:
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 class ApiSchema(AutoSchema):
@@ -165,11 +176,11 @@ class RecapListView(ApiView):
         params = self.query_params(filters.RecapParams)
         editions = filters.filter_editions(filters.published_editions(), params)
         if params.get("section_type"):
-            editions = filter_section_types(editions, params["section_type"])
+            editions = editions.with_section_types(params["section_type"])
         if "search" in params:
             editions = filters.filter_by_search(editions, params["search"])
         ordering = filters.RECAP_ORDERINGS[params.get("ordering", "-date")]
-        editions = filters.with_body_json(editions.order_by(*ordering))
+        editions = editions.defer("body").order_by(*ordering)
         page = self.paginate_queryset(editions)
         context = serializers.edition_context(page, request)
         data = serializers.RecapSerializer(page, many=True, context=context).data
@@ -185,6 +196,30 @@ class RecapDetailView(ApiView):
 
     operation_id = "recaps_retrieve"
     title = _("Recap")
+
+    def validators(self, request, pk):
+        """An edition's page changes when it is published again, and with what
+        it shows of others (neighbours, themes, series): ``shared_changed_at``."""
+
+        def found(version):
+            if pk > filters.MAX_ID:
+                return None
+            row = (
+                filters.published_editions()
+                .filter(pk=pk)
+                .values_list("last_published_at", "go_live_at")
+                .first()
+            )
+            if row is None:
+                return None
+            stamps = [stamp for stamp in (*row, version.shared_changed_at) if stamp]
+            last_modified = max(
+                (stamp for stamp in stamps if stamp <= version.changed_at),
+                default=version.changed_at,
+            )
+            return Validators(f"recap:{pk}:{last_modified.isoformat()}", last_modified)
+
+        return found
 
     def get(self, request, pk):
         page = None
@@ -210,45 +245,25 @@ class SectionListView(ApiView):
     def get(self, request):
         params = self.query_params(filters.SectionParams)
         editions = filters.filter_editions(filters.published_editions(), params)
-        editions = editions.order_by(*filters.RECAP_ORDERINGS["-date"])
-        types = set(params.get("type") or SECTION_TYPES)
-        entries = [
-            (pk, position, child)
-            for pk, blocks in filters.bodies(editions)
-            for position, child in enumerate(blocks)
-            if child["type"] in types
-        ]
+        sections = RecapSection.objects.of_editions(editions)
+        if params.get("type"):
+            sections = sections.filter(type__in=params["type"])
         if "search" in params:
-            # Matched on the raw data: only the requested page is converted.
-            entries = [
-                entry
-                for entry in entries
-                if text_matches(raw_section_text(entry[2]), params["search"])
-            ]
-        chosen = self._sections(self.paginate_queryset(entries))
-        refs = self._recap_refs({section.recap_id for section in chosen}, request)
+            sections = filter_by_words(sections, params["search"])
+        chosen = self.paginate_queryset(
+            sections.in_reading_order().defer("text", "search_text")
+        )
+        refs = self._recap_refs({section.edition_id for section in chosen}, request)
         data = [
             {
-                "id": section.id,
+                "id": section.block_id,
                 **serializers.section_data(section, request),
                 "position": section.position,
-                "recap": refs[section.recap_id],
+                "recap": refs[section.edition_id],
             }
             for section in chosen
         ]
         return self.get_paginated_response(data)
-
-    @staticmethod
-    def _sections(entries):
-        """Convert raw blocks of many editions at once (one query per kind)."""
-        stream_block = RecapPage._meta.get_field("body").stream_block
-        combined = stream_block.to_python([child for _, _, child in entries])
-        sections = []
-        for index, (pk, position, _child) in enumerate(entries):
-            section = section_from_block(combined[index], position)
-            section.recap_id = pk
-            sections.append(section)
-        return sections
 
     @staticmethod
     def _recap_refs(pks, request):

@@ -1,15 +1,14 @@
-"""The plain data view of sections and the shared search helpers."""
+"""The section index: built from blocks at publish time, read by every surface."""
 
 import pytest
 
 from recaps.search import clean_query, normalise, text_matches
-from recaps.sections import sections_of
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sections_of_gives_items_children_links_in_page_order(make_edition):
+def test_index_gives_items_children_links_in_page_order(make_edition):
     edition = make_edition(
         body=[
             section("observations", "Constats", [("Isolement", ["des aînés"])]),
@@ -21,7 +20,7 @@ def test_sections_of_gives_items_children_links_in_page_order(make_edition):
             section("text", intro="<p>Le <b>bilan</b></p>"),
         ]
     )
-    observations, resources, text = sections_of(edition)
+    observations, resources, text = edition.public_sections()
     assert observations.as_dict() == {
         "type": "observations",
         "label": "Constats d’habitants",
@@ -38,7 +37,7 @@ def test_sections_of_gives_items_children_links_in_page_order(make_edition):
         ],
         "links": [],
     }
-    assert resources.links[0].as_dict() == {
+    assert resources.links[0] == {
         "title": "Site",
         "url": "https://example.org/",
         "description": "",
@@ -69,36 +68,9 @@ def test_internal_links_are_resolved_for_readers_and_the_api(client, make_editio
             )
         ],
     )
-    item = sections_of(edition)[0].items[0]
-    assert f'<a href="{target.url}">la cible</a>' in item.html
-    assert "linktype" not in item.html
+    item = edition.public_sections()[0].items[0]
+    assert f'<a href="{target.url}">la cible</a>' in item["html"]
+    assert "linktype" not in item["html"]
     data = client.get(f"/api/v1/recaps/{edition.pk}/").json()
     assert f'href="{target.url}"' in data["intro"]["html"]
     assert f'href="{target.url}"' in data["body"][0]["items"][0]["html"]
-
-
-def test_raw_section_text_equals_the_converted_text(make_edition):
-    from recaps.sections import raw_section_text
-
-    edition = make_edition(
-        body=[
-            section(
-                "highlights",
-                "Ce qui a été partagé",
-                ["<b>Un</b> point", ("Des interrogations", ["Comment ?", "Où ?"])],
-                intro="Entre autres :",
-            ),
-            section(
-                "resources",
-                "Liens",
-                items=["Voir aussi"],
-                links=[{"title": "Site", "url": "https://e.org/", "description": "Dé"}],
-            ),
-            section("text", "Bilan", intro="<p>Le <i>bilan</i></p><p>est fait.</p>"),
-        ]
-    )
-    raw = edition.body.raw_data
-    assert [raw_section_text(block) for block in raw] == [
-        s.text for s in sections_of(edition)
-    ]
-    assert raw_section_text(raw[2]) == "Bilan Le bilan est fait."
