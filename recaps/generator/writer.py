@@ -5,7 +5,8 @@ edition, written in a few bulk queries per batch instead of about a hundred
 queries per edition: the page rows (materialised tree paths computed here,
 ``numchild`` of the series updated), themes, a revision holding the page's
 ``serializable_data()``, the published state, a ``wagtail.publish`` log entry,
-the search index (the backend's ``add_bulk``) and the section index.
+the section index, the search index (the backend's ``add_bulk``) and, once at
+the end, the content version.
 """
 
 import datetime
@@ -21,7 +22,8 @@ from wagtail.models import Page, PageLogEntry, Revision
 from wagtail.search.backends import get_search_backends
 
 from ..editing import next_edition_number
-from ..models import RecapPage, RecapPageTag, Theme
+from ..models import ContentVersion, RecapPage, RecapPageTag, Theme
+from ..sections import index_editions
 from .content import EditionDrawer
 from .vocabulary import THEMES
 
@@ -36,11 +38,6 @@ UNPUBLISHED_STATE = [
     "latest_revision",
     "live_revision",
 ]
-
-try:  # The section index (issue 10) may not exist yet on this branch.
-    from ..sections import index_editions
-except ImportError:  # pragma: no cover - removed once the index lands
-    index_editions = None
 
 
 @contextmanager
@@ -145,6 +142,8 @@ class BulkEditionWriter:
         Page.objects.filter(pk=self.series.pk).update(
             numchild=models.F("numchild") + count
         )
+        # What readers see changed: cached responses and validators move on.
+        ContentVersion.bump()
         return ids
 
     def _unique_slug(self, slug):
@@ -199,10 +198,9 @@ class BulkEditionWriter:
             [tagged for page in pages for tagged in page.tagged_items.all()]
         )
         self._publish(pages)
-        # The section index first: the search index may read from it.
-        if index_editions is not None:
-            index_editions(pages)
         with searchable_content_memo():
+            # The section index first: the search index may read from it.
+            index_editions(pages)
             for backend in get_search_backends(with_auto_update=True):
                 backend.add_bulk(RecapPage, pages)
         return pages
