@@ -51,7 +51,10 @@ class Validators:
 
     @classmethod
     def site_wide(cls, version):
-        return cls(f"v{version.number}", version.changed_at)
+        # The instant keeps keys unique even if the version row starts over
+        # (a restored or emptied database).
+        seed = f"v{version.number}@{version.changed_at.timestamp()}"
+        return cls(seed, version.changed_at)
 
 
 def personal(request):

@@ -68,7 +68,9 @@ def remember_public_fields(sender, instance, update_fields=None, **kwargs):
     """Before a full save, note what neighbours show of the edition."""
     if update_fields is None and instance.pk:
         instance._shared_before = (
-            RecapPage.objects.filter(pk=instance.pk).values_list(*SHARED_FIELDS).first()
+            RecapPage.objects.filter(pk=instance.pk, first_published_at__isnull=False)
+            .values_list(*SHARED_FIELDS)
+            .first()
         )
 
 

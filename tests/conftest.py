@@ -1,9 +1,18 @@
 """Shared fixtures: a site whose root holds a series, and helpers to add editions."""
 
 import pytest
+from django.core.cache import cache
 from wagtail.models import Page, Site
 
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (responses, throttle counters)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
