@@ -8,8 +8,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.sitemaps import PublicPagesSitemap
-from recaps.caching import public_cache
 from cms.views import robots_txt
+from recaps.caching import public_cache
 from search import views as search_views
 
 urlpatterns = [
