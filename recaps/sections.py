@@ -8,6 +8,7 @@ readers (API, theme pages, search snippets) read them, never the body.
 """
 
 from django.db import transaction
+from wagtail.models import PageViewRestriction
 
 from .models import RecapPage, RecapSection
 from .search import search_words
@@ -51,7 +52,14 @@ def index_editions(pages):
     """Rewrite the rows of ``pages``: their sections if public, none otherwise."""
     pages = list(pages)
     RecapSection.objects.filter(edition__in=[page.pk for page in pages]).delete()
-    rows = [row for page in pages if is_public(page) for row in section_rows(page)]
+    # One query for every page's restrictions (on the page or an ancestor).
+    restricted = set(PageViewRestriction.objects.values_list("page__path", flat=True))
+    rows = [
+        row
+        for page in pages
+        if page.live and not any(page.path.startswith(path) for path in restricted)
+        for row in section_rows(page)
+    ]
     RecapSection.objects.bulk_create(rows, batch_size=500)
     return len(rows)
 

@@ -14,6 +14,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     TitleFieldPanel,
 )
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -142,6 +143,17 @@ class RecapPage(Page):
         # published() filters on these, also inside searches.
         index.FilterField("go_live_at"),
         index.FilterField("expire_at"),
+    ]
+
+    #: Fields of Wagtail's own API (v2), for sites that mount it.
+    api_fields = [
+        APIField("edition_number"),
+        APIField("date"),
+        APIField("format"),
+        APIField("intro"),
+        APIField("tags"),
+        APIField("last_published_at"),
+        APIField("body"),
     ]
 
     objects = RecapPageManager()
