@@ -6,6 +6,8 @@ The machine name is the block's name in :class:`RecapBodyBlock`; templates and t
 API use it as the section ``type``.
 """
 
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.text import normalize_newlines
@@ -21,8 +23,18 @@ TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-lin
 
 def html_to_text(html):
     """Plain text of a rich text fragment: tags removed, entities decoded
-    (``&amp;`` → ``&``), whitespace collapsed. The one plain-text helper."""
-    text = get_text_for_indexing(normalize_newlines(str(html or "")))
+    (``&amp;`` → ``&``), whitespace collapsed. The one plain-text helper.
+
+    A ``RichText`` value is read from its source (rendering it would run a
+    template for nothing).
+    """
+    return _plain_text(str(getattr(html, "source", html) or ""))
+
+
+@lru_cache(maxsize=4096)
+def _plain_text(source):
+    # Publishing computes both the API form and the search text of every item.
+    text = get_text_for_indexing(normalize_newlines(source))
     return " ".join(text.split())
 
 

@@ -15,7 +15,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -248,15 +248,18 @@ class OrderingChoiceFilter(django_filters.ChoiceFilter):
 # Query helpers, shared by the filters.
 
 
-def having_all_tags(slugs):
-    """Subquery of the edition ids carrying every theme of ``slugs``."""
-    return (
-        RecapPageTag.objects.filter(tag__slug__in=slugs)
-        .values("content_object")
-        .annotate(matched=Count("tag", distinct=True))
-        .filter(matched=len(slugs))
-        .values("content_object")
-    )
+def with_all_themes(queryset, slugs, field="pk"):
+    """Rows of ``queryset`` whose edition (``field``) carries every theme of
+    ``slugs``: one semi-join per theme, which databases plan well at any size."""
+    for slug in slugs:
+        queryset = queryset.filter(
+            **{
+                f"{field}__in": RecapPageTag.objects.filter(tag__slug=slug).values(
+                    "content_object"
+                )
+            }
+        )
+    return queryset
 
 
 def in_series(slug):
@@ -359,7 +362,7 @@ class EditionFilter(django_filters.FilterSet):
         self.rank = rank
 
     def filter_tag(self, queryset, name, slugs):
-        return queryset.filter(pk__in=having_all_tags(slugs)) if slugs else queryset
+        return with_all_themes(queryset, slugs)
 
     def filter_series(self, queryset, name, slug):
         return queryset.filter(in_series(slug))
@@ -439,9 +442,7 @@ class SectionFilter(django_filters.FilterSet):
         return queryset.filter(type__in=kinds) if kinds else queryset
 
     def filter_tag(self, queryset, name, slugs):
-        if not slugs:
-            return queryset
-        return queryset.filter(edition_id__in=having_all_tags(slugs))
+        return with_all_themes(queryset, slugs, field="edition_id")
 
     def filter_search(self, queryset, name, query):
         return filter_by_words(queryset, query)

@@ -171,6 +171,13 @@ class RecapPage(Page):
     class Meta:
         verbose_name = _("recap")
         verbose_name_plural = _("recaps")
+        indexes = [
+            # Lists, feeds and neighbours walk editions by date: no sort of all.
+            models.Index(
+                fields=["date", "edition_number", "page_ptr"],
+                name="recappage_date_number",
+            )
+        ]
 
     @property
     def intro_text(self):

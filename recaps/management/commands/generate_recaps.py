@@ -5,7 +5,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page, Site
@@ -82,6 +82,11 @@ class Command(BaseCommand):
                 label=_("Editions written"),
             )
             BulkEditionWriter(series, options["seed"], progress).write(count)
+        if connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, or the planner guesses (badly)
+            # that the new tables are empty until autovacuum comes by.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if options["verbosity"] > 0:
             self.stdout.write(
                 _(
