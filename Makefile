@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ebullitions
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import messages setup services
+.PHONY: run test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@bash scripts/quietly.sh "Installation des dépendances Python (.venv)…" \
@@ -88,6 +88,10 @@ messages: setup
 ## Rough API figures on a throwaway SQLite database (EDITIONS=200 REQUESTS=20)
 bench-api: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py --editions $${EDITIONS:-200} --requests $${REQUESTS:-20}
+
+## Side by side under gunicorn on PostgreSQL, 1,000 and 10,000 editions; see README
+bench-scale: setup services
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_scale.py
 
 bench-import: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000}

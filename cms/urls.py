@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.sitemaps import PublicPagesSitemap
 from cms.views import robots_txt
+from recaps.caching import public_cache
 from search import views as search_views
 
 urlpatterns = [
@@ -15,10 +17,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("api/v1/", include("recaps.api.urls")),
     path("documents/", include(wagtaildocs_urls)),
-    path("search/", search_views.search, name="search"),
+    path("search/", public_cache(search_views.search), name="search"),
     path(
         "sitemap.xml",
-        sitemap,
+        public_cache(sitemap),
         {"sitemaps": {"pages": PublicPagesSitemap}},
         name="sitemap",
     ),
@@ -30,4 +32,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages, feeds and theme routes answered from the content version and the
+# response cache (recaps.caching); Wagtail's own pattern stays for reverse().
+urlpatterns += [
+    re_path(wagtail_urls.serve_pattern, public_cache(wagtail_views.serve)),
+    path("", include(wagtail_urls)),
+]

@@ -10,4 +10,4 @@ class RecapsConfig(AppConfig):
     def ready(self):
         from .signal_handlers import register_signal_handlers
 
-        register_signal_handlers()
+        register_signal_handlers(self)

@@ -6,23 +6,52 @@ The machine name is the block's name in :class:`RecapBodyBlock`; templates and t
 API use it as the section ``type``.
 """
 
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.rich_text import expand_db_html, get_text_for_indexing
 
 ITEM_FEATURES = ["bold", "italic", "link", "document-link"]
 TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
 def html_to_text(html):
-    """Plain text of a rich text fragment, whitespace collapsed."""
-    text = strip_tags(normalize_newlines(str(html or "")).replace("</p>", "</p> "))
+    """Plain text of a rich text fragment: tags removed, entities decoded
+    (``&amp;`` → ``&``), whitespace collapsed. The one plain-text helper.
+
+    A ``RichText`` value is read from its source (rendering it would run a
+    template for nothing).
+    """
+    return _plain_text(str(getattr(html, "source", html) or ""))
+
+
+@lru_cache(maxsize=4096)
+def _plain_text(source):
+    # Publishing computes both the API form and the search text of every item.
+    text = get_text_for_indexing(normalize_newlines(source))
     return " ".join(text.split())
+
+
+def public_html(html):
+    """Rich text as readers get it: internal page and document links resolved.
+
+    The database form keeps ``<a linktype="page" id="3">``; sister sites and
+    snippets need real ``href`` values, as the templates render them.
+    """
+    html = str(getattr(html, "source", html) or "")
+    return expand_db_html(html) if "linktype=" in html else html
+
+
+def rich_text_data(value):
+    """``{"html", "text"}`` of a rich text value, as the API shows it."""
+    html = public_html(value)
+    return {"html": html, "text": html_to_text(html)}
 
 
 class SubItemBlock(blocks.StructBlock):
@@ -40,6 +69,10 @@ class SubItemBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ul"
         label = _("Sub-item")
+
+    def get_api_representation(self, value, context=None):
+        """``{"html": "<p>…</p>", "text": "…", "children": []}``."""
+        return {**rich_text_data(value["text"]), "children": []}
 
 
 class ItemBlock(blocks.StructBlock):
@@ -68,6 +101,25 @@ class ItemBlock(blocks.StructBlock):
         icon = "list-ul"
         label = _("Item")
         form_classname = "recap-item"
+
+    def get_api_representation(self, value, context=None):
+        """``{"html", "text", "children": [sub-items]}``."""
+        child_block = self.child_blocks["children"].child_block
+        return {
+            **rich_text_data(value["text"]),
+            "children": [
+                child_block.get_api_representation(child, context)
+                for child in value["children"] or []
+            ],
+        }
+
+    def get_searchable_content(self, value):
+        return [
+            text
+            for text in [html_to_text(value["text"])]
+            + [html_to_text(child["text"]) for child in value["children"] or []]
+            if text
+        ]
 
 
 class SectionBlock(blocks.StructBlock):
@@ -103,6 +155,43 @@ class SectionBlock(blocks.StructBlock):
     def section_type(self):
         """The machine name is the block's name in the stream."""
         return self.name
+
+    def get_api_representation(self, value, context=None):
+        """The section as the API shows it (the ``label`` is added on output)::
+
+        {"type": "nuggets", "heading": "…", "intro": {"html", "text"},
+         "items": [{"html", "text", "children": […]}], "links": [...]}
+        """
+        item_block = self.child_blocks["items"].child_block
+        links = []
+        if "links" in self.child_blocks:
+            link_block = self.child_blocks["links"].child_block
+            links = [
+                link_block.get_api_representation(link, context)
+                for link in value["links"] or []
+            ]
+        return {
+            "type": self.name,
+            "heading": value["heading"] or "",
+            "intro": rich_text_data(value["intro"]),
+            "items": [
+                item_block.get_api_representation(item, context)
+                for item in value["items"] or []
+            ],
+            "links": links,
+        }
+
+    def get_searchable_content(self, value):
+        """Every word of the section in reading order, entities decoded."""
+        texts = [value["heading"], html_to_text(value["intro"])]
+        item_block = self.child_blocks["items"].child_block
+        for item in value["items"] or []:
+            texts.extend(item_block.get_searchable_content(item))
+        if "links" in self.child_blocks:
+            link_block = self.child_blocks["links"].child_block
+            for link in value["links"] or []:
+                texts.extend(link_block.get_searchable_content(link))
+        return [text for text in texts if text]
 
 
 def _section(class_name, label, icon, heading, description, example):
@@ -240,6 +329,18 @@ class LinkBlock(blocks.StructBlock):
         icon = "link"
         label = _("Link")
 
+    def get_api_representation(self, value, context=None):
+        """``{"title", "url", "description"}``; a document gives its own URL."""
+        document = value.get("document")
+        return {
+            "title": value.get("title") or "",
+            "url": (document.url if document else value.get("url")) or "",
+            "description": value.get("description") or "",
+        }
+
+    def get_searchable_content(self, value):
+        return [text for text in (value["title"], value["description"]) if text]
+
     def clean(self, value):
         value = super().clean(value)
         has_url = bool(value.get("url"))
@@ -312,6 +413,21 @@ class TextBlock(blocks.StructBlock):
             "ébullitions.</p>",
         }
         group = _("Text")
+
+    def get_api_representation(self, value, context=None):
+        """Same shape as a list section: the paragraphs are its ``intro``."""
+        return {
+            "type": self.name,
+            "heading": value["heading"] or "",
+            "intro": rich_text_data(value["text"]),
+            "items": [],
+            "links": [],
+        }
+
+    def get_searchable_content(self, value):
+        return [
+            text for text in (value["heading"], html_to_text(value["text"])) if text
+        ]
 
 
 class RecapBodyBlock(blocks.StreamBlock):

@@ -6,7 +6,6 @@ lists published editions.
 """
 
 import datetime
-import html
 
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
@@ -18,7 +17,7 @@ from .blocks import html_to_text
 
 def plain_text(rich_text):
     """Rich text as plain text, entities decoded (the feed escapes it again)."""
-    return html.unescape(html_to_text(rich_text))
+    return html_to_text(rich_text)
 
 
 FEED_LENGTH = 20

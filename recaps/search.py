@@ -5,18 +5,14 @@ case-insensitive matching for the text of single sections: snippets are cut
 from the section item that matches best, with the matching words highlighted.
 """
 
-import html
 import re
 from dataclasses import dataclass
 
 from anyascii import anyascii
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .blocks import html_to_text
-from .sections import sections_of
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 30
@@ -48,6 +44,26 @@ def normalise(text):
 def query_terms(query):
     """The normalised words of a query, in order."""
     return [term for term in normalise(clean_query(query)).split() if term]
+
+
+def search_words(text):
+    """``text`` as stored for word-prefix matching: `` numerique des aines ``.
+
+    Folded like queries (:func:`normalise`), one space around every word, so
+    that ``contains(" " + term)`` is "a word starts with term".
+    """
+    return f" {' '.join(_WORD.findall(normalise(text)))} "
+
+
+def filter_by_words(queryset, query, field="search_text"):
+    """Rows whose ``field`` (see :func:`search_words`) has a word starting with
+    each word of ``query`` — the database form of :func:`text_matches`."""
+    terms = query_terms(query)
+    if not terms:
+        return queryset.none()
+    for term in terms:
+        queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
+    return queryset
 
 
 def text_matches(text, query):
@@ -86,25 +102,6 @@ def results_queryset(results, model):
     if get_queryset is not None:
         return model._default_manager.filter(pk__in=get_queryset().values("pk"))
     return model._default_manager.filter(pk__in=[obj.pk for obj in results])
-
-
-def filter_section_types(queryset, kinds):
-    """Editions holding a section of every type in ``kinds`` (e.g. ``["nuggets"]``).
-
-    Works on every database by matching the serialised stream: section types
-    are the only unescaped ``"type": "<kind>"`` pairs (text inside items is
-    JSON-escaped, and list items are typed ``item``). Both PostgreSQL's jsonb
-    output and the JSON text stored by SQLite use that spacing.
-    """
-    queryset = queryset.annotate(_body_text=Cast("body", TextField()))
-    for kind in dict.fromkeys(kinds):
-        queryset = queryset.filter(_body_text__contains=f'"type": "{kind}"')
-    return queryset
-
-
-def filter_section_type(queryset, kind):
-    """Editions holding at least one section of type ``kind``."""
-    return filter_section_types(queryset, [kind])
 
 
 def _stem(word):
@@ -174,13 +171,14 @@ class Snippet:
 
 
 def _section_texts(section):
-    """Plain texts of a section (entities decoded), in reading order."""
-    texts = [section.heading, section.intro_text]
-    for item in section.items:
-        texts.append(item.text)
-        texts.extend(child.text for child in item.children)
-    texts.extend(f"{link.title} {link.description}" for link in section.links)
-    return [html.unescape(text) for text in texts if text]
+    """Plain texts of an indexed section, in reading order (its passages)."""
+    data = section.data
+    texts = [section.heading, data["intro"]["text"]]
+    for item in data["items"]:
+        texts.append(item["text"])
+        texts.extend(child["text"] for child in item["children"])
+    texts.extend(f"{link['title']} {link['description']}" for link in data["links"])
+    return [text for text in texts if text]
 
 
 def _best_passage(sections, terms):
@@ -195,23 +193,27 @@ def _best_passage(sections, terms):
     return best
 
 
-def find_snippet(edition, query, section_type=None):
+def find_snippet(edition, sections, query, section_types=()):
     """The best matching passage of ``edition`` for ``query``.
 
-    Looks at every heading, intro, item, sub-item and link of the sections
-    (those of ``section_type`` first, when given) and keeps the text matching
-    the most query words; falls back to the edition's intro.
+    ``sections`` are the edition's indexed sections (:mod:`recaps.sections`).
+    Looks at every heading, intro, item, sub-item and link (those of
+    ``section_types`` first, when given) and keeps the text matching the most
+    query words; falls back to the edition's intro.
     """
     terms = query_terms(query)
-    sections = sections_of(edition)
     best = None
-    if section_type:
-        best = _best_passage([s for s in sections if s.type == section_type], terms)
+    if section_types:
+        chosen = [s for s in sections if s.type in section_types]
+        best = _best_passage(chosen, terms)
     if best is None:
         best = _best_passage(sections, terms)
     if best is not None:
         section, text = best
         return Snippet(
-            highlight(text, query), section.type, section.label, section.heading
+            highlight(text, query),
+            section.type,
+            section.label,
+            section.heading,
         )
-    return Snippet(highlight(html.unescape(html_to_text(edition.intro)), query))
+    return Snippet(highlight(html_to_text(edition.intro), query))

@@ -1,24 +1,206 @@
-"""Keep the search index in step with what publishing writes."""
+"""Keep the derived data in step with what editors publish.
 
+Three things follow every change of the public content, in the same
+transaction as the change:
+
+- the section index (:mod:`recaps.sections`) of the editions concerned;
+- the search index of an edition, written once per publication (Wagtail's
+  automatic update on every ``save`` is switched off for editions, see
+  ``RecapPage.search_auto_update``);
+- the content version (:class:`recaps.models.ContentVersion`), which response
+  caches and HTTP validators derive from.
+"""
+
+import threading
+from contextlib import contextmanager
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from wagtail.documents import get_document_model
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
 from wagtail.search import index
-from wagtail.signals import page_published
+from wagtail.search.backends import get_search_backends
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from .models import ContentVersion, RecapPage, RecapSection, Theme
+from .sections import index_editions, rebuild_index, unindex_editions
+
+#: Fields of an edition that other pages show (neighbours, theme pages).
+SHARED_FIELDS = ("live", "title", "slug", "date", "edition_number", "path")
+
+_bulk = threading.local()
 
 
-def reindex_published_edition(sender, instance, **kwargs):
-    """Index an edition again once its themes are saved.
+@contextmanager
+def bulk_indexing(update=True):
+    """Index many editions at once, at the end of the block (importers).
 
-    Wagtail indexes a page on ``post_save``, which fires before modelcluster
-    writes the page's child relations: a first publish would index no theme and
-    a change of themes would be indexed one publication late.
+    Inside the block, publishing or creating an edition only records its id;
+    on success the section index, the search index (one bulk write) and the
+    content version are updated once. ``update=False`` (a dry run) skips them.
     """
+    outer = getattr(_bulk, "ids", None)
+    _bulk.ids = ids = set() if outer is None else outer
+    try:
+        yield ids
+    finally:
+        if outer is None:
+            del _bulk.ids
+    if outer is not None or not update or not ids:
+        return
+    pages = list(RecapPage.objects.filter(pk__in=ids))
+    index_editions(pages)
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(RecapPage, pages)
+    ContentVersion.bump()
+
+
+def _deferred(instance):
+    """True (and recorded) when a bulk indexing block is collecting ids."""
+    ids = getattr(_bulk, "ids", None)
+    if ids is None:
+        return False
+    ids.add(instance.pk)
+    return True
+
+
+def remember_public_fields(sender, instance, update_fields=None, **kwargs):
+    """Before a full save, note what neighbours show of the edition."""
+    if update_fields is None and instance.pk:
+        instance._shared_before = (
+            RecapPage.objects.filter(pk=instance.pk, first_published_at__isnull=False)
+            .values_list(*SHARED_FIELDS)
+            .first()
+        )
+
+
+def edition_published(sender, instance, **kwargs):
+    """Index the sections and words of the new live content; new version.
+
+    Runs after modelcluster has written the themes, so the search index sees
+    them (Wagtail's ``post_save`` indexing would run one step too early).
+    """
+    if _deferred(instance):
+        return
+    index_editions([instance])
     index.insert_or_update_object(instance)
+    now = tuple(getattr(instance, field) for field in SHARED_FIELDS)
+    before = getattr(instance, "_shared_before", None)
+    ContentVersion.bump(shared=before != now or not before[0])
 
 
-def register_signal_handlers():
-    from .models import RecapPage
+def edition_created(sender, instance, created=False, raw=False, **kwargs):
+    """A new draft is indexed once, so editors find it in the admin search.
 
-    page_published.connect(
-        reindex_published_edition,
-        sender=RecapPage,
-        dispatch_uid="recaps_reindex_published_edition",
+    A page created live (importer, factories) is indexed when published.
+    """
+    if created and not raw and not instance.live and not _deferred(instance):
+        index.insert_or_update_object(instance)
+    update_fields = kwargs.get("update_fields")
+    if not raw and (
+        update_fields is None or {"go_live_at", "expire_at"} & set(update_fields)
+    ):
+        ContentVersion.reschedule()
+
+
+def edition_unpublished(sender, instance, **kwargs):
+    unindex_editions([instance.pk])
+    ContentVersion.bump()
+
+
+def edition_deleted(sender, instance, **kwargs):
+    index.remove_object(instance)
+
+
+def editions_under(page):
+    """The editions at or below ``page`` (a restriction or a move applies there)."""
+    return RecapPage.objects.filter(path__startswith=page.path)
+
+
+def reindex_referencing(obj):
+    """Rebuild the sections of editions linking to ``obj`` (its URL changed)."""
+    page_type = ContentType.objects.get_for_model(Page)
+    ids = (
+        ReferenceIndex.get_references_to(obj)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
     )
+    editions = RecapPage.objects.live().filter(pk__in=[int(pk) for pk in ids])
+    if editions:
+        index_editions(editions)
+
+
+def page_changed(sender, instance, **kwargs):
+    """Any page published, unpublished, moved or deleted: new version.
+
+    Editions under a moved page, and editions linking to it, get their
+    sections rebuilt (privacy and link URLs may have changed).
+    """
+    if not isinstance(instance, Page):
+        return
+    if kwargs.get("signal") is post_page_move:
+        index_editions(editions_under(instance))
+    if not isinstance(instance, RecapPage) or kwargs.get("signal") is post_page_move:
+        ContentVersion.bump()
+    reindex_referencing(instance)
+
+
+def restriction_changed(sender, instance, **kwargs):
+    """A privacy change: what is public below the page changed."""
+    index_editions(editions_under(instance.page))
+    ContentVersion.bump()
+
+
+def document_changed(sender, instance, **kwargs):
+    reindex_referencing(instance)
+    ContentVersion.bump()
+
+
+def content_changed(sender, instance=None, **kwargs):
+    """Themes and sites: shown on many pages, no index to rebuild."""
+    ContentVersion.bump()
+
+
+def fill_empty_index(sender, using="default", **kwargs):
+    """After ``migrate``: build the section index of a database that predates it."""
+    if (
+        not RecapSection.objects.using(using).exists()
+        and RecapPage.objects.using(using).live().exists()
+    ):
+        rebuild_index()
+        ContentVersion.bump()
+
+
+def register_signal_handlers(app_config):
+    uid = "recaps_{}".format
+    post_migrate.connect(fill_empty_index, sender=app_config, dispatch_uid=uid("fill"))
+    pre_save.connect(
+        remember_public_fields, sender=RecapPage, dispatch_uid=uid("remember")
+    )
+    post_save.connect(edition_created, sender=RecapPage, dispatch_uid=uid("created"))
+    page_published.connect(
+        edition_published, sender=RecapPage, dispatch_uid=uid("published")
+    )
+    page_unpublished.connect(
+        edition_unpublished, sender=RecapPage, dispatch_uid=uid("unpublished")
+    )
+    post_delete.connect(edition_deleted, sender=RecapPage, dispatch_uid=uid("del"))
+    for signal in (page_published, page_unpublished, post_page_move, post_delete):
+        signal.connect(page_changed, dispatch_uid=uid(f"page_{id(signal)}"))
+    for signal in (post_save, post_delete):
+        signal.connect(
+            restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=uid(f"restriction_{id(signal)}"),
+        )
+        signal.connect(
+            document_changed,
+            sender=get_document_model(),
+            dispatch_uid=uid(f"document_{id(signal)}"),
+        )
+        for model in (Theme, Site):
+            signal.connect(
+                content_changed,
+                sender=model,
+                dispatch_uid=uid(f"{model.__name__}_{id(signal)}"),
+            )

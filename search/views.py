@@ -5,38 +5,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from recaps.blocks import section_labels
-from recaps.models import RecapPage, Theme
+from recaps.filters import EditionFilter
+from recaps.models import RecapPage, RecapSection, Theme
 from recaps.models.themes import themes_with_counts
-from recaps.search import (
-    clean_query,
-    filter_section_type,
-    find_snippet,
-    results_queryset,
-    search_editions,
-)
-
-from .forms import SearchFilterForm
+from recaps.search import clean_query, find_snippet, results_queryset
 
 RESULTS_PER_PAGE = 10
-
-
-def _filtered_editions(filters, messages):
-    """Published editions narrowed by the valid filters; returns (qs, theme)."""
-    editions = RecapPage.objects.published()
-    theme = None
-    if filters.get("tag"):
-        theme = Theme.objects.filter(slug=filters["tag"]).first()
-        if theme is None:
-            messages.append(_("Unknown theme, the filter was ignored."))
-        else:
-            editions = editions.filter(tagged_items__tag=theme)
-    if filters.get("type"):
-        editions = filter_section_type(editions, filters["type"])
-    if filters.get("date_after"):
-        editions = editions.filter(date__gte=filters["date_after"])
-    if filters.get("date_before"):
-        editions = editions.filter(date__lte=filters["date_before"])
-    return editions, theme
 
 
 def _query_string(request, **changes):
@@ -47,46 +21,81 @@ def _query_string(request, **changes):
     return params.urlencode()
 
 
+def filter_data(request, query):
+    """The reader's parameters in the API's names: ``type`` is ``section_type``,
+    ``query`` is ``search``; ``tag`` and ``type`` may be repeated."""
+    data = request.GET.copy()
+    data.setlist("section_type", request.GET.getlist("type"))
+    data.pop("type", None)
+    data["search"] = query
+    for key in list(data):
+        values = [value for value in data.getlist(key) if value.strip()]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
+    return data
+
+
 def search(request):
     """``/search/?query=…&tag=…&type=…&date_after=…&date_before=…&page=…``."""
-    raw_query = request.GET.get("query") or request.GET.get("q") or ""
-    query = clean_query(raw_query)
-    form = SearchFilterForm(request.GET)
-    filters = form.valid_filters()
-    messages = form.ignored_messages()
-    editions, theme = _filtered_editions(filters, messages)
+    query = clean_query(request.GET.get("query") or request.GET.get("q") or "")
+    published = RecapPage.objects.published()
+    filterset = EditionFilter(
+        filter_data(request, query),
+        queryset=published.prefetch_related("tags"),
+        request=request,
+        rank=True,
+    )
+    messages = filterset.messages()
+    chosen = filterset.form.cleaned_data
+    # Only themes of published editions may be named (never a draft's theme).
+    themes = list(
+        Theme.objects.filter(
+            slug__in=chosen.get("tag") or [],
+            tagged_recaps__content_object__in=published,
+        ).distinct()
+    )
+    if len(themes) < len(chosen.get("tag") or []):
+        messages.append(_("Unknown theme, the filter was ignored."))
+        filterset.form.cleaned_data["tag"] = [theme.slug for theme in themes]
+    types = chosen.get("section_type") or []
     active_filters = bool(
-        theme
-        or filters.get("type")
-        or filters.get("date_after")
-        or filters.get("date_before")
+        themes or types or chosen.get("date_after") or chosen.get("date_before")
     )
 
     context = {
         "search_query": query,
-        "form": form,
         "filter_messages": messages,
-        "selected_theme": theme,
-        "selected_type": filters.get("type", ""),
+        "selected_themes": themes,
+        "selected_theme": themes[0] if themes else None,
+        "selected_types": types,
+        "selected_type": types[0] if types else "",
+        "type_choices": [("", _("All kinds of sections")), *section_labels().items()],
+        "date_after": chosen.get("date_after"),
+        "date_before": chosen.get("date_before"),
         "section_labels": section_labels(),
         "extra_query": _query_string(request),
         "search_results": None,
     }
-    all_themes = themes_with_counts(RecapPage.objects.published())
-    if query:
-        results = search_editions(editions.prefetch_related("tags"), query)
-        matching = results_queryset(results, RecapPage)
-    elif active_filters:
-        results = editions.order_by("-date", "-edition_number").prefetch_related("tags")
-        matching = editions
-    else:
+    all_themes = themes_with_counts(published)
+    if not query and not active_filters:
         context["themes"] = list(all_themes)
         return TemplateResponse(request, "search/search.html", context)
 
+    results = filterset.qs
+    matching = results_queryset(results, RecapPage) if query else results
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    sections = (
+        RecapSection.objects.by_edition([edition.pk for edition in page])
+        if query
+        else {}
+    )
     for edition in page:
         edition.snippet = (
-            find_snippet(edition, query, filters.get("type")) if query else None
+            find_snippet(edition, sections.get(edition.pk, []), query, types)
+            if query
+            else None
         )
     context["search_results"] = page
     if page.paginator.count:

@@ -1,9 +1,25 @@
 """Shared fixtures: a site whose root holds a series, and helpers to add editions."""
 
 import pytest
+from django.core.cache import cache
 from wagtail.models import Page, Site
 
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (responses, throttle counters)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def uncached(settings):
+    """Every request runs its view: for query counts of the uncached path."""
+    settings.RECAPS_RESPONSE_CACHE = False
+    return settings
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
@@ -193,8 +194,20 @@ LOGGING = {
 # Public API (recaps.api, mounted at /api/v1/): read-only, anonymous, cacheable.
 RECAPS_API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 RECAPS_API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute") or None
-# Reverse proxies in front of the site, so the rate applies per real client.
-RECAPS_API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
+# Responses cached by content version (recaps.caching); off with RESPONSE_CACHE=0.
+RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
+
+REST_FRAMEWORK = {
+    # Reverse proxies in front of the site, so the rate applies per real client.
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
+}
+
+# The API docs are served from the site's own static files (no CDN).
+SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # CORS for the API only, read-only methods; origins such as
 # "https://ressources.example.org,https://autre.example.org".

@@ -17,11 +17,3 @@ def cache_max_age():
 def throttle_rate():
     """Anonymous request rate such as ``"120/minute"``; ``None`` disables it."""
     return getattr(settings, "RECAPS_API_THROTTLE_RATE", DEFAULT_THROTTLE_RATE) or None
-
-
-def num_proxies():
-    """Trusted reverse proxies in front of the site (``X-Forwarded-For`` hops).
-
-    0 (the default) ignores ``X-Forwarded-For``, which any client can forge.
-    """
-    return max(int(getattr(settings, "RECAPS_API_NUM_PROXIES", 0) or 0), 0)

@@ -7,12 +7,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-
-def shown(value, limit=40):
-    """A piece of user input safe to echo in a message: no NUL, no surrogate, short."""
-    text = str(value).replace("\x00", "")
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return text if len(text) <= limit else text[:limit] + "…"
+from ..filters import shown
 
 
 def _flatten(messages):

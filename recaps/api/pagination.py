@@ -1,15 +1,39 @@
 """Page-number pagination: ``count``, ``next``, ``previous``, ``results``."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.plumbing import build_basic_type, build_parameter_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 
+from ..filters import IntegerField
 from .conf import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+MAX_PAGE_NUMBER = 1_000_000
+
+
+class PageForm(forms.Form):
+    """The pagination parameters, validated like the filters."""
+
+    page = IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE_NUMBER,
+        help_text=_("Page number, from 1. A page beyond the last one answers 404."),
+    )
+    page_size = IntegerField(
+        min_value=1,
+        max_value=10**9,
+        help_text=_(
+            "Results per page: 20 by default, at most 100 (larger values are cut)."
+        ),
+    )
 
 
 class ApiPagination(PageNumberPagination):
     """20 results per page by default; ``page_size`` above 100 is cut to 100.
 
-    The parameters are validated (400) by the views before this class reads
+    The parameters are validated (400) with the filters before this class reads
     them, so only a page beyond the last one remains: 404, as DRF does.
     """
 
@@ -19,6 +43,18 @@ class ApiPagination(PageNumberPagination):
     last_page_strings = ()
     invalid_page_message = _("Page {page_number} does not exist.")
 
+    def parameter_errors(self, params):
+        """``{parameter: [messages]}`` for invalid ``page`` / ``page_size``."""
+        form = PageForm(params)
+        return {} if form.is_valid() else dict(form.errors)
+
     def get_schema_operation_parameters(self, view):
-        # The views document page and page_size with their other parameters.
-        return []
+        return [
+            build_parameter_type(
+                name=name,
+                location=OpenApiParameter.QUERY,
+                schema=build_basic_type(OpenApiTypes.INT),
+                description=str(field.help_text),
+            )
+            for name, field in PageForm.base_fields.items()
+        ]

@@ -7,11 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from wagtail.models import Site
 
-from ..blocks import SECTION_TYPES
-from ..models import RecapPageTag, RecapSeriesPage
+from ..blocks import SECTION_TYPES, public_html
+from ..models import RecapPageTag, RecapSection, RecapSeriesPage
 from ..models.edition import MeetingFormat
-from ..sections import public_html, sections_of
-from .filters import section_types_of
 
 
 def api_url(request, name, **kwargs):
@@ -26,7 +24,8 @@ def site_root_url(request):
 
 
 def section_data(section, request):
-    """``section.as_dict()`` with site-relative link URLs (documents) made absolute."""
+    """An indexed section as the API shows it, site-relative link URLs
+    (documents) made absolute."""
     data = section.as_dict()
     for link in data["links"]:
         if link["url"].startswith("/") and not link["url"].startswith("//"):
@@ -55,7 +54,12 @@ def edition_context(pages, request):
         .order_by("tag__name")
     ):
         tags[link.content_object_id].append(link.tag)
-    return {"request": request, "series": series, "tags": tags}
+    return {
+        "request": request,
+        "series": series,
+        "tags": tags,
+        "section_types": RecapSection.objects.types_by_edition(tags),
+    }
 
 
 class RichTextSerializer(serializers.Serializer):
@@ -178,7 +182,7 @@ class RecapSerializer(serializers.Serializer):
         serializers.ListField(child=serializers.ChoiceField(choices=SECTION_TYPES))
     )
     def get_section_types(self, page):
-        return section_types_of(page)
+        return self.context["section_types"].get(page.pk, [])
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, page):
@@ -199,7 +203,8 @@ class RecapDetailSerializer(RecapSerializer):
     @extend_schema_field(SectionSerializer(many=True))
     def get_body(self, page):
         request = self.context["request"]
-        return [section_data(section, request) for section in sections_of(page)]
+        sections = RecapSection.objects.by_edition([page.pk]).get(page.pk, [])
+        return [section_data(section, request) for section in sections]
 
     @extend_schema_field(RecapRefSerializer(allow_null=True))
     def get_previous(self, page):

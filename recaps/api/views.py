@@ -2,32 +2,32 @@
 
 Every view ignores sessions and cookies (no authentication), answers GET, HEAD
 and OPTIONS only, explains errors in JSON and sends validators derived from the
-content (see :mod:`recaps.api.caching`).
+content version, answered from the response cache when possible (see
+:mod:`recaps.caching`).
 """
 
 from django.http import QueryDict
-from django.templatetags.static import static
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.metadata import BaseMetadata
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from ..blocks import SECTION_TYPES
-from ..models import RecapPage
+from ..caching import Validators, serve
+from ..filters import MAX_ID, EditionFilter, SectionFilter, ThemeFilter
+from ..models import RecapPage, RecapSection
 from ..models.themes import themes_with_counts
-from ..search import filter_section_types, text_matches
-from ..sections import raw_section_text, section_from_block
-from . import filters, serializers
-from .caching import finalise
-from .conf import num_proxies, throttle_rate
+from . import serializers
+from .conf import cache_max_age, throttle_rate
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
 
@@ -38,22 +38,56 @@ ERRORS = {
 }
 
 
+def published_editions():
+    """What the API may show: live, public, not scheduled, not expired."""
+    return RecapPage.objects.published()
+
+
 class ApiThrottle(AnonRateThrottle):
-    """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache)."""
+    """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache).
+
+    The client is told apart by DRF's ``NUM_PROXIES`` setting (trusted reverse
+    proxies); left unset, ``X-Forwarded-For`` — which anyone can forge — is
+    ignored rather than trusted whole.
+    """
 
     def get_rate(self):
         return throttle_rate()
 
     def get_ident(self, request):
-        """The client address: ``REMOTE_ADDR``, or the address seen by the
-        outermost trusted proxy (never a forgeable ``X-Forwarded-For`` entry)."""
-        remote = request.META.get("REMOTE_ADDR", "")
-        proxies = num_proxies()
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if proxies and addresses:
-            return addresses[-min(proxies, len(addresses))]
-        return remote
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
+
+
+def present(params):
+    """The query parameters without their empty values (which count as absent)."""
+    data = QueryDict(mutable=True)
+    for key, values in params.lists():
+        kept = [value for value in values if value.strip()]
+        if kept:
+            data.setlist(key, kept)
+    return data
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """django-filter, with the pagination parameters validated at the same time
+    so that every invalid parameter is reported in one 400."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs["data"] = present(request.query_params)
+        return kwargs
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        errors = {} if filterset.is_valid() else dict(filterset.errors)
+        errors.update(view.paginator.parameter_errors(present(request.query_params)))
+        if errors:
+            raise ValidationError(
+                {name: list(messages) for name, messages in errors.items()}
+            )
+        return filterset.qs
 
 
 class ApiMetadata(BaseMetadata):
@@ -95,9 +129,21 @@ class ApiBehaviour:
             response.accepted_media_type = JSONRenderer.media_type
         return response
 
+    def validators(self, request, *args, **kwargs):
+        """Per-object validators (see :mod:`recaps.caching`); site-wide by default."""
+        return None
+
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        return finalise(request, response)
+        """Answer from the content version (304) or the cache when possible."""
+        response = serve(
+            request,
+            lambda: super(ApiBehaviour, self).dispatch(request, *args, **kwargs),
+            validators=self.validators(request, *args, **kwargs),
+            max_age=cache_max_age(),
+        )
+        if response.status_code == 429 or response.status_code >= 500:
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 class ApiSchema(AutoSchema):
@@ -112,19 +158,19 @@ class ApiView(ApiBehaviour, GenericAPIView):
 
     renderer_classes = [JSONRenderer]
     pagination_class = ApiPagination
+    filter_backends = [ApiFilterBackend]
     schema = ApiSchema()
     operation_id = None
 
-    def query_params(self, serializer_class):
-        """Validated query parameters; empty values count as absent."""
-        data = QueryDict(mutable=True)
-        for key, values in self.request.query_params.lists():
-            kept = [value for value in values if value.strip()]
-            if kept:
-                data.setlist(key, kept)
-        params = serializer_class(data=data)
-        params.is_valid(raise_exception=True)
-        return params.validated_data
+
+class EditionListMixin:
+    """Lists of editions: series, themes and section kinds of a page at once."""
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = serializers.edition_context(page, request)
+        data = self.get_serializer_class()(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
 
 @extend_schema(
@@ -136,6 +182,8 @@ class IndexView(ApiView):
 
     operation_id = "api_index"
     title = _("Recaps API")
+    filter_backends = []
+    pagination_class = None
 
     def get(self, request):
         url = serializers.api_url
@@ -152,103 +200,102 @@ class IndexView(ApiView):
 
 @extend_schema(
     summary=_("Published editions"),
-    parameters=[filters.RecapParams],
     responses={200: serializers.RecapSerializer(many=True), **ERRORS},
 )
-class RecapListView(ApiView):
+class RecapListView(EditionListMixin, ApiView, ListAPIView):
     """Published editions, newest first, with filters."""
 
     operation_id = "recaps_list"
     title = _("Recaps")
+    serializer_class = serializers.RecapSerializer
+    filterset_class = EditionFilter
 
-    def get(self, request):
-        params = self.query_params(filters.RecapParams)
-        editions = filters.filter_editions(filters.published_editions(), params)
-        if params.get("section_type"):
-            editions = filter_section_types(editions, params["section_type"])
-        if "search" in params:
-            editions = filters.filter_by_search(editions, params["search"])
-        ordering = filters.RECAP_ORDERINGS[params.get("ordering", "-date")]
-        editions = filters.with_body_json(editions.order_by(*ordering))
-        page = self.paginate_queryset(editions)
-        context = serializers.edition_context(page, request)
-        data = serializers.RecapSerializer(page, many=True, context=context).data
-        return self.get_paginated_response(data)
+    def get_queryset(self):
+        return published_editions().defer("body")
 
 
 @extend_schema(
     summary=_("One edition with its sections"),
     responses={200: serializers.RecapDetailSerializer, **ERRORS},
 )
-class RecapDetailView(ApiView):
+class RecapDetailView(ApiView, RetrieveAPIView):
     """One published edition with its structured body."""
 
     operation_id = "recaps_retrieve"
     title = _("Recap")
+    serializer_class = serializers.RecapDetailSerializer
+    filter_backends = []
 
-    def get(self, request, pk):
-        page = None
-        if pk <= filters.MAX_ID:
-            page = filters.published_editions().filter(pk=pk).first()
+    def get_queryset(self):
+        return published_editions()
+
+    def validators(self, request, pk):
+        """An edition's page changes when it is published again, and with what
+        it shows of others (neighbours, themes, series): ``shared_changed_at``."""
+
+        def found(version):
+            if pk > MAX_ID:
+                return None
+            row = (
+                self.get_queryset()
+                .filter(pk=pk)
+                .values_list("last_published_at", "go_live_at")
+                .first()
+            )
+            if row is None:
+                return None
+            stamps = [stamp for stamp in (*row, version.shared_changed_at) if stamp]
+            last_modified = max(
+                (stamp for stamp in stamps if stamp <= version.changed_at),
+                default=version.changed_at,
+            )
+            return Validators(f"recap:{pk}:{last_modified.isoformat()}", last_modified)
+
+        return found
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        page = self.get_queryset().filter(pk=pk).first() if pk <= MAX_ID else None
         if page is None:
             raise NotFound(gettext("No published edition has this id."))
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        page = self.get_object()
         context = serializers.edition_context([page], request)
-        return Response(serializers.RecapDetailSerializer(page, context=context).data)
+        return Response(self.get_serializer_class()(page, context=context).data)
 
 
 @extend_schema(
     summary=_("Sections across published editions"),
-    parameters=[filters.SectionParams],
     responses={200: serializers.SectionWithRecapSerializer(many=True), **ERRORS},
 )
-class SectionListView(ApiView):
+class SectionListView(ApiView, ListAPIView):
     """Sections across published editions: newest edition first, then page order."""
 
     operation_id = "sections_list"
     title = _("Sections")
+    serializer_class = serializers.SectionWithRecapSerializer
+    filterset_class = SectionFilter
 
-    def get(self, request):
-        params = self.query_params(filters.SectionParams)
-        editions = filters.filter_editions(filters.published_editions(), params)
-        editions = editions.order_by(*filters.RECAP_ORDERINGS["-date"])
-        types = set(params.get("type") or SECTION_TYPES)
-        entries = [
-            (pk, position, child)
-            for pk, blocks in filters.bodies(editions)
-            for position, child in enumerate(blocks)
-            if child["type"] in types
-        ]
-        if "search" in params:
-            # Matched on the raw data: only the requested page is converted.
-            entries = [
-                entry
-                for entry in entries
-                if text_matches(raw_section_text(entry[2]), params["search"])
-            ]
-        chosen = self._sections(self.paginate_queryset(entries))
-        refs = self._recap_refs({section.recap_id for section in chosen}, request)
+    def get_queryset(self):
+        return RecapSection.objects.of_editions(published_editions()).defer(
+            "text", "search_text"
+        )
+
+    def list(self, request, *args, **kwargs):
+        chosen = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        refs = self._recap_refs({section.edition_id for section in chosen}, request)
         data = [
             {
-                "id": section.id,
+                "id": section.block_id,
                 **serializers.section_data(section, request),
                 "position": section.position,
-                "recap": refs[section.recap_id],
+                "recap": refs[section.edition_id],
             }
             for section in chosen
         ]
         return self.get_paginated_response(data)
-
-    @staticmethod
-    def _sections(entries):
-        """Convert raw blocks of many editions at once (one query per kind)."""
-        stream_block = RecapPage._meta.get_field("body").stream_block
-        combined = stream_block.to_python([child for _, _, child in entries])
-        sections = []
-        for index, (pk, position, _child) in enumerate(entries):
-            section = section_from_block(combined[index], position)
-            section.recap_id = pk
-            sections.append(section)
-        return sections
 
     @staticmethod
     def _recap_refs(pks, request):
@@ -258,29 +305,26 @@ class SectionListView(ApiView):
 
 @extend_schema(
     summary=_("Themes of published editions"),
-    parameters=[filters.TagParams],
     responses={200: serializers.TagSerializer(many=True), **ERRORS},
 )
-class TagListView(ApiView):
+class TagListView(ApiView, ListAPIView):
     """Themes of published editions with their number of editions."""
 
     operation_id = "tags_list"
     title = _("Themes")
+    serializer_class = serializers.TagSerializer
+    filterset_class = ThemeFilter
 
-    def get(self, request):
-        params = self.query_params(filters.TagParams)
-        ordering = filters.TAG_ORDERINGS[params.get("ordering", "name")]
-        themes = themes_with_counts(filters.published_editions()).order_by(*ordering)
-        page = self.paginate_queryset(themes)
-        data = serializers.TagSerializer(
-            page, many=True, context={"request": request}
-        ).data
-        return self.get_paginated_response(data)
+    def get_queryset(self):
+        return themes_with_counts(published_editions())
 
 
 @extend_schema(exclude=True)
 class NotFoundView(ApiView):
     """JSON 404 for any other path under the API."""
+
+    filter_backends = []
+    pagination_class = None
 
     def get(self, request, *args, **kwargs):
         raise NotFound(gettext("There is no such endpoint in this API."))
@@ -330,11 +374,3 @@ class DocsView(ApiBehaviour, SpectacularSwaggerView):
     @property
     def title(self):
         return gettext("Recaps API")
-
-    @staticmethod
-    def _swagger_ui_resource(filename):
-        return static(f"drf_spectacular_sidecar/swagger-ui-dist/{filename}")
-
-    @staticmethod
-    def _swagger_ui_favicon():
-        return static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png")

@@ -41,14 +41,14 @@ def as_paragraph(html):
     return f"<p>{html}</p>"
 
 
-def _item(data):
+def _item(data, new_id):
     return {
         "text": as_paragraph(data["text"]),
         "children": [
             {
                 "type": "item",
                 "value": {"text": as_paragraph(child["text"])},
-                "id": _id(),
+                "id": new_id(),
             }
             for child in data.get("children") or []
         ],
@@ -59,8 +59,11 @@ def _id():
     return str(uuid.uuid4())
 
 
-def section_to_stream(section):
-    """Convert one section mapping to StreamField raw data."""
+def section_to_stream(section, new_id=_id):
+    """Convert one section mapping to StreamField raw data.
+
+    ``new_id`` makes the block ids (random UUIDs by default).
+    """
     kind = section.get("type")
     if kind not in SECTION_TYPES:
         raise StructuredDataError(f"unknown section type {kind!r}")
@@ -74,7 +77,7 @@ def section_to_stream(section):
             "heading": section["heading"],
             "intro": as_paragraph(section.get("intro", "")),
             "items": [
-                {"type": "item", "value": _item(item), "id": _id()}
+                {"type": "item", "value": _item(item, new_id), "id": new_id()}
                 for item in section.get("items") or []
             ],
         }
@@ -88,11 +91,11 @@ def section_to_stream(section):
                         "document": None,
                         "description": link.get("description", ""),
                     },
-                    "id": _id(),
+                    "id": new_id(),
                 }
                 for link in section.get("links") or []
             ]
-    return {"type": kind, "value": value, "id": _id()}
+    return {"type": kind, "value": value, "id": new_id()}
 
 
 def _parse_date(value):

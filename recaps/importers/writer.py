@@ -9,16 +9,14 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models.signals import post_save
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import Page, ReferenceIndex
-from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from ..models import RecapPage, Theme
 from ..models.themes import normalise_theme_name
+from ..signal_handlers import bulk_indexing
 from .structured import save_page, section_to_stream
 
 THEME_MAX_LENGTH = 100
@@ -37,29 +35,18 @@ class Report:
 
 @contextmanager
 def deferred_indexing(update=True):
-    """Update the search and reference indexes once per edition, at the end.
+    """Update the search, section and reference indexes once, at the end.
 
     Creating and publishing a page saves it several times, and each save would
     otherwise re-index it. Yields a set to collect the ids of written editions;
     the indexes are updated only if the block succeeds and ``update`` is true (a
     dry run passes false: an external search backend is not transactional).
     """
-    ids = set()
-    disconnected = post_save.disconnect(post_save_signal_handler, sender=RecapPage)
-    try:
-        with disable_reference_index_auto_update():
-            yield ids
-    finally:
-        if disconnected:
-            post_save.connect(post_save_signal_handler, sender=RecapPage)
-    if not update:
-        return
-    pages = list(RecapPage.objects.filter(pk__in=ids))
-    if disconnected:
-        for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(RecapPage, pages)
-    for page in pages:
-        ReferenceIndex.create_or_update_for_object(page)
+    with bulk_indexing(update) as ids, disable_reference_index_auto_update():
+        yield ids
+    if update:
+        for page in RecapPage.objects.filter(pk__in=ids):
+            ReferenceIndex.create_or_update_for_object(page)
 
 
 class EditionWriter:

@@ -1,6 +1,5 @@
 """The edition page: the recap of one meetup, made of typed sections."""
 
-import html
 import json
 
 from django.db import models
@@ -15,11 +14,12 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     TitleFieldPanel,
 )
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import SECTION_TYPES, RecapBodyBlock, html_to_text
+from ..blocks import RecapBodyBlock, html_to_text
 from ..forms import RecapCopyForm
 from .querysets import RecapPageManager
 from .themes import Theme
@@ -27,17 +27,6 @@ from .themes import Theme
 RELATED_EDITIONS = 5
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def section_types_of_raw(raw_blocks):
-    """Known section types of raw stream data, in first-appearance order."""
-    return list(
-        dict.fromkeys(
-            block["type"]
-            for block in raw_blocks or []
-            if isinstance(block, dict) and block.get("type") in SECTION_TYPES
-        )
-    )
 
 
 class MeetingFormat(models.TextChoices):
@@ -156,7 +145,22 @@ class RecapPage(Page):
         index.FilterField("expire_at"),
     ]
 
+    #: Fields of Wagtail's own API (v2), for sites that mount it.
+    api_fields = [
+        APIField("edition_number"),
+        APIField("date"),
+        APIField("format"),
+        APIField("intro"),
+        APIField("tags"),
+        APIField("last_published_at"),
+        APIField("body"),
+    ]
+
     objects = RecapPageManager()
+
+    #: The search index is written once per publication, after the themes are
+    #: saved (``recaps.signal_handlers``), not on every save of a draft.
+    search_auto_update = False
 
     #: Copying an edition proposes the next edition's title and slug.
     copy_form_class = RecapCopyForm
@@ -167,6 +171,13 @@ class RecapPage(Page):
     class Meta:
         verbose_name = _("recap")
         verbose_name_plural = _("recaps")
+        indexes = [
+            # Lists, feeds and neighbours walk editions by date: no sort of all.
+            models.Index(
+                fields=["date", "edition_number", "page_ptr"],
+                name="recappage_date_number",
+            )
+        ]
 
     @property
     def intro_text(self):
@@ -175,25 +186,21 @@ class RecapPage(Page):
     @property
     def summary(self):
         """One plain sentence or two for meta tags: SEO description or intro."""
-        return self.search_description or html.unescape(self.intro_text)
+        return self.search_description or self.intro_text
 
     @property
     def section_types(self):
-        """Kinds of sections present, in first-appearance order.
+        """Kinds of sections of the public version, in first-appearance order."""
+        kinds = self.indexed_sections.order_by("position").values_list("type")
+        return list(dict.fromkeys(kind for (kind,) in kinds))
 
-        Read from the raw JSON: converting blocks (and the document lookups that
-        chooser blocks make) is not needed to know which kinds exist.
-        """
-        return section_types_of_raw(self.body.raw_data)
+    def public_sections(self):
+        """The indexed sections of the public version, in page order."""
+        return list(self.indexed_sections.order_by("position"))
 
     def item_count(self):
-        """Number of items and sub-items across all sections."""
-        return sum(
-            1 + len(item["children"])
-            for block in self.body
-            if "items" in block.value
-            for item in block.value["items"]
-        )
+        """Number of items and sub-items across the sections of the public version."""
+        return sum(section.item_count() for section in self.indexed_sections.all())
 
     def _siblings(self):
         return RecapPage.objects.sibling_of(self, inclusive=False).published()

@@ -5,6 +5,8 @@ from django.utils import timezone
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 
+from .sections import RecapSection
+
 
 class RecapPageQuerySet(PageQuerySet):
     def published(self):
@@ -21,6 +23,15 @@ class RecapPageQuerySet(PageQuerySet):
             .filter(models.Q(go_live_at__isnull=True) | models.Q(go_live_at__lte=now))
             .filter(models.Q(expire_at__isnull=True) | models.Q(expire_at__gt=now))
         )
+
+    def with_section_types(self, kinds):
+        """Editions holding a section of every type in ``kinds`` (section index)."""
+        queryset = self
+        for kind in dict.fromkeys(kinds):
+            queryset = queryset.filter(
+                pk__in=RecapSection.objects.filter(type=kind).values("edition_id")
+            )
+        return queryset
 
 
 RecapPageManager = PageManager.from_queryset(RecapPageQuerySet)

@@ -14,6 +14,7 @@ from wagtail.search import index
 from ..blocks import section_labels
 from ..feeds import EditionsAtomFeed, EditionsRssFeed
 from .edition import RecapPage
+from .sections import RecapSection
 from .themes import Theme, themes_with_counts
 
 EDITIONS_PER_PAGE = 20
@@ -195,9 +196,12 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         )
         page_obj = paginator.get_page(request.GET.get("page"))
         labels = section_labels()
+        kinds = RecapSection.objects.types_by_edition(
+            [edition.pk for edition in page_obj]
+        )
         for edition in page_obj:
             edition.section_kind_labels = [
-                labels[kind] for kind in edition.section_types
+                labels[kind] for kind in kinds.get(edition.pk, [])
             ]
         return self.render_route(
             request,

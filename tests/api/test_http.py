@@ -124,7 +124,8 @@ def test_series_filter_follows_a_move(client, edition, root_page):
 
 def test_scheduled_edition_going_live_moves_last_modified(client, edition):
     moment = timezone.now() + datetime.timedelta(hours=1)
-    RecapPage.objects.filter(pk=edition.pk).update(go_live_at=moment)
+    edition.go_live_at = moment
+    edition.save()
     before = client.get(API + "recaps/")
     assert before.json()["count"] == 0
     with later(90):
@@ -160,6 +161,7 @@ def test_cors_for_allowed_origins_only(client, edition, settings):
 
 
 def test_throttling_answers_429_with_retry_after(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
     settings.RECAPS_API_THROTTLE_RATE = "3/minute"
     for _ in range(3):
         assert client.get(API + "recaps/").status_code == 200
@@ -173,6 +175,7 @@ def test_throttling_answers_429_with_retry_after(client, edition, settings):
 
 
 def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
     settings.RECAPS_API_THROTTLE_RATE = "2/minute"
     for n in range(2):
         client.get(API, headers={"x-forwarded-for": f"10.1.1.{n}"})
@@ -181,14 +184,31 @@ def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
 
 
 def test_throttling_behind_a_trusted_proxy(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
     settings.RECAPS_API_THROTTLE_RATE = "2/minute"
-    settings.RECAPS_API_NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {"NUM_PROXIES": 1}
     for _ in range(2):
         client.get(API, headers={"x-forwarded-for": "forged, 203.0.113.5"})
     blocked = client.get(API, headers={"x-forwarded-for": "203.0.113.5"})
     assert blocked.status_code == 429
     other = client.get(API, headers={"x-forwarded-for": "203.0.113.6"})
     assert other.status_code == 200
+
+
+def test_cache_hits_and_304s_do_not_count_against_the_rate(client, edition, settings):
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    first = client.get(API + "recaps/")
+    for _ in range(5):
+        assert client.get(API + "recaps/").status_code == 200  # from the cache
+        again = client.get(API + "tags/", headers={"if-none-match": first["ETag"]})
+        assert again.status_code == 200
+        etag = again["ETag"]
+        assert (
+            client.get(API + "tags/", headers={"if-none-match": etag}).status_code
+            == 304
+        )
+    # Two views have run (recaps/ and tags/): the next new request is over the rate.
+    assert client.get(API + "sections/").status_code == 429
 
 
 def test_throttling_can_be_disabled(client, edition, settings):
@@ -200,7 +220,7 @@ def test_throttling_can_be_disabled(client, edition, settings):
 def test_defaults_when_the_site_sets_nothing(client, edition, settings):
     del settings.RECAPS_API_CACHE_MAX_AGE
     del settings.RECAPS_API_THROTTLE_RATE
-    del settings.RECAPS_API_NUM_PROXIES
+    del settings.REST_FRAMEWORK
     response = client.get(API + "recaps/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=60"

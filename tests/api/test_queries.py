@@ -71,7 +71,7 @@ URLS = [
 ]
 
 
-def test_query_counts_do_not_grow(client, make_edition):
+def test_query_counts_do_not_grow(client, make_edition, uncached):
     document = Document.objects.create(
         title="Guide", file=ContentFile(b"%PDF-1.4", name="guide.pdf")
     )

@@ -81,12 +81,12 @@ def test_parameters_are_documented_with_their_exact_names(spec):
     }
     assert recaps["tag"]["schema"]["type"] == "array"
     assert recaps["date_after"]["schema"]["format"] == "date"
-    assert recaps["ordering"]["schema"]["enum"] == [
+    assert set(recaps["ordering"]["schema"]["enum"]) == {
         "-date",
         "date",
         "-edition_number",
         "edition_number",
-    ]
+    }
     sections = parameters(spec, "/api/v1/sections/")
     assert set(sections) == {
         "type",

@@ -21,8 +21,8 @@ HIDDEN_TITLES = (
 
 
 @pytest.fixture
-def count_queries(client):
-    """GET a URL, assert a 200 and return the number of queries it ran."""
+def count_queries(client, uncached):
+    """GET a URL, assert a 200 and return the number of queries its view ran."""
 
     def get(url, **params):
         with CaptureQueriesContext(connection) as queries:

@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 import pytest
 from defusedxml.ElementTree import fromstring
 
+from tests.factories import section
 from tests.readers.conftest import HIDDEN_TITLES
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,35 @@ def test_feeds_are_advertised_in_the_head(client, series, editions):
     head = head[: head.index("</head>")]
     assert 'href="/ebullitions/themes/numerique/feed/rss/"' in head
     assert 'href="/ebullitions/themes/numerique/feed/atom/"' in head
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ebullitions/feed/rss/",
+        "/ebullitions/feed/atom/",
+        "/ebullitions/themes/commun/feed/rss/",
+        "/ebullitions/themes/commun/feed/atom/",
+        "/sitemap.xml",
+    ],
+)
+def test_feed_queries_do_not_grow_with_editions_sections_or_themes(
+    count_queries, make_edition, url
+):
+    def add(number):
+        make_edition(
+            edition_number=number,
+            date=datetime.date(2020, 1, 3) + datetime.timedelta(weeks=number),
+            tags=["commun", f"thème {number}", f"autre {number}"],
+            body=[
+                section(kind, items=[(f"Point {n}", ["a"]) for n in range(5)])
+                for kind in ("highlights", "nuggets", "questions")
+            ],
+        )
+
+    add(1)
+    count_queries(url)  # warm the site root paths cache
+    few = count_queries(url)
+    for number in range(2, 12):
+        add(number)
+    assert count_queries(url) == few

@@ -282,7 +282,7 @@ def _count_queries(client, params):
     ],
 )
 def test_search_queries_do_not_grow_with_results_editions_or_themes(
-    client, make_edition, params
+    client, make_edition, params, uncached
 ):
     def add(number):
         make_edition(

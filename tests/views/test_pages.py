@@ -88,7 +88,7 @@ def _queries_for(client, url):
 
 
 def test_edition_queries_do_not_grow_with_sections_items_or_themes(
-    client, make_edition
+    client, make_edition, uncached
 ):
     small = make_edition(
         edition_number=1, tags=["a"], body=[section("highlights", items=["x"])]
@@ -105,7 +105,9 @@ def test_edition_queries_do_not_grow_with_sections_items_or_themes(
     assert _queries_for(client, big.url) == _queries_for(client, small.url)
 
 
-def test_series_queries_do_not_grow_with_editions(client, series, make_edition):
+def test_series_queries_do_not_grow_with_editions(
+    client, series, make_edition, uncached
+):
     make_edition(edition_number=1, tags=["a", "b"])
     _queries_for(client, series.url)
     few = _queries_for(client, series.url)

@@ -15,6 +15,7 @@ from recaps.importers.html import parse_html
 from recaps.importers.text import parse_text
 from recaps.importers.writer import EditionWriter, Report, deferred_indexing
 from recaps.importers.wxr import parse_wxr
+from recaps.management.progress import Progress
 from recaps.models import RecapSeriesPage
 
 SNIFF_BYTES = 4096
@@ -40,25 +41,6 @@ def fridays_until(day, count):
     """``count`` consecutive Fridays, the last one on or before ``day``."""
     last = day - datetime.timedelta(days=(day.weekday() - FRIDAY) % 7)
     return [last - datetime.timedelta(weeks=count - 1 - n) for n in range(count)]
-
-
-class Progress:
-    """A one-line progress bar, drawn only when stderr is a terminal."""
-
-    WIDTH = 30
-
-    def __init__(self, stream, total, enabled):
-        self.stream, self.total, self.enabled = stream, total, enabled and total > 0
-
-    def __call__(self, done):
-        if not self.enabled:
-            return
-        filled = self.WIDTH * done // self.total
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {done}/{self.total}", ending="")
-        if done == self.total:
-            self.stream.write("")
-        self.stream.flush()
 
 
 class Command(BaseCommand):

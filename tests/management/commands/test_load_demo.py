@@ -9,7 +9,6 @@ from wagtail.models import Page, Revision, Site
 
 from home.models import HomePage
 from recaps.models import RecapPage, RecapSeriesPage, Theme
-from recaps.sections import sections_of
 from tests.legacy import (
     EXPECTED_ITEMS_PER_EDITION,
     EXPECTED_ITEMS_PER_KIND,
@@ -28,7 +27,7 @@ def demo(db):
 def _items_per_kind():
     counts = Counter()
     for edition in RecapPage.objects.all():
-        for section in sections_of(edition):
+        for section in edition.public_sections():
             counts[section.type] += section.item_count()
     return {kind: count for kind, count in counts.items() if count}
 
@@ -59,18 +58,18 @@ def test_every_bullet_is_in_the_right_typed_section(demo):
         n: list(dict.fromkeys(kinds)) for n, kinds in EXPECTED_SECTIONS.items()
     }
     assert {
-        n: [s.type for s in sections_of(e)] for n, e in editions.items()
+        n: [s.type for s in e.public_sections()] for n, e in editions.items()
     } == EXPECTED_SECTIONS
     assert _items_per_kind() == EXPECTED_ITEMS_PER_KIND
 
 
 def test_nested_questions_of_the_first_edition(demo):
     first = RecapPage.objects.get(edition_number=1)
-    highlights = sections_of(first)[0]
-    nested = [item for item in highlights.items if item.children]
+    highlights = first.public_sections()[0]
+    nested = [item for item in highlights.items if item["children"]]
     assert len(nested) == 1
-    assert nested[0].text.startswith("Des interrogations partagées")
-    assert [c.text[:24] for c in nested[0].children] == [
+    assert nested[0]["text"].startswith("Des interrogations partagées")
+    assert [c["text"][:24] for c in nested[0]["children"]] == [
         "Comment les bénévoles pe",
         "Comment repérer les pers",
     ]
@@ -78,13 +77,13 @@ def test_nested_questions_of_the_first_edition(demo):
 
 def test_headings_intros_links_dates_and_themes_are_kept(demo):
     last = RecapPage.objects.get(edition_number=3)
-    sections = sections_of(last)
+    sections = last.public_sections()
     assert sections[0].heading.startswith("Retour sur")
     assert sections[0].intro_text == "Entre autres :"
     assert "bilan de ces petites ébullitions" in sections[1].intro_text
     takeaways = sections[-1]
     assert any(
-        '<a href="https://www.conseiller-numerique.gouv.fr/' in item.html
+        '<a href="https://www.conseiller-numerique.gouv.fr/' in item["html"]
         for item in takeaways.items
     )
     assert "participation était moins importante" in last.intro

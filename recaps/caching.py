@@ -1,0 +1,165 @@
+"""Responses cached and validated by the content version, so never stale.
+
+Every public response (API, pages, feeds, sitemap, search) is keyed by the
+:class:`~recaps.models.ContentVersion`, which changes in the same transaction
+as whatever changes the public content, and whenever a go-live or expiry time
+passes. A conditional request is answered ``304`` from that version before the
+view runs; a hit is answered from Django's cache without running the view.
+
+Never cached nor served from the cache: anything but ``GET``/``HEAD``, requests
+carrying a session (logged-in editors, pages unlocked with a password),
+responses other than ``200``, and responses that set a cookie, use the CSRF
+token or are marked private.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .models import ContentVersion
+
+KEY_PREFIX = "recaps:response"
+
+
+def cache_enabled():
+    """``RECAPS_RESPONSE_CACHE`` (default ``True``) turns the cache on or off."""
+    return getattr(settings, "RECAPS_RESPONSE_CACHE", True)
+
+
+def response_cache():
+    """The cache holding responses: ``RECAPS_RESPONSE_CACHE_ALIAS`` (``default``)."""
+    return caches[getattr(settings, "RECAPS_RESPONSE_CACHE_ALIAS", "default")]
+
+
+def response_cache_timeout():
+    """Seconds a response stays in the cache (entries of old versions age out)."""
+    return getattr(settings, "RECAPS_RESPONSE_CACHE_TIMEOUT", 600)
+
+
+@dataclass
+class Validators:
+    """What a response depends on: a seed for its ``ETag``, its ``Last-Modified``."""
+
+    seed: str
+    last_modified: object
+
+    @classmethod
+    def site_wide(cls, version):
+        # The instant keeps keys unique even if the version row starts over
+        # (a restored or emptied database).
+        seed = f"v{version.number}@{version.changed_at.timestamp()}"
+        return cls(seed, version.changed_at)
+
+
+def personal(request):
+    """Whether the request must bypass the cache (a session, a preview…)."""
+    return (
+        request.method not in ("GET", "HEAD")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or getattr(request, "is_preview", False)
+    )
+
+
+def storable(request, response):
+    """Whether ``response`` is the same for every anonymous reader."""
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.META.get("CSRF_COOKIE_USED")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and not getattr(response, "streaming", False)
+    )
+
+
+def _identity(request, seed):
+    """The cache key and ``ETag`` of the response to ``request`` at ``seed``."""
+    digest = hashlib.sha256(
+        "\n".join(
+            [
+                seed,
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                request.headers.get("Accept", ""),
+            ]
+        ).encode("utf-8", "surrogateescape")
+    ).hexdigest()
+    return f"{KEY_PREFIX}:{digest}", f'"{digest[:32]}"'
+
+
+def _headers(response, etag, last_modified, max_age):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    if max_age is not None:
+        patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def serve(request, view, validators=None, max_age=None):
+    """Answer ``request`` with ``view()`` through the validators and the cache.
+
+    ``validators`` is a callable returning :class:`Validators` for per-object
+    responses (or ``None`` when the object is gone: the view then answers);
+    by default the site-wide version is used.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return view()
+    version = ContentVersion.current()
+    found = validators(version) if validators else Validators.site_wide(version)
+    if found is None:
+        return view()
+    key, etag = _identity(request, found.seed)
+    last_modified = min(found.last_modified, version.changed_at)
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if not_modified is not None:
+        return _headers(not_modified, etag, last_modified, max_age)
+    use_cache = cache_enabled() and not personal(request)
+    if use_cache:
+        entry = response_cache().get(key)
+        if entry is not None:
+            content, headers = entry
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return _headers(response, etag, last_modified, max_age)
+    response = view()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.status_code >= 500 or response.status_code in (304, 429):
+        return response
+    # Client errors depend on the same content (e.g. a page beyond the last).
+    _headers(response, etag, last_modified, max_age)
+    if use_cache and storable(request, response):
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in ("etag", "last-modified", "cache-control")
+        ]
+        response_cache().set(key, (response.content, headers), response_cache_timeout())
+    return response
+
+
+def public_cache(view_func=None, *, max_age=None):
+    """Decorate a view function so that it is served through :func:`serve`."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(request, *args, **kwargs):
+            return serve(
+                request, lambda: func(request, *args, **kwargs), max_age=max_age
+            )
+
+        return wrapper
+
+    return decorate(view_func) if view_func else decorate

@@ -1,0 +1,118 @@
+"""The section index: every section of the public version of every edition.
+
+Rows are written when an edition is published (and removed when it stops being
+public) by :mod:`recaps.sections`, the one place that reads StreamField content.
+Every reader surface (API, theme pages, search snippets) reads these rows.
+"""
+
+from collections import defaultdict
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..blocks import SECTION_TYPES, section_labels
+
+
+class RecapSectionQuerySet(models.QuerySet):
+    def of_editions(self, editions):
+        """Sections of the editions of ``editions`` (a queryset of pages)."""
+        return self.filter(edition__in=editions.values("pk"))
+
+    def by_edition(self, edition_ids):
+        """``{edition id: [section, …]}`` in page order, in one query."""
+        found = defaultdict(list)
+        rows = self.filter(edition__in=list(edition_ids))
+        for row in rows.order_by("edition_id", "position"):
+            found[row.edition_id].append(row)
+        return found
+
+    def types_by_edition(self, edition_ids):
+        """``{edition id: [types in first-appearance order]}``, in one query."""
+        found = defaultdict(dict)
+        rows = (
+            self.filter(edition__in=list(edition_ids))
+            .order_by("edition_id", "position")
+            .values_list("edition_id", "type")
+        )
+        for edition_id, kind in rows:
+            found[edition_id][kind] = None
+        return {edition_id: list(kinds) for edition_id, kinds in found.items()}
+
+    def in_reading_order(self):
+        """Newest edition first, then page order (the ``/sections/`` order)."""
+        return self.order_by(
+            "-edition_date", "-edition_number", "-edition_id", "position"
+        )
+
+
+class RecapSection(models.Model):
+    """One section of a published edition, as readers and the API see it."""
+
+    edition = models.ForeignKey(
+        "recaps.RecapPage",
+        on_delete=models.CASCADE,
+        related_name="indexed_sections",
+        verbose_name=_("edition"),
+    )
+    position = models.PositiveIntegerField(_("position"))
+    block_id = models.CharField(_("block id"), max_length=64, blank=True)
+    type = models.CharField(
+        _("type"), max_length=32, choices=[(kind, kind) for kind in SECTION_TYPES]
+    )
+    heading = models.CharField(_("heading"), max_length=255, blank=True)
+    data = models.JSONField(_("data"), default=dict)
+    text = models.TextField(_("text"), blank=True)
+    search_text = models.TextField(_("search text"), blank=True)
+    edition_date = models.DateField(_("date of the meeting"))
+    edition_number = models.PositiveIntegerField(_("edition number"))
+
+    objects = RecapSectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indexed section")
+        verbose_name_plural = _("indexed sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "position"], name="unique_section_position"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["-edition_date", "-edition_number", "-edition", "position"],
+                name="recapsection_reading_order",
+            ),
+            models.Index(
+                fields=["type", "-edition_date", "-edition_number"],
+                name="recapsection_type_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.edition_id}#{self.position} {self.type}"
+
+    @property
+    def label(self):
+        """The readers' name of the section kind (“Pépites et pistes d’action”)."""
+        return section_labels()[self.type]
+
+    @property
+    def intro_text(self):
+        return self.data["intro"]["text"]
+
+    @property
+    def items(self):
+        """``[{"html", "text", "children": [...]}, …]``."""
+        return self.data["items"]
+
+    @property
+    def links(self):
+        """``[{"title", "url", "description"}, …]``."""
+        return self.data["links"]
+
+    def item_count(self):
+        """Items and sub-items of the section."""
+        return sum(1 + len(item["children"]) for item in self.items)
+
+    def as_dict(self):
+        """The API form of the section: its stored data with its ``label``."""
+        return {"type": self.type, "label": str(self.label), **self.data}

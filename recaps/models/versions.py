@@ -1,0 +1,97 @@
+"""The content version: one number that changes whenever what readers see may.
+
+Response caches key their entries by it and HTTP validators derive from it, so
+nothing is served stale: every publication, unpublication, move, deletion,
+privacy change and theme change bumps it (see :mod:`recaps.signal_handlers`),
+in the same transaction as the change. Go-live and expiry dates change what is
+public without any write: the row keeps the next such instant, and the first
+request after it bumps the version.
+"""
+
+from django.db import models, transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .edition import RecapPage
+
+SINGLETON = 1
+
+
+class ContentVersion(models.Model):
+    """A single row: the version of the public content and when it changed."""
+
+    number = models.PositiveBigIntegerField(_("number"), default=1)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    shared_changed_at = models.DateTimeField(
+        _("shared content changed at"),
+        default=timezone.now,
+        help_text=_(
+            "Last change that may alter more than one edition's page (neighbours, "
+            "theme names, series): per-edition validators never go below it."
+        ),
+    )
+    next_boundary_at = models.DateTimeField(
+        _("next scheduled change"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return f"v{self.number}"
+
+    @classmethod
+    def current(cls):
+        """The version now; bumped first if a go-live or expiry time has passed."""
+        version = cls.objects.filter(pk=SINGLETON).first()
+        if version is None:
+            version = cls.bump()
+        elif version.next_boundary_at and version.next_boundary_at <= timezone.now():
+            # What is public changed at that instant, not at this request.
+            version = cls.bump(at=version.next_boundary_at)
+        return version
+
+    @classmethod
+    def reschedule(cls):
+        """Recompute the next go-live or expiry instant (dates were edited)."""
+        if not cls.objects.filter(pk=SINGLETON).update(
+            next_boundary_at=next_boundary(timezone.now())
+        ):
+            cls.bump()
+
+    @classmethod
+    def bump(cls, shared=True, at=None):
+        """Start a new version (``shared=False``: only one edition changed).
+
+        ``at`` is when the change happened (default: now).
+        """
+        now = at or timezone.now()
+        changes = {
+            "number": F("number") + 1,
+            "changed_at": now,
+            "next_boundary_at": next_boundary(timezone.now()),
+        }
+        if shared:
+            changes["shared_changed_at"] = now
+        with transaction.atomic():
+            if not cls.objects.filter(pk=SINGLETON).update(**changes):
+                cls.objects.get_or_create(
+                    pk=SINGLETON,
+                    defaults={
+                        "changed_at": now,
+                        "shared_changed_at": now,
+                        "next_boundary_at": changes["next_boundary_at"],
+                    },
+                )
+        return cls.objects.get(pk=SINGLETON)
+
+
+def next_boundary(now):
+    """The next instant at which an edition goes live or expires by itself."""
+    stamps = RecapPage.objects.order_by().aggregate(
+        go_live=Min("go_live_at", filter=Q(go_live_at__gt=now, live=True)),
+        expire=Min("expire_at", filter=Q(expire_at__gt=now, live=True)),
+    )
+    return min((stamp for stamp in stamps.values() if stamp), default=None)

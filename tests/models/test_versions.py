@@ -1,0 +1,112 @@
+"""The content version changes with every change of what readers may see."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.documents.models import Document
+from wagtail.models import PageViewRestriction, Site
+
+from recaps.models import ContentVersion, RecapPage, RecapSection, Theme
+from recaps.models.themes import merge_themes
+from tests.factories import RecapSeriesPageFactory, section
+
+pytestmark = pytest.mark.django_db
+
+
+def number():
+    return ContentVersion.current().number
+
+
+@pytest.fixture
+def edition(make_edition):
+    return make_edition(edition_number=1, tags=["numérique", "isolement"])
+
+
+def rename(theme):
+    theme.name = "inclusion numérique"
+    theme.save()
+
+
+CHANGES = {
+    "publish": lambda e, mk, root: mk(edition_number=2, title="Autre"),
+    "republish": lambda e, mk, root: (
+        RecapPage.objects.get(pk=e.pk).save_revision().publish()
+    ),
+    "unpublish": lambda e, mk, root: RecapPage.objects.get(pk=e.pk).unpublish(),
+    "delete": lambda e, mk, root: RecapPage.objects.get(pk=e.pk).delete(),
+    "move": lambda e, mk, root: RecapPage.objects.get(pk=e.pk).move(
+        RecapSeriesPageFactory(parent=root, title="Autre série", slug="autre"),
+        pos="last-child",
+    ),
+    "restrict": lambda e, mk, root: PageViewRestriction.objects.create(
+        page=e, restriction_type=PageViewRestriction.LOGIN
+    ),
+    "rename theme": lambda e, mk, root: rename(Theme.objects.get(slug="numerique")),
+    "merge themes": lambda e, mk, root: merge_themes(
+        Theme.objects.get(slug="isolement"), Theme.objects.get(slug="numerique")
+    ),
+    "site": lambda e, mk, root: Site.objects.get(is_default_site=True).save(),
+    "document": lambda e, mk, root: Document.objects.create(
+        title="Guide", file=ContentFile(b"%PDF-1.4", name="guide.pdf")
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_public_change_bumps_the_version(
+    edition, make_edition, root_page, change
+):
+    before = number()
+    CHANGES[change](edition, make_edition, root_page)
+    assert number() > before
+
+
+def test_a_draft_changes_nothing_public(edition):
+    before = ContentVersion.current()
+    page = RecapPage.objects.get(pk=edition.pk)
+    page.title = "Brouillon"
+    page.body = [section("questions", "Q", ["Comment ?"])]
+    page.save_revision()
+    after = ContentVersion.current()
+    assert after.number == before.number
+    assert [row.type for row in RecapSection.objects.filter(edition=edition)] == [
+        "highlights"
+    ]
+
+
+def test_republishing_the_same_edition_keeps_the_shared_date(edition):
+    before = ContentVersion.current()
+    RecapPage.objects.get(pk=edition.pk).save_revision().publish()
+    after = ContentVersion.current()
+    assert after.number > before.number
+    assert after.shared_changed_at == before.shared_changed_at
+    renamed = RecapPage.objects.get(pk=edition.pk)
+    renamed.title = "Nouveau titre"  # neighbours show titles: shared
+    renamed.save_revision().publish()
+    assert ContentVersion.current().shared_changed_at > after.shared_changed_at
+
+
+def test_go_live_and_expiry_instants_bump_the_version_at_their_time(edition):
+    moment = timezone.now() + datetime.timedelta(hours=2)
+    page = RecapPage.objects.get(pk=edition.pk)
+    page.expire_at = moment
+    page.save()
+    before = ContentVersion.current()
+    assert before.next_boundary_at == moment
+    with time_machine.travel(moment - datetime.timedelta(seconds=1), tick=False):
+        assert ContentVersion.current().number == before.number
+    with time_machine.travel(moment + datetime.timedelta(seconds=1), tick=False):
+        after = ContentVersion.current()
+    assert after.number == before.number + 1
+    assert after.changed_at == moment  # what is public changed then
+    assert after.next_boundary_at is None
+
+
+def test_migrate_fills_an_empty_index(edition):
+    RecapSection.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert RecapSection.objects.filter(edition=edition).count() == 1

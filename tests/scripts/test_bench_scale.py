@@ -1,0 +1,102 @@
+"""The scale benchmark's machinery, run tiny so that it cannot silently rot.
+
+Five editions, three requests per endpoint, the servers on free ports: the
+figures mean nothing and nothing is timed; what is checked is that every
+endpoint is served and measured, and that the table and the JSON are written.
+"""
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "bench_scale.py"
+OURS = [
+    "list",
+    "api search",
+    "sections",
+    "detail",
+    "reader search",
+    "tags",
+    "edition page",
+    "theme page",
+]
+
+
+def database_url(tmp_path):
+    """A URL where another process sees the test database and its content."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        # The test database lives in memory: hand the servers a copy on disk.
+        path = tmp_path / "bench.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(path) as copy:
+            connection.connection.backup(copy)
+        return f"sqlite:///{path}"
+    auth = settings["USER"] + (
+        f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    )
+    return f"postgres://{auth}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path):
+    call_command("generate_recaps", "--editions", "5", stdout=io.StringIO())
+    output = tmp_path / "bench.json"
+    env = {
+        **os.environ,
+        "EDITIONS": "5",
+        "REQUESTS": "3",
+        "DURATION": "60",
+        "BENCH_PORT": "0",
+        "BENCH_COLLECTSTATIC": "0",
+        "BENCH_DATABASE": connection.vendor,
+        "BENCH_DATABASE_URLS": f"5={database_url(tmp_path)}",
+        "BENCH_OUTPUT": str(output),
+    }
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    report = json.loads(output.read_text())
+    results = report["results"]["5"]
+    expected = [
+        f"{name} [{variant}]"
+        for name in OURS
+        for variant in ("uncached", "cached", "304")
+    ]
+    expected += [
+        "wagtail v2 list [wagtail]",
+        "wagtail v2 detail [wagtail]",
+        "floor [floor]",
+        "floor [floor (cached)]",
+    ]
+    assert sorted(results) == sorted(expected)
+    for key, row in results.items():
+        assert row["requests"] == 3, key
+        assert row["queries"] is not None, key
+        assert set(row["statuses"]) <= {"200", "304"}, key
+        assert key in run.stdout
+    # The validator received is sent back: the API answers 304.
+    assert results["list [304]"]["statuses"] == {"304": 3}
+    assert results["floor [floor]"]["queries"] == 0
+    assert results["list [uncached]"]["queries"] > 0
+    assert all(item["peak_mb"] > 0 for item in report["memory"])
+    targets = {item["target"] for item in report["targets"]}
+    assert "list uncached vs wagtail v2 list (req/s, 5)" in targets
+    assert "worker memory peak (MB, max of workers)" in targets
+    assert "PASS" in run.stdout or "FAIL" in run.stdout

@@ -1,0 +1,200 @@
+"""Every public surface is served from the content version: never stale.
+
+Responses are cached and validated by :class:`recaps.models.ContentVersion`;
+these tests publish, unpublish, expire and read immediately on every surface.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.models import PageViewRestriction
+
+from recaps.models import RecapPage, Theme
+from tests.factories import section
+
+pytestmark = pytest.mark.django_db
+
+SURFACES = [
+    "/ebullitions/",
+    "/ebullitions/{slug}/",
+    "/ebullitions/themes/",
+    "/ebullitions/themes/numerique/",
+    "/ebullitions/feed/rss/",
+    "/ebullitions/feed/atom/",
+    "/ebullitions/themes/numerique/feed/rss/",
+    "/sitemap.xml",
+    "/search/?query=ebullition",
+    "/api/v1/recaps/",
+    "/api/v1/recaps/{pk}/",
+    "/api/v1/sections/",
+    "/api/v1/tags/",
+]
+
+
+@pytest.fixture
+def first(make_edition):
+    return make_edition(
+        edition_number=1,
+        title="Première ébullition",
+        date=datetime.date(2020, 11, 13),
+        tags=["numérique"],
+        body=[section("nuggets", "Pépites", ["Un atelier numérique"])],
+    )
+
+
+def url_of(surface, page):
+    return surface.format(slug=page.slug, pk=page.pk)
+
+
+def get(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_second_read_comes_from_the_cache_and_304_from_the_version(
+    client, first, surface
+):
+    url = url_of(surface, first)
+    response, _ = get(client, url)
+    assert response.status_code == 200, url
+    hit, queries = get(client, url)
+    assert hit.status_code == 200 and hit.content == response.content
+    # The content version; for one edition also its row and the restrictions.
+    assert queries <= 3, (url, queries)
+    assert hit["ETag"] == response["ETag"]
+    not_modified, queries = get(client, url, if_none_match=response["ETag"])
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert queries <= 3, (url, queries)
+    since, _ = get(client, url, if_modified_since=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+#: Surfaces naming the second edition (its slug on the sitemap) and themes.
+NAMES_EDITIONS = [
+    s for s in SURFACES if s not in ("/ebullitions/themes/", "/api/v1/tags/")
+]
+NAMES_THEMES = [
+    "/ebullitions/",
+    "/ebullitions/{slug}/",
+    "/ebullitions/themes/",
+    "/search/?query=ebullition",
+    "/api/v1/recaps/",
+    "/api/v1/recaps/{pk}/",
+    "/api/v1/tags/",
+]
+
+
+def second_edition(make_edition, **kwargs):
+    return make_edition(
+        edition_number=2,
+        title="Deuxième ébullition",
+        slug="deuxieme-ebullition",
+        date=datetime.date(2020, 11, 20),
+        tags=["numérique"],
+        body=[section("nuggets", "Pépites", ["Une idée ébullition"])],
+        **kwargs,
+    )
+
+
+def names_second(response, surface):
+    marker = "deuxieme-ebullition" if "sitemap" in surface else "Deuxième ébullition"
+    return marker.encode() in response.content
+
+
+@pytest.mark.parametrize("surface", NAMES_EDITIONS)
+def test_publish_and_unpublish_show_at_once(client, first, make_edition, surface):
+    url = url_of(surface, first)
+    assert not names_second(client.get(url), surface)
+    second = second_edition(make_edition)
+    assert names_second(client.get(url), surface)
+    second.unpublish()
+    assert not names_second(client.get(url), surface)
+
+
+@pytest.mark.parametrize("surface", NAMES_THEMES)
+def test_theme_rename_shows_at_once(client, first, surface):
+    url = url_of(surface, first)
+    assert b"inclusion" not in client.get(url).content
+    theme = Theme.objects.get(slug="numerique")
+    theme.name = "inclusion numérique"
+    theme.save()
+    assert "inclusion numérique".encode() in client.get(url).content
+
+
+@pytest.mark.parametrize("surface", NAMES_EDITIONS)
+def test_nothing_is_served_after_an_expiry_time(client, first, make_edition, surface):
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    expiring = second_edition(make_edition)
+    expiring.expire_at = soon
+    expiring.save()
+    url = url_of(surface, first)
+    assert names_second(client.get(url), surface)
+    with time_machine.travel(soon + datetime.timedelta(seconds=1), tick=False):
+        later = client.get(url)
+    assert later.status_code == 200
+    assert not names_second(later, surface)
+
+
+def test_an_edition_going_live_appears_at_its_time(client, first, make_edition):
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    scheduled = make_edition(edition_number=2, title="Deuxième ébullition")
+    scheduled.go_live_at = soon
+    scheduled.save()
+    assert b"Deuxi" not in client.get("/api/v1/recaps/").content
+    with time_machine.travel(soon + datetime.timedelta(seconds=1), tick=False):
+        assert "Deuxième".encode() in client.get("/api/v1/recaps/").content
+
+
+def test_editors_are_never_served_nor_stored(client, first, django_user_model):
+    url = f"/ebullitions/{first.slug}/"
+    editor = django_user_model.objects.create_superuser("ed", "e@example.org", "pw")
+    client.force_login(editor)
+    _, editor_queries = get(client, url)
+    _, again = get(client, url)
+    assert editor_queries > 3 and again > 3  # the page ran both times
+    client.logout()
+    _, anonymous = get(client, url)
+    assert anonymous > 3  # nothing was stored by the editor's requests
+
+
+def test_restricted_pages_are_never_cached(client, first):
+    PageViewRestriction.objects.create(
+        page=first,
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="secret",  # noqa: S106
+    )
+    url = f"/ebullitions/{first.slug}/"
+    form, _ = get(client, url)
+    assert b"Un atelier" not in form.content
+    _, queries = get(client, url)
+    assert queries > 3  # not from the cache
+    assert b"Un atelier" not in client.get(f"/api/v1/recaps/{first.pk}/").content
+
+
+def test_the_cache_can_be_turned_off(client, first, settings):
+    settings.RECAPS_RESPONSE_CACHE = False
+    client.get("/api/v1/recaps/")
+    _, queries = get(client, "/api/v1/recaps/")
+    assert queries > 3
+
+
+def test_detail_validators_are_per_edition(client, first, make_edition):
+    url = f"/api/v1/recaps/{first.pk}/"
+    before = client.get(url)
+    # Saving a draft of another edition changes nothing public.
+    other = make_edition(
+        edition_number=5, title="Autre", date=datetime.date(2021, 6, 4)
+    )
+    after_other = client.get(url)
+    assert after_other["Last-Modified"] != before["Last-Modified"]  # a new neighbour
+    draft = RecapPage.objects.get(pk=other.pk)
+    draft.title = "Autre (brouillon)"
+    draft.save_revision()
+    unchanged = client.get(url, headers={"if-none-match": after_other["ETag"]})
+    assert unchanged.status_code == 304
