@@ -25,7 +25,15 @@ def _filtered_editions(filters, messages):
     editions = RecapPage.objects.published()
     theme = None
     if filters.get("tag"):
-        theme = Theme.objects.filter(slug=filters["tag"]).first()
+        # Only a theme of a published edition: a theme used by drafts alone is
+        # answered as unknown, never named.
+        theme = (
+            Theme.objects.filter(
+                slug=filters["tag"], tagged_recaps__content_object__in=editions
+            )
+            .distinct()
+            .first()
+        )
         if theme is None:
             messages.append(_("Unknown theme, the filter was ignored."))
         else:
