@@ -103,7 +103,9 @@ HOSTILE_TEXT = "<img src=x onerror=alert(1)>"
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
-def test_feed_text_that_looks_like_markup_stays_text(client, series, make_edition, kind):
+def test_feed_text_that_looks_like_markup_stays_text(
+    client, series, make_edition, kind
+):
     """An intro whose *text* is a tag reaches the reader as text, not markup."""
     make_edition(
         edition_number=1,
@@ -116,9 +118,7 @@ def test_feed_text_that_looks_like_markup_stays_text(client, series, make_editio
         item = root.find("channel").find("item")
         assert item.findtext("title") == "Titre <b>gras</b> & co"
         # The description is HTML whose only content is the text of the intro.
-        assert item.findtext("description") == (
-            "&lt;img src=x onerror=alert(1)&gt;"
-        )
+        assert item.findtext("description") == ("&lt;img src=x onerror=alert(1)&gt;")
     else:
         entry = root.find(f"{ATOM}entry")
         assert entry.findtext(f"{ATOM}title") == "Titre <b>gras</b> & co"
