@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ebullitions
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import messages setup services
+.PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: setup
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_accounts
 	bash scripts/with-scheduler.sh $(PY) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Production: collectstatic, migrate, update_index, then gunicorn (README, "Production")
+production: setup
+	bash scripts/start-production.sh
 
 services:
 	bash scripts/ensure-services.sh

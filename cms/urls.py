@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -11,7 +10,6 @@ from cms.views import healthz, robots_txt
 from search import views as search_views
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("api/v1/", include("recaps.api.urls")),
     path("documents/", include(wagtaildocs_urls)),

@@ -3,10 +3,12 @@
 import sys
 import uuid
 
+from axes.helpers import get_cool_off
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.http.response import HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -112,3 +114,12 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Server error.")}, status=500)
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def login_locked_out(request, original_response, credentials):
+    """django-axes lockout: a French 429 page saying how long to wait."""
+    cool_off = get_cool_off(request)
+    minutes = max(round(cool_off.total_seconds() / 60), 1) if cool_off else 15
+    return render(
+        request, "axes_lockout.html", {"cooloff_minutes": minutes}, status=429
+    )
