@@ -35,7 +35,7 @@ test: setup services lint
 	$(MAKE) test-sqlite test-postgres test-browser
 
 test-sqlite: setup
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not browser and not services"
 
 test-postgres: setup services
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest
