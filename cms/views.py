@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET
 #: Errors that mean "the database cannot be reached", not "a bug".
 UNREACHABLE_DATABASE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+#: French text as is in JSON bodies (as the API renders it).
+JSON_PARAMS = {"ensure_ascii": False}
 
 
 @require_GET
@@ -75,7 +77,7 @@ def healthz(request):
         **body,
         "detail": _("Unavailable: %(services)s.") % {"services": down},
     }
-    return JsonResponse(body, status=503)
+    return JsonResponse(body, status=503, json_dumps_params=JSON_PARAMS)
 
 
 def _database_unreachable(error):
@@ -95,6 +97,7 @@ def service_unavailable(request):
         response = JsonResponse(
             {"detail": _("Service temporarily unavailable, try again in a moment.")},
             status=503,
+            json_dumps_params=JSON_PARAMS,
         )
     else:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
@@ -112,7 +115,9 @@ def server_error(request):
     if _database_unreachable(sys.exc_info()[1]):
         return service_unavailable(request)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Server error.")}, status=500)
+        return JsonResponse(
+            {"detail": _("Server error.")}, status=500, json_dumps_params=JSON_PARAMS
+        )
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 

@@ -54,6 +54,8 @@ def env_flag(name, default):
 
 
 SECRET_KEY = secret_key_from_environment()
+# The public host names, e.g. "ebullitions.example.org,www.ebullitions.example.org".
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 # Persistent connections, checked before each request reuses them (base.py).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
