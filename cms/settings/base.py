@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "cms.csp.SiteCSPMiddleware",
     # Last, as django-axes asks: answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
