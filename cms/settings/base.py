@@ -193,6 +193,9 @@ STATICFILES_FINDERS = [
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
+# Files served at the site root by WhiteNoise, before any view or database access
+# (``/favicon.ico``).
+WHITENOISE_ROOT = PROJECT_DIR / "public"
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -279,7 +282,8 @@ LOGGING = {
             "interval": int(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "300")),
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # WARNING: Django's own loggers print their INFO lines once, not again here.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": "WARNING"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         # Cache errors that django-redis ignores: one warning per interval.

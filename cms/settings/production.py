@@ -105,3 +105,4 @@ WAGTAILADMIN_BASE_URL = os.environ.get(
 
 # Errors go to the console (gunicorn's error log), one line per request error.
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")
+LOGGING["handlers"]["console"]["level"] = LOGGING["root"]["level"]

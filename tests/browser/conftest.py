@@ -8,6 +8,7 @@ production); a test fails when the browser reports any violation of it.
 """
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,6 +48,19 @@ def _watch_csp(browser, violations):
 
     browser.new_context = new_context_watching_csp
     browser.new_page = new_page_watching_csp
+
+
+@pytest.fixture(autouse=True)
+def _database_shared_safely_with_the_live_server():
+    """Refuse the in-memory SQLite database: the live server's threads and the
+    test would lock each other out. ``make test-browser`` uses
+    ``cms.settings.test_browser`` (a file database in WAL mode)."""
+    connection = connections["default"]
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.fail(
+            "browser tests need a file or PostgreSQL database: run them with "
+            "`make test-browser` (--ds=cms.settings.test_browser)"
+        )
 
 
 @pytest.fixture
