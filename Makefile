@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ebullitions
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale messages setup services
+.PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@bash scripts/quietly.sh "Installation des dépendances Python (.venv)…" \
@@ -28,6 +28,10 @@ run: setup
 	@bash scripts/quietly.sh "Vérifications…" $(PY) manage.py check
 	@bash scripts/with-scheduler.sh $(PY) \
 		$(PY) manage.py serve_demo --skip-checks 127.0.0.1:$(PORT)
+
+## Production: collectstatic, migrate, update_index, then gunicorn (README, "Production")
+production: setup
+	bash scripts/start-production.sh
 
 services:
 	bash scripts/ensure-services.sh
@@ -55,7 +59,7 @@ test: setup lint
 	fi
 
 test-sqlite: setup
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not browser and not services"
 
 test-postgres: setup services
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest

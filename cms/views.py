@@ -1,8 +1,26 @@
-"""Small site-wide views."""
+"""Small site-wide views: robots.txt, health check, error pages."""
 
+import sys
+import uuid
+
+from axes.helpers import get_cool_off
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.http.response import HttpResponse
+from django.shortcuts import render
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+#: Errors that mean "the database cannot be reached", not "a bug".
+UNREACHABLE_DATABASE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+#: French text as is in JSON bodies (as the API renders it).
+JSON_PARAMS = {"ensure_ascii": False}
 
 
 @require_GET
@@ -13,4 +31,100 @@ def robots_txt(request):
         "robots.txt",
         {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))},
         content_type="text/plain; charset=utf-8",
+    )
+
+
+def database_is_up():
+    """True when the default database answers a trivial query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def cache_is_up():
+    """True when the default cache stores and returns a value.
+
+    django-redis ignores connection errors (the site runs on without cache),
+    so an unreachable Redis shows as a value that does not come back.
+    """
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "ok", timeout=10)
+    found = cache.get(key)
+    cache.delete(key)
+    return found == "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """``/healthz``: 200 when the database and the cache answer, else 503.
+
+    ``{"status": "ok", "database": "ok", "cache": "ok"}``, or for example
+    ``{"status": "unavailable", "database": "down", "cache": "ok",
+    "detail": "Indisponible : base de données."}``.
+    """
+    checks = {"database": database_is_up(), "cache": cache_is_up()}
+    body = {name: "ok" if up else "down" for name, up in checks.items()}
+    if all(checks.values()):
+        return JsonResponse({"status": "ok", **body})
+    labels = {"database": _("database"), "cache": _("cache")}
+    down = ", ".join(str(labels[name]) for name, up in checks.items() if not up)
+    body = {
+        "status": "unavailable",
+        **body,
+        "detail": _("Unavailable: %(services)s.") % {"services": down},
+    }
+    return JsonResponse(body, status=503, json_dumps_params=JSON_PARAMS)
+
+
+def _database_unreachable(error):
+    while error is not None:
+        if isinstance(error, UNREACHABLE_DATABASE):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def service_unavailable(request):
+    """503 while the database is unreachable: French JSON on the API, else HTML.
+
+    Rendered without a request context: nothing here may touch the database.
+    """
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": _("Service temporarily unavailable, try again in a moment.")},
+            status=503,
+            json_dumps_params=JSON_PARAMS,
+        )
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request):
+    """``handler500``: a 503 when the cause is an unreachable database.
+
+    Django calls it while handling the exception, so ``sys.exc_info()`` holds
+    it; any other error gets the plain 500 page, as Django's own view does.
+    """
+    if _database_unreachable(sys.exc_info()[1]):
+        return service_unavailable(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Server error.")}, status=500, json_dumps_params=JSON_PARAMS
+        )
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def login_locked_out(request, original_response, credentials):
+    """django-axes lockout: a French 429 page saying how long to wait."""
+    cool_off = get_cool_off(request)
+    minutes = max(round(cool_off.total_seconds() / 60), 1) if cool_off else 15
+    return render(
+        request, "axes_lockout.html", {"cooloff_minutes": minutes}, status=429
     )

@@ -3,6 +3,11 @@
 The series page serves them through its routes (``feed/rss/``,
 ``themes/<slug>/feed/atom/``…), so a feed always belongs to one series and only
 lists published editions.
+
+Titles and descriptions are plain text, never markup: an intro whose *text* is
+``<img src=x onerror=…>`` must reach a feed reader as that text. Atom says so
+(``type="text"``); an RSS description is HTML by convention, so the plain text
+is HTML-escaped once there, and the XML writer escapes it again for XML.
 """
 
 import datetime
@@ -10,6 +15,7 @@ import datetime
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .blocks import html_to_text
@@ -18,6 +24,17 @@ from .blocks import html_to_text
 def plain_text(rich_text):
     """Rich text as plain text, entities decoded (the feed escapes it again)."""
     return html_to_text(rich_text)
+
+
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom 1.0 whose entry summaries are declared plain text, not HTML."""
+
+    def add_item_elements(self, handler, item):
+        description, item["description"] = item["description"], None
+        super().add_item_elements(handler, item)
+        item["description"] = description
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
 
 
 FEED_LENGTH = 20
@@ -51,10 +68,15 @@ class EditionsRssFeed(Feed):
             url += series.reverse_subpage("theme", kwargs={"slug": obj["theme"].slug})
         return url
 
-    def description(self, obj):
+    def channel_text(self, obj):
+        """What the feed is about, plain text."""
         if obj["theme"] is not None and obj["theme"].description:
             return obj["theme"].description
         return plain_text(obj["series"].presentation) or obj["series"].title
+
+    def description(self, obj):
+        """The channel description, HTML-escaped once (HTML in RSS)."""
+        return escape(self.channel_text(obj))
 
     def items(self, obj):
         editions = obj["series"].editions()
@@ -66,7 +88,8 @@ class EditionsRssFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return plain_text(item.intro)
+        """The intro as plain text, HTML-escaped once (RSS descriptions are HTML)."""
+        return escape(plain_text(item.intro))
 
     def item_link(self, item):
         return item.get_full_url(self.request)
@@ -92,7 +115,12 @@ class EditionsRssFeed(Feed):
 class EditionsAtomFeed(EditionsRssFeed):
     """The same feed in Atom 1.0."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
 
     def subtitle(self, obj):
-        return self.description(obj)
+        """The feed subtitle, plain text (Atom's default type)."""
+        return self.channel_text(obj)
+
+    def item_description(self, item):
+        """The intro as plain text (``<summary type="text">``)."""
+        return plain_text(item.intro)

@@ -2,14 +2,17 @@
 
 Everything that differs between machines comes from the environment:
 ``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``REDIS_URL``,
-``WAGTAILADMIN_BASE_URL``, and for the API ``API_CACHE_MAX_AGE``,
-``API_THROTTLE_RATE`` and ``CORS_ALLOWED_ORIGINS``.
+``WAGTAILADMIN_BASE_URL``, ``SEARCH_URL``, ``AWS_STORAGE_BUCKET_NAME``, and for
+the API ``API_CACHE_MAX_AGE``, ``API_THROTTLE_RATE`` and
+``CORS_ALLOWED_ORIGINS``. The README's "Production" section lists them all.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +34,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "cms",
     "home",
     "search",
     "recaps",
@@ -55,7 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
-    "django.contrib.admin",
+    "csp",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.csp.SiteCSPMiddleware",
+    # Last, as django-axes asks: answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -104,21 +112,60 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A persistent connection is checked before each request reuses it, so
+        # a database restart costs no request an error.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast (then answer 503) rather than hang when the server is gone.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # django-redis: when Redis is unreachable, reads miss and writes are
+    # dropped, so the site keeps serving without cache (and the API without
+    # throttle, whose counters live there); one warning is logged per interval.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ebullitions"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "cms.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-axes first: it refuses logins while a client is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttle (django-axes, state in the database so every instance shares
+# it): after AXES_FAILURE_LIMIT wrong passwords for one account from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.views.login_locked_out"
+# Same trusted proxies as the API throttle: the client address they saw.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("API_NUM_PROXIES", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else None
+) or ["REMOTE_ADDR"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -159,6 +206,24 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or STATIC_ROOT)
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or MEDIA_ROOT)
+
+# Media (documents, images) on S3-compatible storage through django-storages
+# when a bucket is named; django-storages reads the other AWS_* settings.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "")
+    # Files are private; links are signed and expire (documents may be private).
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -167,6 +232,9 @@ WAGTAIL_SITE_NAME = "Les petites ébullitions"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# No request to third parties from the admin: no avatars service, no update check.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Search: Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
 # SQLite's FTS5 tokenizer (unicode61) already folds case and accents. On
@@ -179,6 +247,29 @@ WAGTAILSEARCH_BACKENDS = {
         "SEARCH_CONFIG": os.environ.get("SEARCH_CONFIG", "french_unaccent"),
     }
 }
+# Elasticsearch or OpenSearch when SEARCH_URL is set (several servers behind a
+# proxy then share one index); SEARCH_BACKEND names Wagtail's backend module:
+# elasticsearch8 (default), elasticsearch9, opensearch2, opensearch3. The
+# matching client package (e.g. ``elasticsearch>=8,<9``) must be installed.
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+if SEARCH_URL:
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": "wagtail.search.backends."
+        + os.environ.get("SEARCH_BACKEND", "elasticsearch8"),
+        "URLS": env_list("SEARCH_URL"),
+        "INDEX": os.environ.get("SEARCH_INDEX", "ebullitions"),
+        "TIMEOUT": 5,
+        "OPTIONS": {},
+        "INDEX_SETTINGS": {
+            "settings": {
+                "analysis": {
+                    "analyzer": {
+                        "default": {"type": "french"},
+                    }
+                }
+            }
+        },
+    }
 
 # Themes are a custom taggit tag model with ASCII slugs.
 TAGGIT_CASE_INSENSITIVE = True
@@ -186,9 +277,54 @@ TAGGIT_CASE_INSENSITIVE = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "once_per_interval": {
+            "()": "cms.logging.OncePerInterval",
+            "interval": int(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "300")),
+        }
+    },
     # WARNING: Django's own loggers print their INFO lines once, not again here.
     "handlers": {"console": {"class": "logging.StreamHandler", "level": "WARNING"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # Cache errors that django-redis ignores: one warning per interval.
+        "cms.cache": {"level": "WARNING", "filters": ["once_per_interval"]},
+    },
+}
+
+# OpenAPI: ``check --deploy`` generates the site's schema with these settings;
+# like the API's own schema view, it documents the public API only (Wagtail's
+# admin API views are not drf-spectacular views).
+# The API docs are served from the site's own static files (no CDN).
+SPECTACULAR_SETTINGS = {
+    "PREPROCESSING_HOOKS": ["recaps.api.views.only_this_api"],
+    "ENUM_NAME_OVERRIDES": {
+        "SectionTypeEnum": "recaps.blocks.SECTION_TYPES",
+        "MeetingFormatEnum": "recaps.models.edition.MeetingFormat",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp): only the site's own scripts, styles,
+# fonts and frames (previews); images also as data: and blob: URIs (admin
+# previews, Swagger UI). Inline style attributes are needed by the Wagtail
+# admin and Swagger UI; no inline script is allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *env_list("CSP_IMG_SRC")],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
 }
 
 # Public API (recaps.api, mounted at /api/v1/): read-only, anonymous, cacheable.
@@ -200,13 +336,6 @@ RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
 REST_FRAMEWORK = {
     # Reverse proxies in front of the site, so the rate applies per real client.
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
-}
-
-# The API docs are served from the site's own static files (no CDN).
-SPECTACULAR_SETTINGS = {
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # CORS for the API only, read-only methods; origins such as

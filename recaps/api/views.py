@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.metadata import BaseMetadata
@@ -365,8 +365,12 @@ class SchemaView(ApiBehaviour, SpectacularAPIView):
         }
 
 
-class DocsView(ApiBehaviour, SpectacularSwaggerView):
-    """Interactive documentation served from the site's own static files."""
+class DocsView(ApiBehaviour, SpectacularSwaggerSplitView):
+    """Interactive documentation served from the site's own static files.
+
+    The split view serves its start-up script at ``?script``, not inline: the
+    page works under ``script-src 'self'`` (django-csp).
+    """
 
     url_name = "recaps_api:schema"
     template_name_js = "recaps/api/swagger_ui.js"

@@ -3,6 +3,7 @@
 import json
 
 from django.db import models
+from django.http import Http404
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -178,6 +179,20 @@ class RecapPage(Page):
                 name="recappage_date_number",
             )
         ]
+
+    def route(self, request, path_components):
+        """Route to this edition only while its schedule makes it public.
+
+        Wagtail serves any ``live`` page, but an edition whose go-live date is
+        still ahead, or whose expiry date has passed, stays ``live`` until
+        ``publish_scheduled`` runs: its own URL answers 404 meanwhile, as every
+        listing already hides it. View restrictions are checked afterwards by
+        Wagtail (login or password page).
+        """
+        result = super().route(request, path_components)
+        if not RecapPage.objects.current().filter(pk=self.pk).exists():
+            raise Http404
+        return result
 
     @property
     def intro_text(self):

@@ -16,13 +16,15 @@ class RecapPageQuerySet(PageQuerySet):
         live until ``publish_scheduled`` runs, and a page may carry a future
         go-live date.
         """
+        return self.live().public().current()
+
+    def current(self):
+        """Editions whose schedule includes this instant: go-live date passed (or
+        none), expiry date ahead (or none)."""
         now = timezone.now()
-        return (
-            self.live()
-            .public()
-            .filter(models.Q(go_live_at__isnull=True) | models.Q(go_live_at__lte=now))
-            .filter(models.Q(expire_at__isnull=True) | models.Q(expire_at__gt=now))
-        )
+        return self.filter(
+            models.Q(go_live_at__isnull=True) | models.Q(go_live_at__lte=now)
+        ).filter(models.Q(expire_at__isnull=True) | models.Q(expire_at__gt=now))
 
     def with_section_types(self, kinds):
         """Editions holding a section of every type in ``kinds`` (section index)."""

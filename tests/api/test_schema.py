@@ -147,9 +147,16 @@ def test_docs_use_the_sites_own_static_files(client, edition):
     assert response.status_code == 200
     html = response.content.decode()
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert sources and all(source.startswith("/static/") for source in sources)
-    assert "/api/v1/schema/" in html
-    assert "validatorUrl: null" in html
+    script_url = API + "docs/?script="
+    assert sources and all(
+        source.startswith("/static/") or source == script_url for source in sources
+    )
+    # No inline script (Content-Security-Policy): the start-up script is a file.
+    assert "<script>" not in html and script_url in sources
+    script = client.get(script_url)
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in script.content.decode()
+    assert "validatorUrl: null" in script.content.decode()
     assert "csrf" not in html.lower() and not response.cookies
     for source in sources:
         assert client.get(source).status_code == 200, source

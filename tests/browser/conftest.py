@@ -2,6 +2,9 @@
 
 ``scripts/ensure-chromium.sh`` installs ``/usr/bin/chromium`` with apt-get; no
 browser is ever downloaded by Playwright.
+
+Every page runs under the site's Content-Security-Policy (django-csp, as in
+production); a test fails when the browser reports any violation of it.
 """
 
 import pytest
@@ -16,6 +19,35 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# Reports each violation to the console too (Chromium also logs its own line).
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def _watch_csp(browser, violations):
+    """Make every context of ``browser`` record CSP violations."""
+    new_context = browser.new_context
+
+    def record(message):
+        text = message.text
+        if "Content Security Policy" in text or "CSP violation" in text:
+            violations.append(text)
+
+    def new_context_watching_csp(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(CSP_REPORTER)
+        context.on("console", record)
+        return context
+
+    def new_page_watching_csp(*args, **kwargs):
+        return new_context_watching_csp(*args, **kwargs).new_page()
+
+    browser.new_context = new_context_watching_csp
+    browser.new_page = new_page_watching_csp
 
 
 @pytest.fixture(autouse=True)
@@ -43,5 +75,10 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
+        violations = []
+        _watch_csp(browser, violations)
         yield browser
         browser.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(
+        violations
+    )

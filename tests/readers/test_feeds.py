@@ -50,7 +50,8 @@ def test_series_rss_lists_published_editions_newest_first(client, series, editio
     assert [item.findtext("title") for item in items] == ["Deuxième", "Première"]
     first = items[1]
     assert first.findtext("link") == "http://testserver/ebullitions/premiere/"
-    assert first.findtext("description") == "Beau moment & échanges."
+    # RSS descriptions are HTML: the plain text comes HTML-escaped once.
+    assert first.findtext("description") == "Beau moment &amp; échanges."
     assert first.findtext("pubDate").startswith("Fri, 13 Nov 2020 00:00:00")
     assert [c.text for c in first.findall("category")] == ["numérique"]
 
@@ -129,3 +130,31 @@ def test_feed_queries_do_not_grow_with_editions_sections_or_themes(
     for number in range(2, 12):
         add(number)
     assert count_queries(url) == few
+
+
+HOSTILE_TEXT = "<img src=x onerror=alert(1)>"
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_text_that_looks_like_markup_stays_text(
+    client, series, make_edition, kind
+):
+    """An intro whose *text* is a tag reaches the reader as text, not markup."""
+    make_edition(
+        edition_number=1,
+        title="Titre <b>gras</b> & co",
+        intro="<p>&lt;img src=x onerror=alert(1)&gt;</p>",
+    )
+    response, root = _feed(client, f"{series.url}feed/{kind}/")
+    assert b"<img" not in response.content
+    if kind == "rss":
+        item = root.find("channel").find("item")
+        assert item.findtext("title") == "Titre <b>gras</b> & co"
+        # The description is HTML whose only content is the text of the intro.
+        assert item.findtext("description") == ("&lt;img src=x onerror=alert(1)&gt;")
+    else:
+        entry = root.find(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}title") == "Titre <b>gras</b> & co"
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "text"
+        assert summary.text == HOSTILE_TEXT

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Site
 
 from recaps.blocks import section_labels
+from recaps.importers.archive import (
+    ArchiveError,
+    is_archive,
+    read_archive,
+    restore_archive,
+)
 from recaps.importers.document import SourceError
 from recaps.importers.html import parse_html
 from recaps.importers.text import parse_text
@@ -97,6 +103,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        archive = self.archive_source(options["sources"])
+        if archive is not None:
+            return self.restore(archive)
         dates = self.parse_dates(options["dates"])
         report = Report()
         editions, series_title = [], ""
@@ -122,6 +131,38 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 transaction.set_rollback(True)
         self.print_report(report, series, options)
+
+    def archive_source(self, sources):
+        """The path of an ``export_recaps`` archive given alone, else None."""
+        path = Path(sources[0])
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4)
+        except OSError:
+            return None
+        if not is_archive(head):
+            return None
+        if len(sources) > 1:
+            raise CommandError(_("An archive is restored on its own."))
+        return path
+
+    def restore(self, path):
+        """Restore an archive of ``export_recaps``: everything or nothing."""
+        try:
+            data, archive = read_archive(path)
+            with archive:
+                counts = restore_archive(data, archive)
+        except ArchiveError as error:
+            raise CommandError(
+                _("%(file)s: %(problem)s") % {"file": path, "problem": error}
+            ) from error
+        self.stdout.write(
+            _(
+                "Restored from %(file)s: %(series)s series, %(editions)s editions, "
+                "%(themes)s themes, %(documents)s documents."
+            )
+            % {"file": path, **counts}
+        )
 
     def read_source(self, path, report):
         """Parsed editions of one file; any problem is a CommandError naming it."""

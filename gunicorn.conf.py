@@ -1,0 +1,31 @@
+"""gunicorn configuration (read from the project folder, or ``-c gunicorn.conf.py``).
+
+Every value can be changed from the environment; the README's "Production"
+section lists them.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "cms.wsgi:application"
+bind = os.environ.get("BIND", "127.0.0.1:8000").split(",")
+# Synchronous workers: 2 per core plus one, at most 8 unless WEB_CONCURRENCY says.
+workers = int(
+    os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8))
+)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then (bounds any slow memory growth).
+max_requests = 1000
+max_requests_jitter = 100
+# Addresses of the proxies allowed to set X-Forwarded-* (gunicorn's own use of
+# them); Django reads SECURE_PROXY_SSL_HEADER and API_NUM_PROXIES.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+raw_env = [
+    "DJANGO_SETTINGS_MODULE="
+    + os.environ.get("DJANGO_SETTINGS_MODULE", "cms.settings.production")
+]

@@ -1,0 +1,368 @@
+"""Portable archive of every series and edition: export and all-or-nothing restore.
+
+The archive is a zip holding ``recaps.json`` and the files of the documents
+(``documents/<id>/<name>``). Pages are stored the way Wagtail stores revisions
+(``serializable_data()``): the live content, the latest draft when it differs,
+scheduling, privacy, publication dates and ``import_source``, with the themes
+(and their descriptions) and the documents they point to. Primary keys are
+kept, so that links between pages and to documents, and the API's ids, come back
+unchanged in an empty site.
+"""
+
+import io
+import json
+import zipfile
+from pathlib import PurePosixPath
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, models, transaction
+from django.db.models import F
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from wagtail.documents import get_document_model
+from wagtail.models import (
+    Collection,
+    Locale,
+    Page,
+    PageViewRestriction,
+    Revision,
+    Site,
+)
+
+from ..models import RecapPage, RecapSeriesPage, Theme
+
+FORMAT = "ebullitions-recaps"
+VERSION = 1
+DOCUMENT = "recaps.json"
+#: Page dates restored as they were, after Wagtail has published the page.
+DATE_FIELDS = (
+    "go_live_at",
+    "expire_at",
+    "first_published_at",
+    "last_published_at",
+    "latest_revision_created_at",
+)
+STATE_FIELDS = (
+    "live",
+    "expired",
+    "has_unpublished_changes",
+    "draft_title",
+    *DATE_FIELDS,
+)
+#: Tree fields that the target tree decides.
+TREE_FIELDS = ("path", "depth", "numchild", "url_path", "latest_revision", "locked")
+
+
+class ArchiveError(Exception):
+    """A damaged or unusable archive; the message (French) names the problem."""
+
+
+def is_archive(head):
+    """True when the first bytes of a file are those of a zip archive."""
+    return head.startswith(b"PK\x03\x04")
+
+
+# Export ---------------------------------------------------------------------
+
+
+def _page_record(page):
+    """One page as stored in the archive."""
+    revision = page.latest_revision
+    draft = None
+    if revision is not None and (page.has_unpublished_changes or not page.live):
+        draft = {
+            "content": revision.content,
+            "approved_go_live_at": _iso(revision.approved_go_live_at),
+        }
+    return {
+        "id": page.pk,
+        "type": page.specific_class._meta.label,
+        "live_content": page.serializable_data(),
+        "draft": draft,
+        "state": {name: _iso(getattr(page, name)) for name in STATE_FIELDS},
+        "restrictions": [
+            {
+                "restriction_type": restriction.restriction_type,
+                "password": restriction.password,
+                "groups": sorted(group.name for group in restriction.groups.all()),
+            }
+            for restriction in page.view_restrictions.all()
+        ],
+    }
+
+
+def _document_entry(document):
+    return f"documents/{document.pk}/{PurePosixPath(document.file.name).name}"
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def export_archive(output):
+    """Write the archive of every series and edition to ``output`` (a file)."""
+    Document = get_document_model()
+    series_list = []
+    for series in RecapSeriesPage.objects.order_by("path"):
+        record = _page_record(series)
+        record["editions"] = [
+            _page_record(edition)
+            for edition in RecapPage.objects.child_of(series)
+            .order_by("path")
+            .prefetch_related("view_restrictions__groups")
+        ]
+        series_list.append(record)
+    documents = list(Document.objects.order_by("pk"))
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "themes": [
+            {
+                "id": theme.pk,
+                "name": theme.name,
+                "slug": theme.slug,
+                "description": theme.description,
+            }
+            for theme in Theme.objects.order_by("pk")
+        ],
+        "documents": [
+            {
+                "id": document.pk,
+                "title": document.title,
+                "file": _document_entry(document),
+                "created_at": _iso(document.created_at),
+            }
+            for document in documents
+        ],
+        "series": series_list,
+    }
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            DOCUMENT, json.dumps(data, ensure_ascii=False, indent=1, default=str)
+        )
+        for document, entry in zip(documents, data["documents"], strict=True):
+            with document.file.open("rb") as handle:
+                archive.writestr(entry["file"], handle.read())
+    return {
+        "series": len(series_list),
+        "editions": sum(len(s["editions"]) for s in series_list),
+        "themes": len(data["themes"]),
+        "documents": len(documents),
+    }
+
+
+# Restore --------------------------------------------------------------------
+
+
+def read_archive(path):
+    """The archive's data and its open zip; ``ArchiveError`` when damaged."""
+    try:
+        archive = zipfile.ZipFile(path)
+        broken = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ArchiveError(
+            _("damaged archive (%(error)s)") % {"error": error}
+        ) from error
+    if broken is not None:
+        raise ArchiveError(
+            _("damaged archive: “%(name)s” is corrupt") % {"name": broken}
+        )
+    try:
+        data = json.loads(archive.read(DOCUMENT).decode("utf-8"))
+    except KeyError as error:
+        raise ArchiveError(
+            _("not a recaps archive: “%(name)s” is missing") % {"name": DOCUMENT}
+        ) from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ArchiveError(
+            _("damaged archive: “%(name)s” is not valid JSON (%(error)s)")
+            % {"name": DOCUMENT, "error": error}
+        ) from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ArchiveError(_("not a recaps archive (unknown format)"))
+    if data.get("version") != VERSION:
+        raise ArchiveError(
+            _("archive version %(version)s is not supported")
+            % {"version": data.get("version")}
+        )
+    for entry in data.get("documents", []):
+        if entry.get("file") not in archive.namelist():
+            raise ArchiveError(
+                _("damaged archive: the file of document “%(title)s” is missing")
+                % {"title": entry.get("title")}
+            )
+    return data, archive
+
+
+def _check_empty_site():
+    if RecapSeriesPage.objects.exists() or RecapPage.objects.exists():
+        raise ArchiveError(
+            _("the site already has series or editions: restore into an empty site")
+        )
+
+
+def _restore_page(record, parent, model):
+    """Create the page under ``parent`` as it was; ``ArchiveError`` naming it."""
+    try:
+        return _create_page(record, parent, model)
+    except (DatabaseError, ValidationError, ValueError, TypeError, KeyError) as error:
+        title = (record.get("live_content") or {}).get("title", "?")
+        raise ArchiveError(
+            _("damaged archive: page %(id)s “%(title)s” cannot be restored (%(error)s)")
+            % {"id": record.get("id"), "title": title, "error": error}
+        ) from error
+
+
+def _insert_child(parent, page):
+    """``parent.add_child(instance=page)`` keeping the page's primary key.
+
+    Wagtail's ``Page.save`` takes a page with an id for an existing one, so the
+    rows are inserted first at the tree position treebeard would choose, then
+    saved the ordinary way (which also writes its themes).
+    """
+    last = parent.get_last_child()
+    page.depth = parent.depth + 1
+    page.path = last._inc_path() if last else page._get_path(parent.path, page.depth, 1)
+    page.numchild = 0
+    page.set_url_path(parent)
+    models.Model.save(page, force_insert=True)
+    Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + 1)
+    parent.numchild += 1
+    page._state.adding = False
+    page.save(clean=False)
+
+
+def _create_page(record, parent, model):
+    """Create the page under ``parent`` as it was: live content, draft, state."""
+    try:
+        page = model.from_serializable_data(record["live_content"], check_fks=False)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ArchiveError(
+            _("damaged archive: page %(id)s cannot be read (%(error)s)")
+            % {"id": record.get("id"), "error": error}
+        ) from error
+    if Page.objects.filter(pk=record["id"]).exists():
+        raise ArchiveError(
+            _("page %(id)s already exists: restore into an empty site")
+            % {"id": record["id"]}
+        )
+    page.pk = page.id = record["id"]
+    page._state.adding = True
+    for name in TREE_FIELDS:
+        setattr(page, name, None if name != "locked" else False)
+    page.locale = Locale.get_default()
+    page.owner = page.locked_by = page.live_revision = page.alias_of = None
+    page.live = False
+    page.go_live_at = page.expire_at = None
+    page.draft_title = page.title
+    _insert_child(parent, page)
+    revision = page.save_revision(clean=False, log_action=False)
+    state = record["state"]
+    if state.get("live"):
+        revision.publish(log_action=False)
+    page = model.objects.get(pk=page.pk)
+    if record.get("draft"):
+        draft = record["draft"]
+        draft_page = model.from_serializable_data(draft["content"], check_fks=False)
+        draft_page.pk = draft_page.id = page.pk
+        for name in ("path", "depth", "numchild", "url_path", "locale"):
+            setattr(draft_page, name, getattr(page, name))
+        draft_page.owner = draft_page.live_revision = draft_page.alias_of = None
+        approved = parse_datetime(draft["approved_go_live_at"] or "") or None
+        draft_page.save_revision(clean=False, log_action=False)
+        if approved is not None:
+            # A revision approved for later publication (scheduled by an editor).
+            revision = model.objects.get(pk=page.pk).latest_revision
+            revision.publish(log_action=False)
+            Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=approved)
+    fields = {name: state[name] for name in STATE_FIELDS if name in state}
+    for name in DATE_FIELDS:
+        fields[name] = parse_datetime(fields.get(name) or "")
+    model.objects.filter(pk=page.pk).update(**fields)
+    for restriction in record.get("restrictions", []):
+        created = PageViewRestriction.objects.create(
+            page=page,
+            restriction_type=restriction["restriction_type"],
+            password=restriction.get("password", ""),
+        )
+        for name in restriction.get("groups", []):
+            created.groups.add(Group.objects.get_or_create(name=name)[0])
+    return model.objects.get(pk=page.pk)
+
+
+def restore_archive(data, archive):
+    """Restore everything in one transaction; any problem rolls all of it back."""
+    Document = get_document_model()
+    counts = {"series": 0, "editions": 0, "themes": 0, "documents": 0}
+    saved_files = []
+    try:
+        with transaction.atomic():
+            _check_empty_site()
+            site = Site.objects.filter(is_default_site=True).first()
+            if site is None:
+                raise ArchiveError(_("no default site to restore into"))
+            for theme in data.get("themes", []):
+                Theme.objects.update_or_create(
+                    pk=theme["id"],
+                    defaults={
+                        "name": theme["name"],
+                        "slug": theme["slug"],
+                        "description": theme.get("description", ""),
+                    },
+                )
+                counts["themes"] += 1
+            collection = Collection.get_first_root_node()
+            for entry in data.get("documents", []):
+                if Document.objects.filter(pk=entry["id"]).exists():
+                    raise ArchiveError(
+                        _("document %(id)s already exists: restore into an empty site")
+                        % {"id": entry["id"]}
+                    )
+                document = Document(
+                    pk=entry["id"],
+                    title=entry["title"],
+                    collection=collection,
+                )
+                name = PurePosixPath(entry["file"]).name
+                document.file.save(
+                    name, ContentFile(archive.read(entry["file"])), save=False
+                )
+                saved_files.append((document.file.storage, document.file.name))
+                document.save()
+                created_at = parse_datetime(entry.get("created_at") or "")
+                if created_at:
+                    Document.objects.filter(pk=document.pk).update(
+                        created_at=created_at
+                    )
+                counts["documents"] += 1
+            root = site.root_page.specific
+            for record in data.get("series", []):
+                series = _restore_page(record, root, RecapSeriesPage)
+                counts["series"] += 1
+                for edition in record.get("editions", []):
+                    _restore_page(edition, series, RecapPage)
+                    counts["editions"] += 1
+    except (KeyError, TypeError, AttributeError) as error:
+        _delete(saved_files)
+        raise ArchiveError(
+            _("damaged archive: unexpected content (%(error)s)") % {"error": error}
+        ) from error
+    except BaseException:
+        _delete(saved_files)
+        raise
+    return counts
+
+
+def _delete(saved_files):
+    """Remove the files of a restore that was rolled back."""
+    for storage, name in saved_files:
+        storage.delete(name)
+
+
+def archive_bytes():
+    """The archive in memory (for tests and small sites)."""
+    buffer = io.BytesIO()
+    export_archive(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,119 @@
+"""Settings read from the environment: production refusals and options."""
+
+import runpy
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cms.settings import base as base_settings
+
+GOOD_KEY = "f7Kq9-Zr2mXw8Lp4Tn6Vb1Yc3Hd5Jg0Se7Ua9Oi2Qk4Wl6Ep8Rt1Ym3Nb5Vc7Xz9"
+
+
+def production(monkeypatch, **env):
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    for name in (
+        "SECURE_PROXY_SSL_HEADER",
+        "CSRF_TRUSTED_ORIGINS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_PRELOAD",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_module("cms.settings.production")
+
+
+def base(monkeypatch, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(base_settings.__file__)
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("", "must be set"),
+        ("x", "too short"),
+        ("a" * 60, "too short or too simple"),
+        ("0123456789" * 4, "too short"),
+        ("django-insecure-" + GOOD_KEY, "development key"),
+        ("dev-only-insecure-key-not-for-production" + GOOD_KEY, "development key"),
+    ],
+)
+def test_production_refuses_a_missing_short_or_development_key(
+    monkeypatch, key, problem
+):
+    with pytest.raises(ImproperlyConfigured, match=problem):
+        production(monkeypatch, SECRET_KEY=key)
+
+
+def test_production_defaults_are_https_only_without_trusting_proxy_headers(
+    monkeypatch,
+):
+    settings = production(monkeypatch, ALLOWED_HOSTS="ebullitions.example.org")
+    assert settings["SECRET_KEY"] == GOOD_KEY
+    assert settings["DEBUG"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] == 31536000
+    assert "SECURE_PROXY_SSL_HEADER" not in settings
+    assert settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
+    assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://ebullitions.example.org"]
+    assert settings["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+    assert settings["SILENCED_SYSTEM_CHECKS"] == []
+
+
+def test_production_behind_a_tls_proxy(monkeypatch):
+    settings = production(
+        monkeypatch,
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        SECURE_SSL_REDIRECT="0",
+        CSRF_TRUSTED_ORIGINS="https://a.example.org,https://b.example.org",
+    )
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SILENCED_SYSTEM_CHECKS"] == ["security.W008"]
+    assert settings["CSRF_TRUSTED_ORIGINS"] == [
+        "https://a.example.org",
+        "https://b.example.org",
+    ]
+
+
+def test_redis_url_selects_django_redis_degrading_to_no_cache(monkeypatch):
+    settings = base(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/3")
+    cache = settings["CACHES"]["default"]
+    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert cache["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
+    assert settings["DJANGO_REDIS_LOGGER"] == "cms.cache"
+
+
+def test_bucket_name_puts_media_on_s3(monkeypatch):
+    settings = base(
+        monkeypatch,
+        AWS_STORAGE_BUCKET_NAME="ebullitions-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org",
+    )
+    assert settings["STORAGES"]["default"]["BACKEND"] == (
+        "storages.backends.s3.S3Storage"
+    )
+    assert settings["AWS_S3_ENDPOINT_URL"] == "https://s3.example.org"
+    assert settings["AWS_DEFAULT_ACL"] is None
+
+
+def test_without_bucket_media_stay_on_disk(monkeypatch):
+    monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME", raising=False)
+    settings = base(monkeypatch)
+    assert settings["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_search_url_selects_elasticsearch(monkeypatch):
+    settings = base(monkeypatch, SEARCH_URL="http://127.0.0.1:9200")
+    backend = settings["WAGTAILSEARCH_BACKENDS"]["default"]
+    assert backend["BACKEND"] == "wagtail.search.backends.elasticsearch8"
+    assert backend["URLS"] == ["http://127.0.0.1:9200"]
+    settings = base(monkeypatch, SEARCH_BACKEND="opensearch2")
+    assert settings["WAGTAILSEARCH_BACKENDS"]["default"]["BACKEND"] == (
+        "wagtail.search.backends.opensearch2"
+    )

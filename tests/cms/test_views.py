@@ -1,0 +1,116 @@
+"""Health check and error pages while the database or the cache is down."""
+
+import logging
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+
+from cms.logging import OncePerInterval
+
+pytestmark = pytest.mark.django_db
+
+#: A Redis URL nothing listens on: every cache call fails at once.
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
+    }
+}
+
+
+@pytest.fixture
+def database_down():
+    """Every SQL statement fails as when the server is unreachable."""
+    error = OperationalError("connection to server failed: Connection refused")
+    with mock.patch.object(CursorWrapper, "execute", side_effect=error):
+        yield
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = DEAD_REDIS
+    settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    settings.DJANGO_REDIS_LOGGER = "cms.cache"
+    for log_filter in logging.getLogger("cms.cache").filters:
+        if isinstance(log_filter, OncePerInterval):
+            log_filter._last = None
+
+
+def test_healthz_answers_200_when_everything_is_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_names_the_cache_when_redis_is_down(client, cache_down):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["database"], body["cache"]) == ("ok", "down")
+    assert body["detail"] == "Indisponible : cache."
+
+
+def test_healthz_names_the_database_when_it_is_down(client, database_down):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["database"], body["cache"]) == ("down", "ok")
+    assert body["detail"] == "Indisponible : base de données."
+
+
+def test_pages_answer_a_french_503_while_the_database_is_down(
+    client, series, make_edition, database_down
+):
+    client.raise_request_exception = False
+    for url in ("/", "/ebullitions/", "/search/?query=moment"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert response["Retry-After"] == "30"
+        text = response.content.decode()
+        assert "Site momentanément indisponible" in text, url
+        assert "Traceback" not in text and "OperationalError" not in text
+
+
+def test_api_answers_french_json_503_while_the_database_is_down(
+    client, make_edition, database_down
+):
+    client.raise_request_exception = False
+    for url in ("/api/v1/recaps/", "/api/v1/tags/"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "detail": "Service momentanément indisponible, réessayez dans un instant."
+        }
+
+
+def test_other_errors_stay_500(client, series):
+    client.raise_request_exception = False
+    with mock.patch(
+        "recaps.models.RecapSeriesPage.get_context", side_effect=RuntimeError
+    ):
+        response = client.get(series.url)
+    assert response.status_code == 500
+    assert "Erreur du serveur" in response.content.decode()
+
+
+def test_site_and_api_serve_without_cache_and_log_one_warning(
+    client, series, make_edition, cache_down, settings, caplog
+):
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    edition = make_edition(edition_number=1, tags=["numérique"])
+    caplog.set_level(logging.WARNING, logger="cms.cache")
+    urls = ["/", series.url, edition.url, "/search/?query=moment"]
+    urls += ["/api/v1/recaps/", "/api/v1/tags/", f"/api/v1/recaps/{edition.pk}/"]
+    for url in urls * 3:
+        # Throttle counters cannot be stored: no request is throttled.
+        assert client.get(url).status_code == 200, url
+    cache_records = [r for r in caplog.records if r.name == "cms.cache"]
+    assert len(cache_records) == 1
+    assert cache_records[0].levelname == "WARNING"
+    assert "Cache unreachable" in cache_records[0].getMessage()
+    assert cache_records[0].exc_info is None
