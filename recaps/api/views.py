@@ -24,7 +24,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from ..caching import Validators, serve
 from ..filters import MAX_ID, EditionFilter, SectionFilter, ThemeFilter
-from ..models import RecapPage, RecapSection
+from ..models import RecapPage, RecapSection, Theme
 from ..models.themes import themes_with_counts
 from . import serializers
 from .conf import cache_max_age, throttle_rate
@@ -211,6 +211,8 @@ class RecapListView(EditionListMixin, ApiView, ListAPIView):
     filterset_class = EditionFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return RecapPage.objects.none()
         return published_editions().defer("body")
 
 
@@ -227,6 +229,8 @@ class RecapDetailView(ApiView, RetrieveAPIView):
     filter_backends = []
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return RecapPage.objects.none()
         return published_editions()
 
     def validators(self, request, pk):
@@ -279,6 +283,8 @@ class SectionListView(ApiView, ListAPIView):
     filterset_class = SectionFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return RecapSection.objects.none()
         return RecapSection.objects.of_editions(published_editions()).defer(
             "text", "search_text"
         )
@@ -316,6 +322,8 @@ class TagListView(ApiView, ListAPIView):
     filterset_class = ThemeFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Theme.objects.none()
         return themes_with_counts(published_editions())
 
 
