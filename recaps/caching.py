@@ -57,6 +57,24 @@ class Validators:
         return cls(seed, version.changed_at)
 
 
+def remembered(version, name, compute):
+    """``compute()``, kept in the response cache for as long as ``version`` lasts.
+
+    For data derived from the public content, such as the validators of one
+    edition: the key holds the version, so a new version never reads an old
+    value, whichever process cached it.
+    """
+    if not cache_enabled():
+        return compute()
+    seed = Validators.site_wide(version).seed
+    key = f"{KEY_PREFIX}:derived:{seed}:{name}"
+    found = response_cache().get(key)
+    if found is None:
+        found = (compute(),)
+        response_cache().set(key, found, response_cache_timeout())
+    return found[0]
+
+
 def personal(request):
     """Whether the request must bypass the cache (a session, a preview…)."""
     return (

@@ -33,11 +33,14 @@ def section_data(section, request):
     return data
 
 
-def edition_context(pages, request):
-    """Series and themes of ``pages`` in two queries, whatever their number.
+def edition_context(pages, request, sections=None, editions=None):
+    """Series, themes and section kinds of ``pages`` in three queries at most,
+    whatever their number.
 
-    Page URLs come from Wagtail, which keeps the site root paths on the request,
-    so they cost no query per page either.
+    ``sections`` (``{edition id: [section, …]}``, for details) spares the query
+    of the section kinds; ``editions`` is the queryset of published editions in
+    which neighbours are looked up. Page URLs come from Wagtail, which keeps the
+    site root paths on the request, so they cost no query per page either.
     """
     pages = list(pages)
     parent_paths = {page.path[: -page.steplen] for page in pages}
@@ -54,11 +57,20 @@ def edition_context(pages, request):
         .order_by("tag__name")
     ):
         tags[link.content_object_id].append(link.tag)
+    if sections is None:
+        section_types = RecapSection.objects.types_by_edition(tags)
+    else:
+        section_types = {
+            edition_id: list(dict.fromkeys(section.type for section in found))
+            for edition_id, found in sections.items()
+        }
     return {
         "request": request,
         "series": series,
         "tags": tags,
-        "section_types": RecapSection.objects.types_by_edition(tags),
+        "section_types": section_types,
+        "sections": sections,
+        "editions": editions,
     }
 
 
@@ -203,16 +215,20 @@ class RecapDetailSerializer(RecapSerializer):
     @extend_schema_field(SectionSerializer(many=True))
     def get_body(self, page):
         request = self.context["request"]
-        sections = RecapSection.objects.by_edition([page.pk]).get(page.pk, [])
-        return [section_data(section, request) for section in sections]
+        sections = self.context.get("sections")
+        if sections is None:
+            sections = RecapSection.objects.by_edition([page.pk])
+        return [section_data(section, request) for section in sections.get(page.pk, [])]
 
     @extend_schema_field(RecapRefSerializer(allow_null=True))
     def get_previous(self, page):
-        return recap_ref(page.get_previous_edition(), self.context["request"])
+        found = page.get_previous_edition(self.context.get("editions"))
+        return recap_ref(found, self.context["request"])
 
     @extend_schema_field(RecapRefSerializer(allow_null=True))
     def get_next(self, page):
-        return recap_ref(page.get_next_edition(), self.context["request"])
+        found = page.get_next_edition(self.context.get("editions"))
+        return recap_ref(found, self.context["request"])
 
 
 class TagSerializer(serializers.Serializer):

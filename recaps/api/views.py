@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from ..caching import Validators, serve
+from ..caching import Validators, remembered, serve
 from ..filters import MAX_ID, EditionFilter, SectionFilter, ThemeFilter
 from ..models import RecapPage, RecapSection, Theme
 from ..models.themes import themes_with_counts
@@ -221,7 +221,12 @@ class RecapListView(EditionListMixin, ApiView, ListAPIView):
     responses={200: serializers.RecapDetailSerializer, **ERRORS},
 )
 class RecapDetailView(ApiView, RetrieveAPIView):
-    """One published edition with its structured body."""
+    """One published edition with its structured body.
+
+    The view restrictions are looked up once per request: the edition, its
+    validators and its neighbours all come from the same queryset of published
+    editions, and the edition is read once, for the validators and the body.
+    """
 
     operation_id = "recaps_retrieve"
     title = _("Recap")
@@ -231,24 +236,34 @@ class RecapDetailView(ApiView, RetrieveAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return RecapPage.objects.none()
-        return published_editions()
+        if getattr(self, "_editions", None) is None:
+            self._editions = published_editions()
+        return self._editions
+
+    def find(self, pk):
+        """The published edition ``pk`` (body deferred), or ``None``; read once."""
+        if not hasattr(self, "_found"):
+            self._found = (
+                self.get_queryset().defer("body").filter(pk=pk).first()
+                if pk <= MAX_ID
+                else None
+            )
+        return self._found
 
     def validators(self, request, pk):
         """An edition's page changes when it is published again, and with what
         it shows of others (neighbours, themes, series): ``shared_changed_at``."""
 
+        def published_at():
+            page = self.find(pk)
+            return page and (page.last_published_at, page.go_live_at)
+
         def found(version):
-            if pk > MAX_ID:
+            # Remembered per version: cache hits and 304s need no page query.
+            stamps = remembered(version, f"recap:{pk}", published_at)
+            if stamps is None:
                 return None
-            row = (
-                self.get_queryset()
-                .filter(pk=pk)
-                .values_list("last_published_at", "go_live_at")
-                .first()
-            )
-            if row is None:
-                return None
-            stamps = [stamp for stamp in (*row, version.shared_changed_at) if stamp]
+            stamps = [stamp for stamp in (*stamps, version.shared_changed_at) if stamp]
             last_modified = max(
                 (stamp for stamp in stamps if stamp <= version.changed_at),
                 default=version.changed_at,
@@ -258,15 +273,17 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         return found
 
     def get_object(self):
-        pk = self.kwargs["pk"]
-        page = self.get_queryset().filter(pk=pk).first() if pk <= MAX_ID else None
+        page = self.find(self.kwargs["pk"])
         if page is None:
             raise NotFound(gettext("No published edition has this id."))
         return page
 
     def retrieve(self, request, *args, **kwargs):
         page = self.get_object()
-        context = serializers.edition_context([page], request)
+        sections = RecapSection.objects.by_edition([page.pk])
+        context = serializers.edition_context(
+            [page], request, sections=sections, editions=self.get_queryset()
+        )
         return Response(self.get_serializer_class()(page, context=context).data)
 
 

@@ -217,12 +217,18 @@ class RecapPage(Page):
         """Number of items and sub-items across the sections of the public version."""
         return sum(section.item_count() for section in self.indexed_sections.all())
 
-    def _siblings(self):
-        return RecapPage.objects.sibling_of(self, inclusive=False).published()
+    def _siblings(self, editions=None):
+        """Other published editions of the series, within ``editions`` if given
+        (a queryset of published editions built once per request)."""
+        if editions is None:
+            editions = RecapPage.objects.published()
+        return editions.sibling_of(self, inclusive=False)
 
-    def get_previous_edition(self):
+    def get_previous_edition(self, editions=None):
+        """The published edition before this one in the series (body deferred)."""
         return (
-            self._siblings()
+            self._siblings(editions)
+            .defer("body")
             .filter(
                 models.Q(date__lt=self.date)
                 | models.Q(date=self.date, edition_number__lt=self.edition_number)
@@ -231,9 +237,11 @@ class RecapPage(Page):
             .first()
         )
 
-    def get_next_edition(self):
+    def get_next_edition(self, editions=None):
+        """The published edition after this one in the series (body deferred)."""
         return (
-            self._siblings()
+            self._siblings(editions)
+            .defer("body")
             .filter(
                 models.Q(date__gt=self.date)
                 | models.Q(date=self.date, edition_number__gt=self.edition_number)
@@ -242,7 +250,7 @@ class RecapPage(Page):
             .first()
         )
 
-    def get_related_editions(self, themes, limit=RELATED_EDITIONS):
+    def get_related_editions(self, themes, limit=RELATED_EDITIONS, editions=None):
         """Other published editions of the series sharing themes with this one.
 
         Ranked by number of shared themes, then newest first; each carries
@@ -252,7 +260,8 @@ class RecapPage(Page):
         if not theme_ids:
             return []
         return list(
-            self._siblings()
+            self._siblings(editions)
+            .defer("body")
             .filter(tagged_items__tag_id__in=theme_ids)
             .annotate(
                 shared_theme_count=models.Count(
@@ -293,9 +302,13 @@ class RecapPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["themes"] = list(self.tags.all())
-        context["previous_edition"] = self.get_previous_edition()
-        context["next_edition"] = self.get_next_edition()
-        context["related_editions"] = self.get_related_editions(context["themes"])
+        # One look-up of the view restrictions serves every neighbour query.
+        editions = RecapPage.objects.published()
+        context["previous_edition"] = self.get_previous_edition(editions)
+        context["next_edition"] = self.get_next_edition(editions)
+        context["related_editions"] = self.get_related_editions(
+            context["themes"], editions=editions
+        )
         # The parent is always a series (parent_page_types); the deferred specific
         # instance gives its routes without loading its own fields.
         context["series"] = self.get_parent().specific_deferred

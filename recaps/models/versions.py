@@ -8,7 +8,9 @@ public without any write: the row keeps the next such instant, and the first
 request after it bumps the version.
 """
 
-from django.db import models, transaction
+from datetime import UTC
+
+from django.db import connections, models, router, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,14 +46,31 @@ class ContentVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """The version now; bumped first if a go-live or expiry time has passed."""
-        version = cls.objects.filter(pk=SINGLETON).first()
+        """The version now; bumped first if a go-live or expiry time has passed.
+
+        Every public response asks for it, cache hits and ``304`` answers
+        included, so the row is read with one plain SQL statement: building an
+        ORM query would cost more than running it.
+        """
+        version = cls._read()
         if version is None:
             version = cls.bump()
         elif version.next_boundary_at and version.next_boundary_at <= timezone.now():
             # What is public changed at that instant, not at this request.
             version = cls.bump(at=version.next_boundary_at)
         return version
+
+    @classmethod
+    def _read(cls):
+        """The singleton row, or ``None``, without building an ORM query."""
+        connection = connections[router.db_for_read(cls)]
+        with connection.cursor() as cursor:
+            cursor.execute(_READ_SQL.get(connection.vendor) or _read_sql(connection))
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        number, *stamps = row
+        return cls(SINGLETON, number, *(_aware(stamp) for stamp in stamps))
 
     @classmethod
     def reschedule(cls):
@@ -86,6 +105,30 @@ class ContentVersion(models.Model):
                     },
                 )
         return cls.objects.get(pk=SINGLETON)
+
+
+_READ_SQL = {}
+_COLUMNS = ("number", "changed_at", "shared_changed_at", "next_boundary_at")
+
+
+def _read_sql(connection):
+    """``SELECT`` of the singleton row for this database, built once per vendor."""
+    quote = connection.ops.quote_name
+    meta = ContentVersion._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.pk.column)} = {SINGLETON}"
+    )
+    _READ_SQL[connection.vendor] = sql
+    return sql
+
+
+def _aware(stamp):
+    """A timestamp as the ORM gives it: aware (SQLite hands back naive UTC)."""
+    if stamp is None or timezone.is_aware(stamp):
+        return stamp
+    return stamp.replace(tzinfo=UTC)
 
 
 def next_boundary(now):

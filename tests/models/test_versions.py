@@ -110,3 +110,22 @@ def test_migrate_fills_an_empty_index(edition):
     RecapSection.objects.all().delete()
     call_command("migrate", verbosity=0)
     assert RecapSection.objects.filter(edition=edition).count() == 1
+
+
+def test_the_plain_sql_read_gives_what_the_orm_gives(edition):
+    """``current()`` reads the row without the ORM: same values, aware times."""
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        later = timezone.now()
+        ContentVersion.bump(at=later)
+        read = ContentVersion.current()
+    row = ContentVersion.objects.get()
+    assert read.pk == row.pk
+    for field in ("number", "changed_at", "shared_changed_at", "next_boundary_at"):
+        assert getattr(read, field) == getattr(row, field), field
+    assert read.changed_at == later and timezone.is_aware(read.changed_at)
+
+
+def test_current_creates_the_row_of_an_empty_database(edition):
+    ContentVersion.objects.all().delete()
+    assert ContentVersion.current().number == 1
+    assert ContentVersion.objects.count() == 1
