@@ -116,10 +116,9 @@ def _read_sql(connection):
     quote = connection.ops.quote_name
     meta = ContentVersion._meta
     columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
-    sql = (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "
-        f"WHERE {quote(meta.pk.column)} = {SINGLETON}"
-    )
+    # Names from the model, quoted; no outside input.
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    sql = f"SELECT {columns} FROM {table} WHERE {key} = {SINGLETON}"  # noqa: S608
     _READ_SQL[connection.vendor] = sql
     return sql
 
