@@ -26,6 +26,9 @@ from .querysets import RecapPageManager
 from .themes import Theme
 
 RELATED_EDITIONS = 5
+#: Related editions are ranked among this many of the newest editions sharing a
+#: theme, so that their cost does not grow with the archive.
+RELATED_CANDIDATES = 200
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -254,15 +257,29 @@ class RecapPage(Page):
         """Other published editions of the series sharing themes with this one.
 
         Ranked by number of shared themes, then newest first; each carries
-        ``shared_theme_count``. One query (plus one to prefetch their themes).
+        ``shared_theme_count``. The ranking considers the ``RELATED_CANDIDATES``
+        newest editions sharing a theme (walked in date order, so its cost stays
+        flat however long the archive). One query, plus one to prefetch their
+        themes.
         """
         theme_ids = [theme.pk for theme in themes]
         if not theme_ids:
             return []
+        siblings = self._siblings(editions)
+        candidates = (
+            siblings.filter(
+                models.Exists(
+                    RecapPageTag.objects.filter(
+                        content_object=models.OuterRef("pk"), tag_id__in=theme_ids
+                    )
+                )
+            )
+            .order_by("-date", "-edition_number")
+            .values("pk")[:RELATED_CANDIDATES]
+        )
         return list(
-            self._siblings(editions)
+            siblings.filter(pk__in=candidates)
             .defer("body")
-            .filter(tagged_items__tag_id__in=theme_ids)
             .annotate(
                 shared_theme_count=models.Count(
                     "tagged_items",

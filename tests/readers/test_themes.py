@@ -143,6 +143,33 @@ def test_related_editions_ranked_by_shared_themes_then_recency(
     assert "Brouillon" not in html and "Expirée" not in html
 
 
+def test_related_editions_are_ranked_among_the_newest_candidates(
+    make_edition, monkeypatch
+):
+    """The ranking walks a bounded window of the newest editions sharing a theme
+    (its cost stays flat): an older edition sharing more themes is left out."""
+    monkeypatch.setattr("recaps.models.edition.RELATED_CANDIDATES", 2)
+    current = make_edition(edition_number=10, tags=["a", "b"])
+    old_two = make_edition(
+        edition_number=1,
+        title="Ancien",
+        date=datetime.date(2019, 1, 1),
+        tags=["a", "b"],
+    )
+    newer = [
+        make_edition(
+            edition_number=number,
+            title=f"Récent {number}",
+            date=datetime.date(2021, 1, number),
+            tags=["a"],
+        )
+        for number in (2, 3)
+    ]
+    related = current.get_related_editions(list(current.tags.all()))
+    assert [page.pk for page in related] == [newer[1].pk, newer[0].pk]
+    assert old_two.pk not in [page.pk for page in related]
+
+
 def test_theme_page_queries_do_not_grow_with_editions_or_themes(
     series, make_edition, count_queries
 ):
