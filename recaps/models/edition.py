@@ -57,6 +57,10 @@ class RecapPageTag(ItemBase):
                 fields=["content_object", "tag"], name="unique_theme_per_recap"
             )
         ]
+        # Editions of a theme read the index alone (theme filters and counts).
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="recappagetag_theme")
+        ]
 
 
 class RecapPage(Page):

@@ -85,6 +85,8 @@ class RecapSection(models.Model):
                 fields=["type", "-edition_date", "-edition_number"],
                 name="recapsection_type_order",
             ),
+            # Counts by kind for a set of editions read the index alone.
+            models.Index(fields=["edition", "type"], name="recapsection_edition_type"),
         ]
 
     def __str__(self):
