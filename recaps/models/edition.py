@@ -1,10 +1,12 @@
 """The edition page: the recap of one meetup, made of typed sections."""
 
 import json
+from urllib.parse import urlsplit
 
 from django.db import models
 from django.http import Http404
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -26,6 +28,8 @@ from .querysets import RecapPageManager
 from .themes import Theme
 
 RELATED_EDITIONS = 5
+#: Characters of the first section's text standing in for a missing intro.
+SUMMARY_LENGTH = 300
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -199,9 +203,45 @@ class RecapPage(Page):
         return html_to_text(self.intro)
 
     @property
+    def plain_title(self):
+        """The title as plain text: entities decoded (an imported ``&amp;``
+        becomes ``&``), no markup. Feeds, Open Graph and JSON-LD escape it once."""
+        return html_to_text(self.title)
+
+    def first_section_text(self):
+        """Plain text of the first section of the public version (section index).
+
+        Lists annotate it (:meth:`RecapPageQuerySet.with_first_section_text`) so
+        that it costs no query per edition.
+        """
+        if hasattr(self, "first_section_plain_text"):
+            return self.first_section_plain_text or ""
+        return (
+            self.indexed_sections.order_by("position")
+            .values_list("text", flat=True)
+            .first()
+            or ""
+        )
+
+    @property
     def summary(self):
-        """One plain sentence or two for meta tags: SEO description or intro."""
-        return self.search_description or self.intro_text
+        """One plain sentence or two, never blank, for meta tags, feeds and
+        JSON-LD: SEO description, else intro, else the start of the first
+        section, else the title."""
+        return (
+            self.search_description
+            or self.intro_text
+            or Truncator(self.first_section_text()).chars(SUMMARY_LENGTH)
+            or self.plain_title
+        )
+
+    def tag_uri(self, request=None):
+        """A stable id (RFC 4151 tag URI) from the edition's ``translation_key``:
+        ``tag:<host>,<year>:recap:<uuid>``. It survives slug changes, moves and
+        export/restore, unlike the URL."""
+        host = urlsplit(self.get_full_url(request) or "").hostname or "localhost"
+        year = (self.first_published_at or self.date).year
+        return f"tag:{host},{year}:recap:{self.translation_key}"
 
     @property
     def section_types(self):
