@@ -346,3 +346,6 @@ CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match", "user-agent")
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 CORS_ALLOW_CREDENTIALS = False
+# Image shown when an edition is shared (Open Graph, JSON-LD): a URL or a path on
+# the site (e.g. /static/img/partage.png); none by default.
+RECAPS_SHARE_IMAGE = os.environ.get("SHARE_IMAGE_URL", "") or None

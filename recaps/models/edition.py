@@ -1,8 +1,9 @@
 """The edition page: the recap of one meetup, made of typed sections."""
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.http import Http404
 from django.utils.safestring import mark_safe
@@ -38,6 +39,21 @@ class MeetingFormat(models.TextChoices):
     VISIO = "visio", _("Video call")
     PRESENTIEL = "presentiel", _("In person")
     HYBRIDE = "hybride", _("Hybrid")
+
+
+#: schema.org ``eventAttendanceMode`` of each format.
+ATTENDANCE_MODES = {
+    MeetingFormat.VISIO: "https://schema.org/OnlineEventAttendanceMode",
+    MeetingFormat.PRESENTIEL: "https://schema.org/OfflineEventAttendanceMode",
+    MeetingFormat.HYBRIDE: "https://schema.org/MixedEventAttendanceMode",
+}
+
+
+def share_image_url(page_url):
+    """Absolute URL of the site's sharing image (``RECAPS_SHARE_IMAGE``: a URL,
+    or a path on the site), or ``None`` when the site has none."""
+    image = getattr(settings, "RECAPS_SHARE_IMAGE", None)
+    return urljoin(page_url, image) if image else None
 
 
 class RecapPageTag(ItemBase):
@@ -208,6 +224,11 @@ class RecapPage(Page):
         becomes ``&``), no markup. Feeds, Open Graph and JSON-LD escape it once."""
         return html_to_text(self.title)
 
+    @property
+    def share_title(self):
+        """Open Graph title: the SEO title, else the title, as plain text."""
+        return html_to_text(self.seo_title or self.title)
+
     def first_section_text(self):
         """Plain text of the first section of the public version (section index).
 
@@ -305,29 +326,55 @@ class RecapPage(Page):
             .prefetch_related("tags")[:limit]
         )
 
-    def structured_data(self, request, themes=None):
-        """schema.org ``Event`` describing the meeting, as a dict for JSON-LD."""
+    def structured_data(self, request, themes=None, series=None):
+        """schema.org ``Event`` describing the meeting, as a dict for JSON-LD.
+
+        Text is plain (no markup, entities decoded). ``location`` follows the
+        format: the series page as ``VirtualLocation`` for a video call, a
+        ``Place`` named after the organiser in person, both when hybrid.
+        """
         if themes is None:
             themes = self.tags.all()
-        return {
+        if series is None:
+            series = self.get_parent().specific
+        url = self.get_full_url(request)
+        series_url = series.get_full_url(request)
+        organiser = series.organiser or series.title
+        virtual = {"@type": "VirtualLocation", "url": series_url}
+        place = {"@type": "Place", "name": organiser}
+        location = {
+            MeetingFormat.PRESENTIEL: place,
+            MeetingFormat.HYBRIDE: [place, virtual],
+        }.get(self.format, virtual)
+        data = {
             "@context": "https://schema.org",
             "@type": "Event",
-            "name": self.title,
+            "name": self.plain_title,
             "startDate": self.date.isoformat(),
             "description": self.summary,
             "keywords": ", ".join(theme.name for theme in themes),
-            "url": self.get_full_url(request),
-            "eventAttendanceMode": {
-                "visio": "https://schema.org/OnlineEventAttendanceMode",
-                "presentiel": "https://schema.org/OfflineEventAttendanceMode",
-                "hybride": "https://schema.org/MixedEventAttendanceMode",
-            }.get(self.format, "https://schema.org/OnlineEventAttendanceMode"),
+            "url": url,
+            "eventAttendanceMode": ATTENDANCE_MODES.get(
+                self.format, ATTENDANCE_MODES[MeetingFormat.VISIO]
+            ),
             "eventStatus": "https://schema.org/EventScheduled",
+            "location": location,
+            "organizer": {
+                "@type": "Organization",
+                "name": organiser,
+                "url": series_url,
+            },
         }
+        image = share_image_url(url)
+        if image:
+            data["image"] = [image]
+        return data
 
-    def structured_data_json(self, request, themes=None):
+    def structured_data_json(self, request, themes=None, series=None):
         """:meth:`structured_data` serialised for a ``<script>`` element."""
-        text = json.dumps(self.structured_data(request, themes), ensure_ascii=False)
+        text = json.dumps(
+            self.structured_data(request, themes, series), ensure_ascii=False
+        )
         return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
 
     def get_context(self, request, *args, **kwargs):
@@ -338,9 +385,10 @@ class RecapPage(Page):
         context["related_editions"] = self.get_related_editions(context["themes"])
         # The parent is always a series (parent_page_types); the deferred specific
         # instance gives its routes without loading its own fields.
-        context["series"] = self.get_parent().specific_deferred
+        context["series"] = self.get_parent().specific
         context["page_full_url"] = self.get_full_url(request)
+        context["share_image"] = share_image_url(context["page_full_url"])
         context["structured_data"] = self.structured_data_json(
-            request, context["themes"]
+            request, context["themes"], context["series"]
         )
         return context
