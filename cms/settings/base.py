@@ -298,6 +298,10 @@ LOGGING = {
 # The API docs are served from the site's own static files (no CDN).
 SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["recaps.api.views.only_this_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recaps.api.schema.polish",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SectionTypeEnum": "recaps.blocks.SECTION_TYPES",
         "MeetingFormatEnum": "recaps.models.edition.MeetingFormat",
