@@ -216,10 +216,18 @@ class EditionsJsonFeed(EditionsRssFeed):
         return self.channel_text(obj)
 
     def items(self, obj):
+        # The API's form of a section (document links made absolute); imported
+        # here because the models import this module.
+        from .api.serializers import section_data
+
         editions = list(super().items(obj))
         sections = RecapSection.objects.by_edition(edition.pk for edition in editions)
         for edition in editions:
-            edition.feed_sections = sections.get(edition.pk, [])
+            found = sections.get(edition.pk, [])
+            edition.feed_texts = [section.text for section in found if section.text]
+            edition.feed_sections = [
+                section_data(section, self.request) for section in found
+            ]
         return editions
 
     def item_description(self, item):
@@ -228,7 +236,7 @@ class EditionsJsonFeed(EditionsRssFeed):
     def item_extra_kwargs(self, item):
         intro = item.intro_text
         texts = [intro] if intro else []
-        texts += [section.text for section in item.feed_sections if section.text]
+        texts += item.feed_texts
         html = render_to_string(
             "recaps/feeds/edition_content.html",
             {"edition": item, "sections": item.feed_sections},

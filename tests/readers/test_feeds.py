@@ -11,10 +11,12 @@ import feedparser
 import pytest
 import rnc2rng
 from defusedxml.ElementTree import fromstring
+from django.core.files.base import ContentFile
 from jsonschema.validators import validator_for
 from lxml import etree
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
+from wagtail.documents.models import Document
 
 from recaps.models import RecapPage
 from tests.factories import section
@@ -464,3 +466,16 @@ def test_theme_pages_in_the_sitemap_have_a_lastmod(client, series, varied_editio
     for slug, stamp in newest.items():
         assert lastmods[f"{base}{slug}/"] == stamp.date().isoformat(), slug
     assert lastmods[base] == newest["numerique"].date().isoformat()
+
+
+def test_json_feed_document_links_are_absolute(client, series, make_edition):
+    document = Document.objects.create(
+        title="Guide", file=ContentFile(b"%PDF-1.4", name="guide.pdf")
+    )
+    body = [section("resources", "Ressources", links=[{"title": "Guide"}])]
+    body[0]["value"]["links"][0]["value"]["document"] = document.pk
+    make_edition(edition_number=1, body=body)
+    item = client.get(f"{series.url}feed/json/").json()["items"][0]
+    assert (
+        f'<a href="http://testserver{document.url}">Guide</a>' in (item["content_html"])
+    )
