@@ -1,24 +1,37 @@
-"""RSS 2.0 and Atom feeds of a series' editions, optionally of one theme.
+"""RSS 2.0, Atom and JSON Feed 1.1 feeds of a series' editions, optionally of
+one theme.
 
-The series page serves them through its routes (``feed/rss/``,
-``themes/<slug>/feed/atom/``…), so a feed always belongs to one series and only
-lists published editions.
+The series page serves them through its routes (``feed/rss/``, ``feed/atom/``,
+``feed/json/``, ``themes/<slug>/feed/…``), so a feed always belongs to one
+series and only lists published editions. They are answered through the
+response cache (``ETag``, ``Last-Modified``, ``304``: :mod:`recaps.caching`).
 
 Titles and descriptions are plain text, never markup: an intro whose *text* is
 ``<img src=x onerror=…>`` must reach a feed reader as that text. Atom says so
 (``type="text"``); an RSS description is HTML by convention, so the plain text
 is HTML-escaped once there, and the XML writer escapes it again for XML.
+
+Every entry has an author (the series' organiser) and a summary that is never
+blank (:attr:`RecapPage.summary`); its id is a tag URI built from the edition's
+``translation_key`` (:meth:`RecapPage.tag_uri`), so renaming a slug does not
+make feed readers show the edition again.
 """
 
 import datetime
+import json
 
 from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .blocks import html_to_text
+from .models.sections import RecapSection
+
+FEED_LENGTH = 20
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def plain_text(rich_text):
@@ -33,11 +46,50 @@ class PlainTextAtom1Feed(Atom1Feed):
         description, item["description"] = item["description"], None
         super().add_item_elements(handler, item)
         item["description"] = description
-        if description is not None:
+        if description:
             handler.addQuickElement("summary", description, {"type": "text"})
 
 
-FEED_LENGTH = 20
+class JsonFeed(SyndicationFeed):
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def item_data(self, item):
+        data = {
+            "id": item["unique_id"],
+            "url": item["link"],
+            "title": item["title"],
+            "summary": item["description"],
+            "content_text": item["content_text"],
+            "content_html": item["content_html"],
+        }
+        if item["pubdate"]:
+            data["date_published"] = item["pubdate"].isoformat()
+        if item["updateddate"]:
+            data["date_modified"] = item["updateddate"].isoformat()
+        if item["author_name"]:
+            data["authors"] = [{"name": item["author_name"]}]
+        if item["categories"]:
+            data["tags"] = list(dict.fromkeys(item["categories"]))
+        return data
+
+    def feed_data(self):
+        data = {
+            "version": JSON_FEED_VERSION,
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+        }
+        if self.feed["author_name"]:
+            data["authors"] = [{"name": self.feed["author_name"]}]
+        data["items"] = [self.item_data(item) for item in self.items]
+        return data
+
+    def write(self, outfile, encoding):
+        outfile.write(json.dumps(self.feed_data(), ensure_ascii=False, indent=1))
 
 
 class EditionsRssFeed(Feed):
@@ -48,9 +100,14 @@ class EditionsRssFeed(Feed):
     """
 
     feed_type = Rss201rev2Feed
+    #: The last part of the route names (``feed_rss``, ``theme_feed_rss``).
+    kind = "rss"
+    #: The id is a tag URI, not a URL: ``<guid isPermaLink="false">``.
+    item_guid_is_permalink = False
 
     def get_object(self, request, series, theme=None):
         self.request = request
+        self.author = series.organiser or series.title
         return {"series": series, "theme": theme}
 
     def title(self, obj):
@@ -68,6 +125,20 @@ class EditionsRssFeed(Feed):
             url += series.reverse_subpage("theme", kwargs={"slug": obj["theme"].slug})
         return url
 
+    def feed_url(self, obj):
+        """This feed's own absolute URL (``atom:link rel="self"``, ``feed_url``)."""
+        series, theme = obj["series"], obj["theme"]
+        if theme is None:
+            path = series.reverse_subpage(f"feed_{self.kind}")
+        else:
+            path = series.reverse_subpage(
+                f"theme_feed_{self.kind}", kwargs={"slug": theme.slug}
+            )
+        return series.get_full_url(self.request) + path
+
+    def author_name(self, obj):
+        return self.author
+
     def channel_text(self, obj):
         """What the feed is about, plain text."""
         if obj["theme"] is not None and obj["theme"].description:
@@ -82,20 +153,27 @@ class EditionsRssFeed(Feed):
         editions = obj["series"].editions()
         if obj["theme"] is not None:
             editions = editions.filter(tagged_items__tag=obj["theme"])
-        return editions.prefetch_related("tags")[:FEED_LENGTH]
+        return (
+            editions.with_first_section_text()
+            .defer("body")
+            .prefetch_related("tags")[:FEED_LENGTH]
+        )
 
     def item_title(self, item):
-        return item.title
+        return item.plain_title
 
     def item_description(self, item):
-        """The intro as plain text, HTML-escaped once (RSS descriptions are HTML)."""
-        return escape(plain_text(item.intro))
+        """The summary as plain text, HTML-escaped once (RSS descriptions are HTML)."""
+        return escape(item.summary)
 
     def item_link(self, item):
         return item.get_full_url(self.request)
 
     def item_guid(self, item):
-        return item.get_full_url(self.request)
+        return item.tag_uri(self.request)
+
+    def item_author_name(self, item):
+        return self.author
 
     def item_pubdate(self, item):
         """The meeting day (midnight, site time zone), else the first publication."""
@@ -116,11 +194,51 @@ class EditionsAtomFeed(EditionsRssFeed):
     """The same feed in Atom 1.0."""
 
     feed_type = PlainTextAtom1Feed
+    kind = "atom"
 
     def subtitle(self, obj):
         """The feed subtitle, plain text (Atom's default type)."""
         return self.channel_text(obj)
 
     def item_description(self, item):
-        """The intro as plain text (``<summary type="text">``)."""
-        return plain_text(item.intro)
+        """The summary as plain text (``<summary type="text">``)."""
+        return item.summary
+
+
+class EditionsJsonFeed(EditionsRssFeed):
+    """The same feed in JSON Feed 1.1, each item with its whole content as
+    ``content_text`` and ``content_html`` (read from the section index)."""
+
+    feed_type = JsonFeed
+    kind = "json"
+
+    def description(self, obj):
+        return self.channel_text(obj)
+
+    def items(self, obj):
+        # The API's form of a section (document links made absolute); imported
+        # here because the models import this module.
+        from .api.serializers import section_data
+
+        editions = list(super().items(obj))
+        sections = RecapSection.objects.by_edition(edition.pk for edition in editions)
+        for edition in editions:
+            found = sections.get(edition.pk, [])
+            edition.feed_texts = [section.text for section in found if section.text]
+            edition.feed_sections = [
+                section_data(section, self.request) for section in found
+            ]
+        return editions
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_extra_kwargs(self, item):
+        intro = item.intro_text
+        texts = [intro] if intro else []
+        texts += item.feed_texts
+        html = render_to_string(
+            "recaps/feeds/edition_content.html",
+            {"edition": item, "sections": item.feed_sections},
+        )
+        return {"content_text": "\n\n".join(texts), "content_html": html.strip()}

@@ -35,6 +35,17 @@ RECAP_ORDERINGS = {
     "-edition_number": ("-edition_number", "-date", "-pk"),
     "edition_number": ("edition_number", "date", "pk"),
 }
+#: What each sort order does, shown in the API documentation.
+ORDERING_LABELS = {
+    "-date": _("newest first"),
+    "date": _("oldest first"),
+    "-edition_number": _("highest edition number first"),
+    "edition_number": _("lowest edition number first"),
+    "name": _("by name, A to Z"),
+    "-name": _("by name, Z to A"),
+    "recap_count": _("fewest editions first"),
+    "-recap_count": _("most editions first"),
+}
 TAG_ORDERINGS = {
     "name": ("name", "pk"),
     "-name": ("-name", "-pk"),
@@ -238,7 +249,9 @@ class OrderingChoiceFilter(django_filters.ChoiceFilter):
 
     def __init__(self, orderings, default, *args, **kwargs):
         self.orderings, self.default = orderings, default
-        kwargs["choices"] = [(name, name) for name in orderings]
+        kwargs["choices"] = [
+            (name, ORDERING_LABELS.get(name, name)) for name in orderings
+        ]
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset, value):

@@ -26,6 +26,8 @@ SURFACES = [
     "/ebullitions/feed/rss/",
     "/ebullitions/feed/atom/",
     "/ebullitions/themes/numerique/feed/rss/",
+    "/ebullitions/feed/json/",
+    "/ebullitions/themes/numerique/feed/json/",
     "/sitemap.xml",
     "/search/?query=ebullition",
     "/api/v1/recaps/",

@@ -127,6 +127,8 @@ def public_surfaces(series, first, third, hidden):
             f"{base}feed/atom/",
             f"{base}themes/numerique/feed/rss/",
             f"{base}themes/numerique/feed/atom/",
+            f"{base}feed/json/",
+            f"{base}themes/numerique/feed/json/",
             "/search/",
             f"/search/?query={SECRET}",
             "/search/?query=moment",
@@ -155,6 +157,7 @@ def public_surfaces(series, first, third, hidden):
             hidden_theme,
             hidden_theme + "feed/rss/",
             hidden_theme + "feed/atom/",
+            hidden_theme + "feed/json/",
         ],
         "own": [hidden.url, hidden.url.rstrip("/"), hidden.url + "?page=1"],
     }
@@ -247,6 +250,8 @@ def test_edition_not_public_now_shows_on_no_public_surface(
         assert f'rel="next" href="{next_edition.url}"' in first_page
         rss = client.get(f"{series.url}feed/rss/").content.decode()
         assert rss.count("<item>") == visible
+        json_feed = client.get(f"{series.url}feed/json/").json()
+        assert len(json_feed["items"]) == visible
         sitemap = client.get("/sitemap.xml").content.decode()
         assert (HIDDEN_SLUG in sitemap) == newer_draft
         results = client.get("/search/?tag=numerique").content.decode()

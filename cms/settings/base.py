@@ -298,6 +298,10 @@ LOGGING = {
 # The API docs are served from the site's own static files (no CDN).
 SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["recaps.api.views.only_this_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recaps.api.schema.polish",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SectionTypeEnum": "recaps.blocks.SECTION_TYPES",
         "MeetingFormatEnum": "recaps.models.edition.MeetingFormat",
@@ -346,3 +350,6 @@ CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match", "user-agent")
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 CORS_ALLOW_CREDENTIALS = False
+# Image shown when an edition is shared (Open Graph, JSON-LD): a URL or a path on
+# the site (e.g. /static/img/partage.png); none by default.
+RECAPS_SHARE_IMAGE = os.environ.get("SHARE_IMAGE_URL", "") or None

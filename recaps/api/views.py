@@ -10,7 +10,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound, ValidationError
@@ -30,6 +29,7 @@ from . import serializers
 from .conf import cache_max_age, throttle_rate
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
+from .schema import ApiSchema
 
 ERRORS = {
     400: serializers.ErrorSerializer,
@@ -146,13 +146,6 @@ class ApiBehaviour:
         return response
 
 
-class ApiSchema(AutoSchema):
-    """Operation ids from the views (``operation_id``), stable for client code."""
-
-    def get_operation_id(self):
-        return getattr(self.view, "operation_id", None) or super().get_operation_id()
-
-
 class ApiView(ApiBehaviour, GenericAPIView):
     """Base class of the data endpoints (JSON only, documented in the schema)."""
 
@@ -175,6 +168,7 @@ class EditionListMixin:
 
 @extend_schema(
     summary=_("Index of the API"),
+    description=_("Links to every endpoint of the API, with the schema and the docs."),
     responses={200: serializers.IndexSerializer, 429: ERRORS[429]},
 )
 class IndexView(ApiView):
@@ -200,6 +194,9 @@ class IndexView(ApiView):
 
 @extend_schema(
     summary=_("Published editions"),
+    description=_(
+        "Published editions, newest first by default, with filters; 20 a page."
+    ),
     responses={200: serializers.RecapSerializer(many=True), **ERRORS},
 )
 class RecapListView(EditionListMixin, ApiView, ListAPIView):
@@ -218,6 +215,9 @@ class RecapListView(EditionListMixin, ApiView, ListAPIView):
 
 @extend_schema(
     summary=_("One edition with its sections"),
+    description=_(
+        "One published edition with its sections in page order and its neighbours."
+    ),
     responses={200: serializers.RecapDetailSerializer, **ERRORS},
 )
 class RecapDetailView(ApiView, RetrieveAPIView):
@@ -289,6 +289,9 @@ class RecapDetailView(ApiView, RetrieveAPIView):
 
 @extend_schema(
     summary=_("Sections across published editions"),
+    description=_(
+        "Sections of the published editions: newest edition first, then page order."
+    ),
     responses={200: serializers.SectionWithRecapSerializer(many=True), **ERRORS},
 )
 class SectionListView(ApiView, ListAPIView):
@@ -328,6 +331,7 @@ class SectionListView(ApiView, ListAPIView):
 
 @extend_schema(
     summary=_("Themes of published editions"),
+    description=_("Themes of the published editions with their number of editions."),
     responses={200: serializers.TagSerializer(many=True), **ERRORS},
 )
 class TagListView(ApiView, ListAPIView):
@@ -368,6 +372,12 @@ def only_this_api(endpoints, **kwargs):
     ]
 
 
+POSTPROCESSING_HOOKS = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "recaps.api.schema.polish",
+]
+
+
 class SchemaView(ApiBehaviour, SpectacularAPIView):
     """The OpenAPI 3 document (YAML by default, JSON with ``?format=json``)."""
 
@@ -383,6 +393,7 @@ class SchemaView(ApiBehaviour, SpectacularAPIView):
             ),
             "VERSION": "1.0.0",
             "PREPROCESSING_HOOKS": ["recaps.api.views.only_this_api"],
+            "POSTPROCESSING_HOOKS": POSTPROCESSING_HOOKS,
             "ENUM_NAME_OVERRIDES": {
                 "SectionTypeEnum": "recaps.blocks.SECTION_TYPES",
                 "MeetingFormatEnum": "recaps.models.edition.MeetingFormat",

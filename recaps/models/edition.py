@@ -1,10 +1,13 @@
 """The edition page: the recap of one meetup, made of typed sections."""
 
 import json
+from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.http import Http404
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -29,6 +32,8 @@ RELATED_EDITIONS = 5
 #: Related editions are ranked among this many of the newest editions sharing a
 #: theme, so that their cost does not grow with the archive.
 RELATED_CANDIDATES = 200
+#: Characters of the first section's text standing in for a missing intro.
+SUMMARY_LENGTH = 300
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -37,6 +42,21 @@ class MeetingFormat(models.TextChoices):
     VISIO = "visio", _("Video call")
     PRESENTIEL = "presentiel", _("In person")
     HYBRIDE = "hybride", _("Hybrid")
+
+
+#: schema.org ``eventAttendanceMode`` of each format.
+ATTENDANCE_MODES = {
+    MeetingFormat.VISIO: "https://schema.org/OnlineEventAttendanceMode",
+    MeetingFormat.PRESENTIEL: "https://schema.org/OfflineEventAttendanceMode",
+    MeetingFormat.HYBRIDE: "https://schema.org/MixedEventAttendanceMode",
+}
+
+
+def share_image_url(page_url):
+    """Absolute URL of the site's sharing image (``RECAPS_SHARE_IMAGE``: a URL,
+    or a path on the site), or ``None`` when the site has none."""
+    image = getattr(settings, "RECAPS_SHARE_IMAGE", None)
+    return urljoin(page_url, image) if image else None
 
 
 class RecapPageTag(ItemBase):
@@ -206,9 +226,50 @@ class RecapPage(Page):
         return html_to_text(self.intro)
 
     @property
+    def plain_title(self):
+        """The title as plain text: entities decoded (an imported ``&amp;``
+        becomes ``&``), no markup. Feeds, Open Graph and JSON-LD escape it once."""
+        return html_to_text(self.title)
+
+    @property
+    def share_title(self):
+        """Open Graph title: the SEO title, else the title, as plain text."""
+        return html_to_text(self.seo_title or self.title)
+
+    def first_section_text(self):
+        """Plain text of the first section of the public version (section index).
+
+        Lists annotate it (:meth:`RecapPageQuerySet.with_first_section_text`) so
+        that it costs no query per edition.
+        """
+        if hasattr(self, "first_section_plain_text"):
+            return self.first_section_plain_text or ""
+        return (
+            self.indexed_sections.order_by("position")
+            .values_list("text", flat=True)
+            .first()
+            or ""
+        )
+
+    @property
     def summary(self):
-        """One plain sentence or two for meta tags: SEO description or intro."""
-        return self.search_description or self.intro_text
+        """One plain sentence or two, never blank, for meta tags, feeds and
+        JSON-LD: SEO description, else intro, else the start of the first
+        section, else the title."""
+        return (
+            self.search_description
+            or self.intro_text
+            or Truncator(self.first_section_text()).chars(SUMMARY_LENGTH)
+            or self.plain_title
+        )
+
+    def tag_uri(self, request=None):
+        """A stable id (RFC 4151 tag URI) from the edition's ``translation_key``:
+        ``tag:<host>,<year>:recap:<uuid>``. It survives slug changes, moves and
+        export/restore, unlike the URL."""
+        host = urlsplit(self.get_full_url(request) or "").hostname or "localhost"
+        year = (self.first_published_at or self.date).year
+        return f"tag:{host},{year}:recap:{self.translation_key}"
 
     @property
     def section_types(self):
@@ -295,29 +356,55 @@ class RecapPage(Page):
             .prefetch_related("tags")[:limit]
         )
 
-    def structured_data(self, request, themes=None):
-        """schema.org ``Event`` describing the meeting, as a dict for JSON-LD."""
+    def structured_data(self, request, themes=None, series=None):
+        """schema.org ``Event`` describing the meeting, as a dict for JSON-LD.
+
+        Text is plain (no markup, entities decoded). ``location`` follows the
+        format: the series page as ``VirtualLocation`` for a video call, a
+        ``Place`` named after the organiser in person, both when hybrid.
+        """
         if themes is None:
             themes = self.tags.all()
-        return {
+        if series is None:
+            series = self.get_parent().specific
+        url = self.get_full_url(request)
+        series_url = series.get_full_url(request)
+        organiser = series.organiser or series.title
+        virtual = {"@type": "VirtualLocation", "url": series_url}
+        place = {"@type": "Place", "name": organiser}
+        location = {
+            MeetingFormat.PRESENTIEL: place,
+            MeetingFormat.HYBRIDE: [place, virtual],
+        }.get(self.format, virtual)
+        data = {
             "@context": "https://schema.org",
             "@type": "Event",
-            "name": self.title,
+            "name": self.plain_title,
             "startDate": self.date.isoformat(),
             "description": self.summary,
             "keywords": ", ".join(theme.name for theme in themes),
-            "url": self.get_full_url(request),
-            "eventAttendanceMode": {
-                "visio": "https://schema.org/OnlineEventAttendanceMode",
-                "presentiel": "https://schema.org/OfflineEventAttendanceMode",
-                "hybride": "https://schema.org/MixedEventAttendanceMode",
-            }.get(self.format, "https://schema.org/OnlineEventAttendanceMode"),
+            "url": url,
+            "eventAttendanceMode": ATTENDANCE_MODES.get(
+                self.format, ATTENDANCE_MODES[MeetingFormat.VISIO]
+            ),
             "eventStatus": "https://schema.org/EventScheduled",
+            "location": location,
+            "organizer": {
+                "@type": "Organization",
+                "name": organiser,
+                "url": series_url,
+            },
         }
+        image = share_image_url(url)
+        if image:
+            data["image"] = [image]
+        return data
 
-    def structured_data_json(self, request, themes=None):
+    def structured_data_json(self, request, themes=None, series=None):
         """:meth:`structured_data` serialised for a ``<script>`` element."""
-        text = json.dumps(self.structured_data(request, themes), ensure_ascii=False)
+        text = json.dumps(
+            self.structured_data(request, themes, series), ensure_ascii=False
+        )
         return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
 
     def get_context(self, request, *args, **kwargs):
@@ -332,9 +419,10 @@ class RecapPage(Page):
         )
         # The parent is always a series (parent_page_types); the deferred specific
         # instance gives its routes without loading its own fields.
-        context["series"] = self.get_parent().specific_deferred
+        context["series"] = self.get_parent().specific
         context["page_full_url"] = self.get_full_url(request)
+        context["share_image"] = share_image_url(context["page_full_url"])
         context["structured_data"] = self.structured_data_json(
-            request, context["themes"]
+            request, context["themes"], context["series"]
         )
         return context

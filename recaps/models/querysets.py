@@ -26,6 +26,16 @@ class RecapPageQuerySet(PageQuerySet):
             models.Q(go_live_at__isnull=True) | models.Q(go_live_at__lte=now)
         ).filter(models.Q(expire_at__isnull=True) | models.Q(expire_at__gt=now))
 
+    def with_first_section_text(self):
+        """Annotate ``first_section_plain_text`` (section index), read by
+        :meth:`RecapPage.first_section_text`: one subquery, no query per row."""
+        first = (
+            RecapSection.objects.filter(edition=models.OuterRef("pk"))
+            .order_by("position")
+            .values("text")[:1]
+        )
+        return self.annotate(first_section_plain_text=models.Subquery(first))
+
     def with_section_types(self, kinds):
         """Editions holding a section of every type in ``kinds`` (section index)."""
         queryset = self

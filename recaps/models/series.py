@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import section_labels
-from ..feeds import EditionsAtomFeed, EditionsRssFeed
+from ..feeds import EditionsAtomFeed, EditionsJsonFeed, EditionsRssFeed
 from .edition import RecapPage
 from .sections import RecapSection
 from .themes import Theme, themes_with_counts
@@ -148,16 +149,33 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         )
 
     def get_sitemap_urls(self, request=None):
-        """The series page, its theme index and one entry per theme."""
+        """The series page, its theme index and one entry per theme.
+
+        A theme page's ``lastmod`` is the last publication of its editions (one
+        query for all themes); the index's is the latest of them.
+        """
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
-        themes = list(self.themes())
+        themes = list(
+            self.themes().annotate(
+                lastmod=Max("tagged_recaps__content_object__last_published_at")
+            )
+        )
         if themes:
-            urls.append({"location": base + self.reverse_subpage("themes")})
+            urls.append(
+                {
+                    "location": base + self.reverse_subpage("themes"),
+                    "lastmod": max(
+                        (theme.lastmod for theme in themes if theme.lastmod),
+                        default=None,
+                    ),
+                }
+            )
             urls.extend(
                 {
                     "location": base
-                    + self.reverse_subpage("theme", kwargs={"slug": theme.slug})
+                    + self.reverse_subpage("theme", kwargs={"slug": theme.slug}),
+                    "lastmod": theme.lastmod,
                 }
                 for theme in themes
             )
@@ -219,6 +237,11 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         """Atom feed of the newest published editions."""
         return EditionsAtomFeed()(request, series=self)
 
+    @path("feed/json/", name="feed_json")
+    def feed_json_route(self, request):
+        """JSON Feed 1.1 of the newest published editions."""
+        return EditionsJsonFeed()(request, series=self)
+
     @path("themes/<slug:slug>/feed/rss/", name="theme_feed_rss")
     def theme_feed_rss_route(self, request, slug):
         """RSS 2.0 feed of the newest published editions of one theme."""
@@ -230,5 +253,12 @@ class RecapSeriesPage(RoutablePageMixin, Page):
     def theme_feed_atom_route(self, request, slug):
         """Atom feed of the newest published editions of one theme."""
         return EditionsAtomFeed()(
+            request, series=self, theme=self.get_theme_or_404(slug)
+        )
+
+    @path("themes/<slug:slug>/feed/json/", name="theme_feed_json")
+    def theme_feed_json_route(self, request, slug):
+        """JSON Feed 1.1 of the newest published editions of one theme."""
+        return EditionsJsonFeed()(
             request, series=self, theme=self.get_theme_or_404(slug)
         )

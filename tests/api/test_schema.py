@@ -1,6 +1,7 @@
 """The OpenAPI document describes every endpoint, parameter and real response."""
 
 import copy
+import json
 import re
 
 import pytest
@@ -58,6 +59,12 @@ def test_schema_lists_exactly_the_public_endpoints(spec):
     assert all(set(methods) == {"get"} for methods in spec["paths"].values())
 
 
+def resolve(spec, schema):
+    """A schema, or the component its ``$ref`` names."""
+    ref = schema.get("$ref")
+    return spec["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else schema
+
+
 def parameters(spec, template):
     return {
         parameter["name"]: parameter
@@ -81,7 +88,7 @@ def test_parameters_are_documented_with_their_exact_names(spec):
     }
     assert recaps["tag"]["schema"]["type"] == "array"
     assert recaps["date_after"]["schema"]["format"] == "date"
-    assert set(recaps["ordering"]["schema"]["enum"]) == {
+    assert set(resolve(spec, recaps["ordering"]["schema"])["enum"]) == {
         "-date",
         "date",
         "-edition_number",
@@ -98,7 +105,7 @@ def test_parameters_are_documented_with_their_exact_names(spec):
         "page",
         "page_size",
     }
-    assert "nuggets" in sections["type"]["schema"]["items"]["enum"]
+    assert "nuggets" in resolve(spec, sections["type"]["schema"]["items"])["enum"]
     assert set(parameters(spec, "/api/v1/tags/")) == {"ordering", "page", "page_size"}
     assert parameters(spec, "/api/v1/recaps/{id}/")["id"]["in"] == "path"
 
@@ -160,3 +167,110 @@ def test_docs_use_the_sites_own_static_files(client, edition):
     assert "csrf" not in html.lower() and not response.cookies
     for source in sources:
         assert client.get(source).status_code == 200, source
+
+
+# What generated clients need (a client is generated in test_generated_client.py).
+
+ENGLISH = re.compile(
+    r"\b(the|of|with|and|every|its|is|are|one|first|per|from|by|an|to)\b", re.I
+)
+
+
+def texts(node, path=()):
+    """Every (path, text) of a ``description`` or ``summary`` in the document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary") and isinstance(value, str):
+                yield path + (key,), value
+            else:
+                yield from texts(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from texts(value, path + (index,))
+
+
+def operations(spec):
+    return [
+        (template, operation)
+        for template, methods in spec["paths"].items()
+        for operation in methods.values()
+    ]
+
+
+def test_public_operations_require_no_security(spec):
+    for template, operation in operations(spec):
+        assert "security" not in operation, template
+    assert "security" not in spec
+    assert not spec.get("components", {}).get("securitySchemes")
+
+
+def test_every_operation_is_tagged_and_described_in_french(spec):
+    for template, operation in operations(spec):
+        assert operation["tags"], template
+        assert operation["summary"] and operation["description"], template
+        for status, response in operation["responses"].items():
+            assert response["description"], (template, status)
+    names = [tag["name"] for tag in spec["tags"]]
+    assert names[:4] == ["sommaire", "recaps", "sections", "tags"]
+    # Every tag used is listed once, with a (French) description.
+    used = {
+        tag for _template, operation in operations(spec) for tag in operation["tags"]
+    }
+    assert sorted(names) == sorted(used)
+    assert all(tag.get("description") for tag in spec["tags"]), spec["tags"]
+    found = list(texts(spec))
+    assert len(found) > 60
+    english = [(path, text) for path, text in found if ENGLISH.search(text)]
+    assert english == []
+    # The check has teeth.
+    assert ENGLISH.search("Published editions, newest first, with filters.")
+
+
+def test_enums_are_named_components_with_named_values(spec):
+    schemas = spec["components"]["schemas"]
+    enums = {name: schema for name, schema in schemas.items() if "enum" in schema}
+    assert {"SectionTypeEnum", "MeetingFormatEnum"} <= set(enums)
+    assert enums["RecapsListOrderingEnum"]["x-enum-varnames"] == [
+        {
+            "-date": "DATE_DESC",
+            "date": "DATE_ASC",
+            "-edition_number": "EDITION_NUMBER_DESC",
+            "edition_number": "EDITION_NUMBER_ASC",
+        }[value]
+        for value in enums["RecapsListOrderingEnum"]["enum"]
+    ]
+    for name, schema in enums.items():
+        names = schema["x-enum-varnames"]
+        assert len(names) == len(schema["enum"]) == len(set(names)), name
+        assert all(re.fullmatch(r"[A-Z][A-Z0-9_]*", n) for n in names), name
+        assert not any(n.startswith("VALUE") for n in names), name
+    # One enum per concept: no two components with the same values, and no
+    # inline enum anywhere else (parameters and properties refer to them).
+    value_sets = [frozenset(schema["enum"]) for schema in enums.values()]
+    assert len(value_sets) == len(set(value_sets))
+    outside = json.dumps({**spec, "components": {}})
+    assert '"enum"' not in outside
+    assert json.dumps(spec).count('"#/components/schemas/SectionTypeEnum"') >= 5
+    sections = parameters(spec, "/api/v1/sections/")
+    assert sections["type"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/SectionTypeEnum"
+    }
+    assert (
+        "les plus récentes d’abord"
+        in parameters(spec, "/api/v1/recaps/")["ordering"]["description"]
+    )
+
+
+def test_examples_are_this_apis_own_urls(spec):
+    text = json.dumps(spec)
+    assert "api.example.org" not in text and "accounts" not in text
+    schemas = spec["components"]["schemas"]
+    for component, path in [
+        ("PaginatedRecapList", "recaps"),
+        ("PaginatedSectionWithRecapList", "sections"),
+        ("PaginatedTagList", "tags"),
+    ]:
+        properties = schemas[component]["properties"]
+        url = f"http://testserver/api/v1/{path}/?page="
+        assert properties["next"]["example"] == url + "3"
+        assert properties["previous"]["example"] == url + "1"

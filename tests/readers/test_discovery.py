@@ -98,9 +98,14 @@ def test_json_ld_describes_the_meeting(client, edition):
 
 
 def test_json_ld_cannot_close_its_script_element(client, make_edition):
-    page = make_edition(edition_number=1, title="</script><script>alert(1)</script>")
+    page = make_edition(
+        edition_number=1,
+        title="</script><script>alert(1)</script>",
+        # Text (not markup) that reads as a closing tag once decoded.
+        intro="<p>&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;</p>",
+    )
     head = _head(client.get(page.url).content.decode())
-    assert "<script>alert(1)" not in head
+    assert "<script>alert(" not in head
     assert "\\u003C/script\\u003E" in head
 
 

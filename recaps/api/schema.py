@@ -1,0 +1,180 @@
+"""The OpenAPI document as generated clients like it.
+
+:func:`polish` is a drf-spectacular post-processing hook (after its own enum
+hook). It makes every enum a named component with named values (one component
+per concept: a parameter whose values are those of an existing enum refers to
+it), tags every operation, describes tags, components and responses in French
+and gives pagination examples that are this API's own URLs.
+
+Public operations carry no ``security`` requirement: :class:`ApiSchema`
+declares none.
+"""
+
+import re
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+
+#: Base of example URLs when the document is not generated for a request.
+EXAMPLE_BASE = "https://ebullitions.example.org"
+#: Tag of the operations at the root of the API (the index).
+INDEX_TAG = "sommaire"
+
+TAG_DESCRIPTIONS = {
+    INDEX_TAG: _("Links to every endpoint of the API."),
+    "recaps": _("Published editions: list with filters, and one edition."),
+    "sections": _("Sections of the published editions, across editions."),
+    "tags": _("Themes of the published editions."),
+}
+
+COMPONENT_DESCRIPTIONS = {
+    "Index": _("Links to every endpoint of the API."),
+    "Error": _("Every error: a message, and per-parameter messages for invalid input."),
+    "RichText": _("Rich text as HTML with links resolved and as plain text."),
+    "RecapRef": _("A short reference to an edition."),
+    "Section": _("One section of an edition's body."),
+    "SectionWithRecap": _(
+        "A section found across editions, with the edition it belongs to."
+    ),
+    "Recap": _("An edition as listed by /recaps/."),
+    "RecapDetail": _("One edition with its full structured body and its neighbours."),
+    "Tag": _("A theme used by at least one published edition."),
+    "SectionTypeEnum": _("Kind of section (stable machine name)."),
+    "MeetingFormatEnum": _("How people met: video call, in person or hybrid."),
+}
+
+RESPONSE_DESCRIPTIONS = {
+    "200": _("Success."),
+    "304": _("Not modified since the validator sent (ETag or date)."),
+    "400": _("Invalid parameters: the message names each of them."),
+    "404": _("Nothing here: unknown id, or a page beyond the last one."),
+    "429": _("Too many requests: retry after the Retry-After delay."),
+}
+
+
+class ApiSchema(AutoSchema):
+    """Operation ids from the views (``operation_id``), stable for client code;
+    no security requirement (the API is anonymous)."""
+
+    def get_operation_id(self):
+        return getattr(self.view, "operation_id", None) or super().get_operation_id()
+
+    def get_auth(self):
+        return []
+
+
+def _pascal(text):
+    return "".join(part.capitalize() for part in re.split(r"[^0-9A-Za-z]+", text))
+
+
+def enum_varname(value):
+    """A readable constant for an enum value: ``-date`` → ``DATE_DESC``,
+    ``date`` → ``DATE_ASC`` for orderings, else the value in capitals."""
+    name = re.sub(r"[^0-9A-Za-z]+", "_", str(value).lstrip("-")).strip("_").upper()
+    if not name or name[0].isdigit():
+        name = f"VALUE_{name}"
+    return name
+
+
+def ordering_varnames(values):
+    """Named values of an ordering enum (each value with and without ``-``)."""
+    return [
+        enum_varname(value) + ("_DESC" if str(value).startswith("-") else "_ASC")
+        for value in values
+    ]
+
+
+def _operations(result):
+    for path, methods in result.get("paths", {}).items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def _named_enum(schemas, enum, name, varnames):
+    """The ``$ref`` of the component holding ``enum``, created if needed."""
+    for existing, component in schemas.items():
+        if "enum" in component and set(component["enum"]) == set(enum):
+            return {"$ref": f"#/components/schemas/{existing}"}
+    schemas[name] = {
+        "type": "string",
+        "enum": list(enum),
+        "x-enum-varnames": varnames,
+    }
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _name_parameter_enums(result):
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for _path, _method, operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            holder, key = (
+                (schema, "items") if "items" in schema else (parameter, "schema")
+            )
+            target = holder[key]
+            if "enum" not in target:
+                continue
+            enum = target["enum"]
+            name = (
+                f"{_pascal(operation['operationId'])}{_pascal(parameter['name'])}Enum"
+            )
+            if parameter["name"] == "ordering":
+                varnames = ordering_varnames(enum)
+            else:
+                varnames = [enum_varname(value) for value in enum]
+            holder[key] = _named_enum(schemas, enum, name, varnames)
+    for component in schemas.values():
+        if "enum" in component and "x-enum-varnames" not in component:
+            component["x-enum-varnames"] = [
+                enum_varname(value) for value in component["enum"]
+            ]
+
+
+def _tag_and_describe(result):
+    used = []
+    for path, _method, operation in _operations(result):
+        if not operation.get("tags"):
+            segments = [s for s in path.split("/") if s and not s.startswith("{")]
+            tail = segments[2:] if segments[:1] == ["api"] else segments
+            operation["tags"] = [tail[0] if tail else INDEX_TAG]
+        used.extend(tag for tag in operation["tags"] if tag not in used)
+        for status, response in operation.get("responses", {}).items():
+            if not response.get("description") and status in RESPONSE_DESCRIPTIONS:
+                response["description"] = gettext(RESPONSE_DESCRIPTIONS[status])
+    result["tags"] = [
+        {"name": tag, **({"description": gettext(TAG_DESCRIPTIONS[tag])})}
+        if tag in TAG_DESCRIPTIONS
+        else {"name": tag}
+        for tag in used
+    ]
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name in COMPONENT_DESCRIPTIONS:
+            component["description"] = gettext(COMPONENT_DESCRIPTIONS[name])
+
+
+def _pagination_examples(result, request):
+    """``next`` / ``previous`` examples: the list's own URL on this server."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path, _method, operation in _operations(result):
+        response = operation.get("responses", {}).get("200", {})
+        schema = response.get("content", {}).get("application/json", {}).get("schema")
+        ref = (schema or {}).get("$ref", "")
+        component = schemas.get(ref.rsplit("/", 1)[-1])
+        if not component or not {"count", "next", "previous", "results"} <= set(
+            component.get("properties", {})
+        ):
+            continue
+        base = request.build_absolute_uri(path) if request else EXAMPLE_BASE + path
+        properties = component["properties"]
+        properties["count"]["example"] = 57
+        properties["next"]["example"] = f"{base}?page=3"
+        properties["previous"]["example"] = f"{base}?page=1"
+
+
+def polish(result, generator, request, public):
+    """drf-spectacular ``POSTPROCESSING_HOOKS`` entry (see the module doc)."""
+    _name_parameter_enums(result)
+    _tag_and_describe(result)
+    _pagination_examples(result, request)
+    return result

@@ -1,0 +1,163 @@
+"""The schema.org ``Event`` (JSON-LD) and Open Graph tags of an edition page,
+read back from the HTML as a crawler does."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from lxml import html as lxml_html
+
+from tests.factories import section
+
+pytestmark = pytest.mark.django_db
+
+SERIES_URL = "http://testserver/ebullitions/"
+VIRTUAL = {"@type": "VirtualLocation", "url": SERIES_URL}
+
+
+def read_page(client, page):
+    """``(JSON-LD objects, {og property: content})`` of the page's HTML."""
+    response = client.get(page.url)
+    assert response.status_code == 200
+    tree = lxml_html.fromstring(response.content)
+    blocks = [
+        json.loads(script.text)
+        for script in tree.xpath('//script[@type="application/ld+json"]')
+    ]
+    meta = {
+        tag.get("property"): tag.get("content")
+        for tag in tree.xpath("//head/meta[@property]")
+    }
+    return blocks, meta
+
+
+def the_event(client, page):
+    blocks, _meta = read_page(client, page)
+    events = [block for block in blocks if block.get("@type") == "Event"]
+    assert len(events) == 1
+    return events[0]
+
+
+@pytest.mark.parametrize(
+    ("meeting_format", "mode", "location"),
+    [
+        ("visio", "OnlineEventAttendanceMode", VIRTUAL),
+        (
+            "presentiel",
+            "OfflineEventAttendanceMode",
+            {
+                "@type": "Place",
+                "name": "Fédération des Centres Sociaux de Loire-Atlantique",
+            },
+        ),
+        (
+            "hybride",
+            "MixedEventAttendanceMode",
+            [
+                {
+                    "@type": "Place",
+                    "name": "Fédération des Centres Sociaux de Loire-Atlantique",
+                },
+                VIRTUAL,
+            ],
+        ),
+    ],
+)
+def test_location_and_attendance_mode_follow_the_format(
+    client, make_edition, meeting_format, mode, location
+):
+    page = make_edition(edition_number=1, format=meeting_format)
+    event = the_event(client, page)
+    assert event["eventAttendanceMode"] == f"https://schema.org/{mode}"
+    assert event["location"] == location
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
+
+
+def test_event_has_the_properties_search_engines_ask_for(client, series, make_edition):
+    page = make_edition(
+        edition_number=3,
+        title="Troisième ébullition",
+        intro="<p>Un <b>beau</b> moment.</p>",
+    )
+    event = the_event(client, page)
+    assert event["@context"] == "https://schema.org"
+    assert event["name"] == "Troisième ébullition"
+    assert event["startDate"] == page.date.isoformat()
+    assert event["description"] == "Un beau moment."
+    assert event["url"] == f"http://testserver{page.url}"
+    assert event["organizer"] == {
+        "@type": "Organization",
+        "name": series.organiser,
+        "url": SERIES_URL,
+    }
+    # The site has no sharing image by default: no image rather than a wrong one.
+    assert "image" not in event
+
+
+def test_organizer_falls_back_to_the_series_title(client, series, make_edition):
+    type(series).objects.filter(pk=series.pk).update(organiser="")
+    page = make_edition(edition_number=1)
+    assert the_event(client, page)["organizer"]["name"] == series.title
+
+
+def test_description_falls_back_to_the_first_section(client, make_edition):
+    page = make_edition(
+        edition_number=1,
+        intro="",
+        body=[
+            section("observations", "Constats", ["Les habitants s’isolent"]),
+            section("nuggets", "Pépites", ["Plus tard"]),
+        ],
+    )
+    event = the_event(client, page)
+    assert event["description"] == "Constats Les habitants s’isolent"
+    _blocks, meta = read_page(client, page)
+    assert meta["og:description"] == "Constats Les habitants s’isolent"
+
+
+def test_titles_are_plain_text(client, make_edition):
+    """An imported title keeping entities or markup shows as plain text once."""
+    page = make_edition(
+        edition_number=1,
+        title="Café &amp; <i>l&#8217;atelier</i>",
+        intro="",
+        body=[],
+    )
+    event = the_event(client, page)
+    _blocks, meta = read_page(client, page)
+    assert event["name"] == "Café & l’atelier"
+    assert meta["og:title"] == "Café & l’atelier"
+    # Nothing to describe: the title stands in, never an empty description.
+    assert event["description"] == "Café & l’atelier"
+
+
+def test_image_when_the_site_has_one(client, settings, make_edition):
+    settings.RECAPS_SHARE_IMAGE = "/static/img/partage.png"
+    page = make_edition(edition_number=1)
+    event = the_event(client, page)
+    assert event["image"] == ["http://testserver/static/img/partage.png"]
+    _blocks, meta = read_page(client, page)
+    assert meta["og:image"] == "http://testserver/static/img/partage.png"
+    settings.RECAPS_SHARE_IMAGE = "https://cdn.example.org/partage.png"
+    page = make_edition(edition_number=2)
+    assert the_event(client, page)["image"] == ["https://cdn.example.org/partage.png"]
+
+
+def test_edition_page_queries_do_not_grow_with_sections(client, uncached, make_edition):
+    def count(page):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page.url).status_code == 200
+        return len(queries)
+
+    one = make_edition(
+        edition_number=1, intro="", body=[section("nuggets", "P", ["a"])]
+    )
+    count(one)  # warm the site root paths cache
+    few = count(one)
+    many = make_edition(
+        edition_number=2,
+        intro="",
+        body=[section("nuggets", f"P{n}", ["a", "b"]) for n in range(12)],
+    )
+    assert count(many) == few
