@@ -5,6 +5,7 @@ figures mean nothing and nothing is timed; what is checked is that every
 endpoint is served and measured, and that the table and the JSON are written.
 """
 
+import importlib.util
 import io
 import json
 import os
@@ -100,3 +101,15 @@ def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path
     assert "list uncached vs wagtail v2 list (req/s, 5)" in targets
     assert "worker memory peak (MB, max of workers)" in targets
     assert "PASS" in run.stdout or "FAIL" in run.stdout
+
+
+def test_throughput_ignores_a_few_stalled_requests():
+    """req/s is one over the 10%-trimmed mean: one stall does not decide it."""
+    spec = importlib.util.spec_from_file_location("bench_scale", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    endpoint = bench.Endpoint(10, "list", "cached", server=None, path="/")
+    endpoint.timings = [0.001] * 19 + [1.0]
+    summary = endpoint.summary()
+    assert summary["req_per_s"] == pytest.approx(1000)
+    assert summary["req_per_s_untrimmed"] == pytest.approx(20 / 1.019)
