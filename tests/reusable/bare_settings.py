@@ -3,6 +3,9 @@
 Used by tests/reusable/test_reusable_app.py to prove that recaps stands alone.
 """
 
+import os
+import tempfile
+
 SECRET_KEY = "bare-settings-test-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -14,6 +17,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 WAGTAIL_SITE_NAME = "Bare"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Uploaded files never land in the working tree (Django's default is the cwd).
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or os.path.join(
+    tempfile.gettempdir(), "ebullitions-bare-media"
+)
 
 INSTALLED_APPS = [
     "recaps",
