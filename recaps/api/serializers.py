@@ -62,6 +62,27 @@ def edition_context(pages, request):
     }
 
 
+def theme_series(themes, editions):
+    """``{theme id: series}``: the series of each theme's newest edition among
+    ``editions`` (published ones), where its PDF digest lives; two queries."""
+    paths = {}
+    rows = (
+        RecapPageTag.objects.filter(
+            tag__in=[theme.pk for theme in themes],
+            content_object__in=editions.values("pk"),
+        )
+        .order_by("tag_id", "-content_object__date", "-content_object__edition_number")
+        .values_list("tag_id", "content_object__path")
+    )
+    for tag_id, path in rows:
+        paths.setdefault(tag_id, path[: -RecapSeriesPage.steplen])
+    series = {
+        found.path: found
+        for found in RecapSeriesPage.objects.filter(path__in=set(paths.values()))
+    }
+    return {tag_id: series.get(path) for tag_id, path in paths.items()}
+
+
 class RichTextSerializer(serializers.Serializer):
     """Rich text as HTML with links resolved (``html``) and as plain text (``text``)."""
 
@@ -199,6 +220,13 @@ class RecapDetailSerializer(RecapSerializer):
     body = serializers.SerializerMethodField()
     previous = serializers.SerializerMethodField()
     next = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.URLField(help_text=_("Absolute URL of the printable A4 PDF."))
+    )
+    def get_pdf_url(self, page):
+        return page.get_pdf_url(self.context["request"])
 
     @extend_schema_field(SectionSerializer(many=True))
     def get_body(self, page):
@@ -225,11 +253,27 @@ class TagSerializer(serializers.Serializer):
         help_text=_("Number of published editions with this theme.")
     )
     recaps_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_recaps_url(self, theme):
         url = api_url(self.context["request"], "recap-list")
         return f"{url}?tag={theme.slug}"
+
+    @extend_schema_field(
+        serializers.URLField(
+            allow_null=True,
+            help_text=_(
+                "Absolute URL of the printable A4 PDF digest of this theme, in the "
+                "series of its newest edition."
+            ),
+        )
+    )
+    def get_pdf_url(self, theme):
+        series = self.context.get("theme_series", {}).get(theme.pk)
+        if series is None:
+            return None
+        return series.get_theme_pdf_url(theme, self.context["request"])
 
 
 class IndexSerializer(serializers.Serializer):

@@ -326,6 +326,15 @@ class TagListView(ApiView, ListAPIView):
             return Theme.objects.none()
         return themes_with_counts(published_editions())
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {
+            "request": request,
+            "theme_series": serializers.theme_series(page, published_editions()),
+        }
+        data = self.get_serializer_class()(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
 
 @extend_schema(exclude=True)
 class NotFoundView(ApiView):

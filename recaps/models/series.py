@@ -209,6 +209,20 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             {"theme": theme, "theme_editions": page_obj},
         )
 
+    @path("themes/<slug:slug>/pdf/", name="theme_pdf")
+    def theme_pdf_route(self, request, slug):
+        """The sections of one theme's published editions as an A4 PDF letter,
+        optionally between ``date_after`` and ``date_before``."""
+        from ..pdf import theme_digest
+
+        return theme_digest(request, self, self.get_theme_or_404(slug), request.GET)
+
+    def get_theme_pdf_url(self, theme, request=None):
+        """Absolute URL of the PDF digest of ``theme`` in this series."""
+        return self.get_full_url(request) + self.reverse_subpage(
+            "theme_pdf", kwargs={"slug": theme.slug}
+        )
+
     @path("feed/rss/", name="feed_rss")
     def feed_rss_route(self, request):
         """RSS 2.0 feed of the newest published editions."""
