@@ -62,27 +62,6 @@ def edition_context(pages, request):
     }
 
 
-def theme_series(themes, editions):
-    """``{theme id: series}``: the series of each theme's newest edition among
-    ``editions`` (published ones), where its PDF digest lives; two queries."""
-    paths = {}
-    rows = (
-        RecapPageTag.objects.filter(
-            tag__in=[theme.pk for theme in themes],
-            content_object__in=editions.values("pk"),
-        )
-        .order_by("tag_id", "-content_object__date", "-content_object__edition_number")
-        .values_list("tag_id", "content_object__path")
-    )
-    for tag_id, path in rows:
-        paths.setdefault(tag_id, path[: -RecapSeriesPage.steplen])
-    series = {
-        found.path: found
-        for found in RecapSeriesPage.objects.filter(path__in=set(paths.values()))
-    }
-    return {tag_id: series.get(path) for tag_id, path in paths.items()}
-
-
 class RichTextSerializer(serializers.Serializer):
     """Rich text as HTML with links resolved (``html``) and as plain text (``text``)."""
 

@@ -13,7 +13,7 @@ from wagtail.search import index
 
 from ..blocks import section_labels
 from ..feeds import EditionsAtomFeed, EditionsRssFeed
-from .edition import RecapPage
+from .edition import RecapPage, RecapPageTag
 from .sections import RecapSection
 from .themes import Theme, themes_with_counts
 
@@ -246,3 +246,25 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         return EditionsAtomFeed()(
             request, series=self, theme=self.get_theme_or_404(slug)
         )
+
+
+def series_of_themes(themes, editions):
+    """``{theme id: series}``: the series of each theme's newest edition among
+    ``editions`` (usually published ones), where its PDF digest lives; two
+    queries whatever the number of themes."""
+    paths = {}
+    rows = (
+        RecapPageTag.objects.filter(
+            tag__in=[theme.pk for theme in themes],
+            content_object__in=editions.values("pk"),
+        )
+        .order_by("tag_id", "-content_object__date", "-content_object__edition_number")
+        .values_list("tag_id", "content_object__path")
+    )
+    for tag_id, edition_path in rows:
+        paths.setdefault(tag_id, edition_path[: -RecapSeriesPage.steplen])
+    series = {
+        found.path: found
+        for found in RecapSeriesPage.objects.filter(path__in=set(paths.values()))
+    }
+    return {tag_id: series.get(found) for tag_id, found in paths.items()}
