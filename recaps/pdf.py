@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from .api.serializers import section_data
 from .blocks import SECTION_TYPES, section_labels
@@ -63,9 +64,17 @@ def render_letter(request, template, context, filename):
     return response
 
 
+def has_content(section):
+    """Whether a section says anything beyond its heading (empty ones are left
+    out of the letters)."""
+    return bool(section.items or section.links or section.intro_text)
+
+
 def _letter_sections(sections, request):
     """Indexed sections as the letter shows them (the API form, URLs absolute)."""
-    return [section_data(section, request) for section in sections]
+    return [
+        section_data(section, request) for section in sections if has_content(section)
+    ]
 
 
 def edition_letter(request, page, sections, series=None):
@@ -118,8 +127,10 @@ def digest_groups(editions):
     entries = defaultdict(list)
     for edition in editions:
         for section in by_edition.get(edition.pk, []):
-            entries[section.type].append((edition, section))
-    labels = section_labels()
+            if has_content(section):
+                entries[section.type].append((edition, section))
+    # Readers' words: free paragraphs are not “Texte libre” to them.
+    labels = {**section_labels(), "text": gettext("Other notes")}
     return [
         {"type": kind, "label": labels[kind], "entries": entries[kind]}
         for kind in SECTION_TYPES

@@ -7,6 +7,7 @@ several tests.
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +20,7 @@ from recaps.pdf import date_filter, digest_groups
 from tests.factories import section
 
 A4 = (595.28, 841.89)
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SECRET = "motsecret"
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,9 @@ def letters(django_db_setup, django_db_blocker):
             ),
         }
         transaction.set_rollback(True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("edition", "digest"):
+        (ARTIFACTS / f"letter-{name}.pdf").write_bytes(found[name].content)
     return found
 
 
@@ -131,10 +136,13 @@ def test_edition_pdf_is_the_neighbourhood_letter(letters):
         "http://localhost/petites-ebullitions-du-vendredi/derniere-petite-ebullition/",
     ):
         assert expected in text, expected
-    headings = [
-        " ".join(row.heading.split()) for row in letters["sections"][3] if row.heading
-    ]
+    rows = letters["sections"][3]
+    headings = [" ".join(row.heading.split()) for row in rows if row.heading]
     assert len(headings) == 8  # the free text has none
+    # The legacy page ends with an empty section: left out.
+    assert not rows[7].items and not rows[7].links
+    assert headings.pop(6) == "Les ressources partagées"
+    assert "Les ressources partagées" not in text
     for heading in headings:
         assert heading in text, heading
     positions = [text.index(heading) for heading in headings]
@@ -150,6 +158,7 @@ def test_edition_pdf_is_tagged_in_french_with_a_title(letters):
     assert root["/Lang"] == "fr"
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
+    assert 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode()
     assert reader.metadata.title == (
         "Dernière petite ébullition du Vendredi · Les petites ébullitions du Vendredi"
     )
@@ -186,6 +195,10 @@ def test_theme_digest_holds_exactly_the_sections_of_the_theme(letters):
     assert "Dernière petite ébullition du Vendredi, 11 décembre 2020" in text
     assert "Première petite ébullition" not in text
     assert "Comment participer ?" in text
+    assert "Autres notes" in text and "Texte libre" not in text
+    # Both resource sections of the legacy page are empty: no such group.
+    assert "Les ressources partagées" not in text
+    assert "Pour aller plus loin" not in text and "Ressources et liens" not in text
 
 
 def test_nothing_unpublished_in_the_letters(letters):
