@@ -51,10 +51,15 @@ def test_editor_downloads_the_latest_revision(admin_client, edition_with_draft):
     assert "Comment participer ?" in text or "Fédération" in text
 
 
-def test_edit_view_offers_the_pdf(admin_client, edition_with_draft):
+def test_edit_view_and_listing_offer_the_pdf(admin_client, edition_with_draft, series):
     html = admin_client.get(edit_url(edition_with_draft)).content.decode()
     assert f'href="{pdf_url(edition_with_draft)}"' in html
     assert "Télécharger le PDF de la dernière version enregistrée" in html
+    assert "PDF de la dernière version<" in " ".join(html.split()).replace(" <", "<")
+    listing = admin_client.get(reverse("wagtailadmin_explore", args=(series.pk,)))
+    assert f'href="{pdf_url(edition_with_draft)}"' in listing.content.decode()
+    series_edit = admin_client.get(edit_url(series)).content.decode()
+    assert "/pdf/" not in series_edit
 
 
 def test_only_users_who_may_edit_get_the_draft(
