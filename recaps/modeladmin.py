@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import re_path
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
@@ -12,8 +13,10 @@ from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import DeleteView, EditView, InstanceSpecificView
 
-from .models import Theme
+from .models import RecapPage, Theme
+from .models.series import series_of_themes
 from .models.themes import merge_themes, reindex_theme_editions
+from .pdf import theme_digest
 
 
 def edition_count(theme):
@@ -36,11 +39,28 @@ class ThemeButtonHelper(ButtonHelper):
             "title": _("Merge this theme into another one"),
         }
 
+    def pdf_button(self, pk, classnames_add=None, classnames_exclude=None):
+        classnames = ["button-secondary", *(classnames_add or [])]
+        return {
+            "url": self.url_helper.get_action_url("pdf", pk),
+            "label": _("PDF"),
+            "classname": self.finalise_classname(classnames, classnames_exclude),
+            "title": _("Digest of the published editions of this theme (PDF)"),
+        }
+
     def get_buttons_for_obj(self, obj, exclude=None, **kwargs):
         exclude = list(exclude or [])
         if edition_count(obj):
             exclude.append("delete")
         buttons = super().get_buttons_for_obj(obj, exclude=exclude, **kwargs)
+        if edition_count(obj):
+            buttons.append(
+                self.pdf_button(
+                    obj.pk,
+                    kwargs.get("classnames_add"),
+                    kwargs.get("classnames_exclude"),
+                )
+            )
         if self.permission_helper.user_can_delete_obj(self.request.user, obj):
             buttons.insert(
                 1,
@@ -136,6 +156,29 @@ class ThemeMergeView(InstanceSpecificView):
         return redirect(self.index_url)
 
 
+class ThemePdfView(InstanceSpecificView):
+    """The PDF digest of this theme (published editions, as readers get it), in
+    the series of its newest published edition; ``date_after``/``date_before``
+    are passed on."""
+
+    def check_action_permitted(self, user):
+        return self.permission_helper.user_can_list(user)
+
+    def get(self, request, *args, **kwargs):
+        published = RecapPage.objects.published()
+        series = series_of_themes([self.instance], published).get(self.instance.pk)
+        if series is None:
+            messages.error(
+                request,
+                _("No published edition carries the theme “%(theme)s” yet.")
+                % {"theme": self.instance.name},
+            )
+            return redirect(self.index_url)
+        response = theme_digest(request, series, self.instance, request.GET)
+        add_never_cache_headers(response)
+        return response
+
+
 class ThemeAdmin(ModelAdmin):
     """Themes with their number of editions (published or not)."""
 
@@ -168,6 +211,10 @@ class ThemeAdmin(ModelAdmin):
         view = ThemeMergeView.as_view(model_admin=self, instance_pk=instance_pk)
         return view(request)
 
+    def pdf_view(self, request, instance_pk):
+        view = ThemePdfView.as_view(model_admin=self, instance_pk=instance_pk)
+        return view(request)
+
     def get_admin_urls_for_registration(self):
         return (
             *super().get_admin_urls_for_registration(),
@@ -175,5 +222,10 @@ class ThemeAdmin(ModelAdmin):
                 self.url_helper.get_action_url_pattern("merge"),
                 self.merge_view,
                 name=self.url_helper.get_action_url_name("merge"),
+            ),
+            re_path(
+                self.url_helper.get_action_url_pattern("pdf"),
+                self.pdf_view,
+                name=self.url_helper.get_action_url_name("pdf"),
             ),
         )

@@ -1,10 +1,17 @@
 """Admin customisation of the recaps app."""
 
 from django.apps import apps
+from django.urls import path
 from wagtail import hooks
 from wagtail.signals import init_new_page
 
 from .admin.editions import edition_listing_viewset
+from .admin.pdf import (
+    URL_NAME,
+    EditionPdfActionMenuItem,
+    EditionPdfMenuItem,
+    edition_pdf_view,
+)
 from .editing import next_edition_values, prefill_on_create
 
 # init_new_page is only sent by the admin's create view, and the admin loads
@@ -23,6 +30,26 @@ if apps.is_installed("wagtail_modeladmin"):
 @hooks.register("register_admin_viewset")
 def register_edition_listing():
     return edition_listing_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_edition_pdf_url():
+    return [path("recaps/editions/<int:page_id>/pdf/", edition_pdf_view, name=URL_NAME)]
+
+
+@hooks.register("register_page_action_menu_item")
+def register_edition_pdf_action():
+    return EditionPdfActionMenuItem()
+
+
+@hooks.register("register_page_header_buttons")
+def edition_pdf_header_button(page, user, view_name, next_url=None):
+    yield EditionPdfMenuItem(page=page)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def edition_pdf_listing_button(page, user, next_url=None):
+    yield EditionPdfMenuItem(page=page)
 
 
 @hooks.register("after_copy_page")

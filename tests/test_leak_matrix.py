@@ -8,11 +8,13 @@ every count must only count the published editions.
 """
 
 import datetime
+import io
 import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from pypdf import PdfReader
 from wagtail.models import PageViewRestriction
 
 from recaps.models import RecapPage
@@ -129,6 +131,8 @@ def public_surfaces(series, first, third, hidden):
             f"{base}themes/numerique/feed/atom/",
             f"{base}feed/json/",
             f"{base}themes/numerique/feed/json/",
+            f"{base}themes/numerique/pdf/",
+            f"{base}themes/numerique/pdf/?date_after=2020-11-01",
             "/search/",
             f"/search/?query={SECRET}",
             "/search/?query=moment",
@@ -158,13 +162,28 @@ def public_surfaces(series, first, third, hidden):
             hidden_theme + "feed/rss/",
             hidden_theme + "feed/atom/",
             hidden_theme + "feed/json/",
+            hidden_theme + "pdf/",
         ],
-        "own": [hidden.url, hidden.url.rstrip("/"), hidden.url + "?page=1"],
+        "own": [
+            hidden.url,
+            hidden.url.rstrip("/"),
+            hidden.url + "?page=1",
+            hidden.url + "pdf/",
+        ],
     }
 
 
+def response_text(response):
+    """The text of a response; of a PDF, the text a reader sees in it."""
+    if response.get("Content-Type") == "application/pdf":
+        reader = PdfReader(io.BytesIO(response.content))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        return text + str(reader.metadata)
+    return response.content.decode()
+
+
 def assert_nothing_hidden(response, url, hidden, newer_draft):
-    text = response.content.decode()
+    text = response_text(response)
     markers = [SECRET, HIDDEN_THEME, HIDDEN_THEME_SLUG, HIDDEN_SLUG]
     if newer_draft:
         # The edition is published: its URL may be listed, its draft may not.
@@ -219,7 +238,7 @@ def test_edition_not_public_now_shows_on_no_public_surface(
 
     for url in surfaces["own"]:
         response = client.get(url, follow=True)
-        text = response.content.decode()
+        text = response_text(response)
         if newer_draft:
             assert response.status_code == 200, url
             assert "Édition publique" in text, url

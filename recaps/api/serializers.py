@@ -211,6 +211,13 @@ class RecapDetailSerializer(RecapSerializer):
     body = serializers.SerializerMethodField()
     previous = serializers.SerializerMethodField()
     next = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.URLField(help_text=_("Absolute URL of the printable A4 PDF."))
+    )
+    def get_pdf_url(self, page):
+        return page.get_pdf_url(self.context["request"])
 
     @extend_schema_field(SectionSerializer(many=True))
     def get_body(self, page):
@@ -241,11 +248,27 @@ class TagSerializer(serializers.Serializer):
         help_text=_("Number of published editions with this theme.")
     )
     recaps_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_recaps_url(self, theme):
         url = api_url(self.context["request"], "recap-list")
         return f"{url}?tag={theme.slug}"
+
+    @extend_schema_field(
+        serializers.URLField(
+            allow_null=True,
+            help_text=_(
+                "Absolute URL of the printable A4 PDF digest of this theme, in the "
+                "series of its newest edition."
+            ),
+        )
+    )
+    def get_pdf_url(self, theme):
+        series = self.context.get("theme_series", {}).get(theme.pk)
+        if series is None:
+            return None
+        return series.get_theme_pdf_url(theme, self.context["request"])
 
 
 class IndexSerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from rest_framework.throttling import AnonRateThrottle
 from ..caching import Validators, remembered, serve
 from ..filters import MAX_ID, EditionFilter, SectionFilter, ThemeFilter
 from ..models import RecapPage, RecapSection, Theme
+from ..models.series import series_of_themes
 from ..models.themes import themes_with_counts
 from . import serializers
 from .conf import cache_max_age, throttle_rate
@@ -346,6 +347,15 @@ class TagListView(ApiView, ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Theme.objects.none()
         return themes_with_counts(published_editions())
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {
+            "request": request,
+            "theme_series": series_of_themes(page, published_editions()),
+        }
+        data = self.get_serializer_class()(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
 
 @extend_schema(exclude=True)

@@ -19,6 +19,7 @@ from wagtail.admin.panels import (
     TitleFieldPanel,
 )
 from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -83,7 +84,7 @@ class RecapPageTag(ItemBase):
         ]
 
 
-class RecapPage(Page):
+class RecapPage(RoutablePageMixin, Page):
     """One edition of a series: the recap of a meeting."""
 
     edition_number = models.PositiveIntegerField(
@@ -220,6 +221,17 @@ class RecapPage(Page):
         if not RecapPage.objects.current().filter(pk=self.pk).exists():
             raise Http404
         return result
+
+    @path("pdf/", name="pdf")
+    def pdf_route(self, request):
+        """The edition as an A4 PDF letter (``<edition url>pdf/``)."""
+        from ..pdf import published_edition_pdf
+
+        return published_edition_pdf(request, self)
+
+    def get_pdf_url(self, request=None):
+        """Absolute URL of the edition's PDF."""
+        return self.get_full_url(request) + self.reverse_subpage("pdf")
 
     @property
     def intro_text(self):

@@ -14,7 +14,7 @@ from wagtail.search import index
 
 from ..blocks import section_labels
 from ..feeds import EditionsAtomFeed, EditionsJsonFeed, EditionsRssFeed
-from .edition import RecapPage
+from .edition import RecapPage, RecapPageTag
 from .sections import RecapSection
 from .themes import Theme, themes_with_counts
 
@@ -227,6 +227,20 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             {"theme": theme, "theme_editions": page_obj},
         )
 
+    @path("themes/<slug:slug>/pdf/", name="theme_pdf")
+    def theme_pdf_route(self, request, slug):
+        """The sections of one theme's published editions as an A4 PDF letter,
+        optionally between ``date_after`` and ``date_before``."""
+        from ..pdf import theme_digest
+
+        return theme_digest(request, self, self.get_theme_or_404(slug), request.GET)
+
+    def get_theme_pdf_url(self, theme, request=None):
+        """Absolute URL of the PDF digest of ``theme`` in this series."""
+        return self.get_full_url(request) + self.reverse_subpage(
+            "theme_pdf", kwargs={"slug": theme.slug}
+        )
+
     @path("feed/rss/", name="feed_rss")
     def feed_rss_route(self, request):
         """RSS 2.0 feed of the newest published editions."""
@@ -262,3 +276,25 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         return EditionsJsonFeed()(
             request, series=self, theme=self.get_theme_or_404(slug)
         )
+
+
+def series_of_themes(themes, editions):
+    """``{theme id: series}``: the series of each theme's newest edition among
+    ``editions`` (usually published ones), where its PDF digest lives; two
+    queries whatever the number of themes."""
+    paths = {}
+    rows = (
+        RecapPageTag.objects.filter(
+            tag__in=[theme.pk for theme in themes],
+            content_object__in=editions.values("pk"),
+        )
+        .order_by("tag_id", "-content_object__date", "-content_object__edition_number")
+        .values_list("tag_id", "content_object__path")
+    )
+    for tag_id, edition_path in rows:
+        paths.setdefault(tag_id, edition_path[: -RecapSeriesPage.steplen])
+    series = {
+        found.path: found
+        for found in RecapSeriesPage.objects.filter(path__in=set(paths.values()))
+    }
+    return {tag_id: series.get(found) for tag_id, found in paths.items()}

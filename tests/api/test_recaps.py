@@ -206,6 +206,7 @@ def test_detail_has_body_in_page_order_and_neighbours(client, three):
     first, second, third = three
     data = get_json(client, API + f"recaps/{first.pk}/")
     assert data["id"] == first.pk and data["title"] == "Première"
+    assert data["pdf_url"] == "http://testserver/ebullitions/premiere/pdf/"
     assert [s["type"] for s in data["body"]] == [
         "highlights",
         "nuggets",

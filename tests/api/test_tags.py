@@ -29,6 +29,7 @@ def test_themes_with_counts_ordered_by_name(client, tagged):
         "description": "",
         "recap_count": 3,
         "recaps_url": "http://testserver/api/v1/recaps/?tag=numerique",
+        "pdf_url": "http://testserver/ebullitions/themes/numerique/pdf/",
     }
 
 
@@ -57,3 +58,21 @@ def test_recaps_url_lists_the_counted_editions(client, tagged):
 def test_pagination(client, tagged):
     data = get_json(client, API + "tags/?page_size=2")
     assert len(data["results"]) == 2 and data["next"]
+
+
+def test_pdf_url_is_the_digest_in_the_series_of_the_newest_edition(
+    client, root_page, tagged
+):
+    from tests.factories import RecapPageFactory, RecapSeriesPageFactory
+
+    other = RecapSeriesPageFactory(parent=root_page, title="Autre", slug="autre")
+    RecapPageFactory(parent=other, edition_number=9, tags=["isolement"])
+    RecapPageFactory(parent=other, edition_number=10, tags=["caché"], publish=False)
+    themes = {t["slug"]: t for t in get_json(client, API + "tags/")["results"]}
+    assert themes["isolement"]["pdf_url"] == (
+        "http://testserver/autre/themes/isolement/pdf/"
+    )
+    assert themes["aller-vers"]["pdf_url"] == (
+        "http://testserver/ebullitions/themes/aller-vers/pdf/"
+    )
+    assert "cache" not in themes

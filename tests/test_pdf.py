@@ -1,0 +1,337 @@
+"""PDF letters (recaps/pdf.py): an edition and a theme digest, from the demo content
+(the legacy page's three editions, home/demo_data/petites-ebullitions.yaml).
+
+Rendering is slow: each PDF is rendered once for the module and inspected by
+several tests.
+"""
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from pypdf import PdfReader
+
+from recaps.models import RecapPage, RecapSection, RecapSeriesPage, Theme
+from recaps.pdf import date_filter, digest_groups
+from tests.factories import section
+
+A4 = (595.28, 841.89)
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SECRET = "motsecret"
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content):
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def is_a4(content):
+    reader = PdfReader(io.BytesIO(content))
+    return all(
+        abs(float(page.mediabox.width) - A4[0]) < 1
+        and abs(float(page.mediabox.height) - A4[1]) < 1
+        for page in reader.pages
+    )
+
+
+def structure_elements(node, kind, found=None):
+    """Elements of type ``kind`` under a node of the PDF's structure tree."""
+    found = [] if found is None else found
+    node = node.get_object()
+    if isinstance(node, list):
+        for child in node:
+            structure_elements(child, kind, found)
+        return found
+    if not hasattr(node, "get"):
+        return found
+    if node.get("/S") == kind:
+        found.append(node)
+    if "/K" in node:
+        structure_elements(node["/K"], kind, found)
+    return found
+
+
+def secret_draft(series):
+    """An unpublished edition carrying “numérique”, and a secret newer draft of
+    a published one."""
+    page = RecapPage(
+        title=f"Édition {SECRET}",
+        slug="edition-secrete",
+        edition_number=9,
+        date=datetime.date(2020, 12, 4),
+        body=[section("observations", f"Constats {SECRET}", [f"Un {SECRET}"])],
+        live=False,
+    )
+    series.add_child(instance=page)
+    page.tags.set(["numérique"])
+    page.save_revision()
+    return page
+
+
+@pytest.fixture(scope="module")
+def letters(django_db_setup, django_db_blocker):
+    """The demo content, the PDFs of its last edition and of “numérique”."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        series = RecapSeriesPage.objects.get()
+        draft = secret_draft(series)
+        last = RecapPage.objects.get(edition_number=3)
+        newer = RecapPage.objects.get(edition_number=2)
+        newer.body = [section("nuggets", f"Pépites {SECRET}", [f"Un {SECRET}"])]
+        newer.save_revision()
+        client = Client()
+        theme = Theme.objects.get(slug="numerique")
+        found = {
+            "series": series,
+            "last": last,
+            "draft_url": draft.url,
+            "edition": client.get(last.url + "pdf/"),
+            "edition_page": client.get(last.url).content.decode(),
+            "digest": client.get(f"{series.url}themes/numerique/pdf/"),
+            "theme_page": client.get(f"{series.url}themes/numerique/").content.decode(),
+            "sections": {
+                edition.edition_number: edition.public_sections()
+                for edition in RecapPage.objects.all()
+            },
+            "numerique": set(
+                RecapPage.objects.filter(tagged_items__tag=theme).values_list(
+                    "edition_number", flat=True
+                )
+            ),
+        }
+        transaction.set_rollback(True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("edition", "digest"):
+        (ARTIFACTS / f"letter-{name}.pdf").write_bytes(found[name].content)
+    return found
+
+
+def test_edition_pdf_is_an_a4_pdf(letters):
+    response = letters["edition"]
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert is_a4(response.content)
+    assert (
+        'filename="les-petites-ebullitions-du-vendredi-3.pdf"'
+        in (response["Content-Disposition"])
+    )
+
+
+def test_edition_pdf_is_the_neighbourhood_letter(letters):
+    text = pdf_text(letters["edition"].content)
+    for expected in (
+        "Dernière petite ébullition du Vendredi",
+        "Édition n° 3",
+        "vendredi 11 décembre 2020",
+        "Fédération des Centres Sociaux de Loire-Atlantique",
+        "Une place pour tous, un espace pour chacun",
+        "Comment participer ?",
+        "Maxime · 06 46 80 00 95 · chmission.federation44@gmail.com",
+        "http://localhost/petites-ebullitions-du-vendredi/derniere-petite-ebullition/",
+    ):
+        assert expected in text, expected
+    rows = letters["sections"][3]
+    headings = [" ".join(row.heading.split()) for row in rows if row.heading]
+    assert len(headings) == 8  # the free text has none
+    # The legacy page ends with an empty section: left out.
+    assert not rows[7].items and not rows[7].links
+    assert headings.pop(6) == "Les ressources partagées"
+    assert "Les ressources partagées" not in text
+    for heading in headings:
+        assert heading in text, heading
+    positions = [text.index(heading) for heading in headings]
+    assert positions == sorted(positions)
+    for row in letters["sections"][3]:
+        for item in row.items:
+            assert " ".join(item["text"].split())[:40] in text, item["text"]
+
+
+def test_edition_pdf_is_tagged_in_french_with_a_title(letters):
+    reader = PdfReader(io.BytesIO(letters["edition"].content))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode()
+    assert reader.metadata.title == (
+        "Dernière petite ébullition du Vendredi · Les petites ébullitions du Vendredi"
+    )
+    # The QR code is a figure with a text alternative.
+    figures = structure_elements(root["/StructTreeRoot"], "/Figure")
+    assert [str(figure.get("/Alt")) for figure in figures] == [
+        "QR code menant à la version en ligne"
+    ]
+
+
+def test_edition_page_links_its_pdf(letters):
+    assert f'href="{letters["last"].url}pdf/"' in letters["edition_page"]
+
+
+def test_theme_digest_holds_exactly_the_sections_of_the_theme(letters):
+    response = letters["digest"]
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert is_a4(response.content)
+    text = pdf_text(response.content)
+    assert "Thème : numérique" in text
+    assert letters["numerique"] == {2, 3}
+    for number, rows in letters["sections"].items():
+        for row in rows:
+            for item in row.items:
+                words = " ".join(item["text"].split())[:40]
+                if number in letters["numerique"]:
+                    assert words in text, (number, words)
+                else:
+                    assert words not in text, (number, words)
+    # Grouped by kind under the readers' labels, each credited to its edition.
+    assert "Constats d’habitants" in text or "Constats d'habitants" in text
+    assert "Deuxième petite ébullition du Vendredi, " in text
+    assert "Dernière petite ébullition du Vendredi, 11 décembre 2020" in text
+    assert "Première petite ébullition" not in text
+    assert "Comment participer ?" in text
+    assert "Autres notes" in text and "Texte libre" not in text
+    # Both resource sections of the legacy page are empty: no such group.
+    assert "Les ressources partagées" not in text
+    assert "Pour aller plus loin" not in text and "Ressources et liens" not in text
+
+
+def test_nothing_unpublished_in_the_letters(letters):
+    for name in ("edition", "digest"):
+        assert SECRET not in pdf_text(letters[name].content), name
+
+
+def test_theme_page_links_its_digest(letters):
+    assert (
+        'href="/petites-ebullitions-du-vendredi/themes/numerique/pdf/"'
+        in (letters["theme_page"])
+    )
+
+
+def count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"] == "application/pdf"
+    return len(queries)
+
+
+def test_digest_query_count_does_not_grow_with_editions(
+    client, series, make_edition, uncached
+):
+    make_edition(
+        edition_number=1,
+        tags=["numérique"],
+        body=[section("observations", "Constats", ["Un constat"])],
+    )
+    url = f"{series.url}themes/numerique/pdf/"
+    client.get(url)  # warm Wagtail's site cache
+    one = count_queries(client, url)
+    for number in range(2, 6):
+        make_edition(
+            edition_number=number,
+            tags=["numérique", f"thème {number}"],
+            body=[
+                section("observations", "Constats", [f"Constat {number}"]),
+                section("nuggets", "Pépites", [(f"Pépite {number}", ["détail"])]),
+            ],
+        )
+    assert count_queries(client, url) == one
+
+
+def test_edition_pdf_query_count_does_not_grow_with_sections(
+    client, make_edition, uncached
+):
+    small = make_edition(edition_number=1, tags=["numérique"])
+    client.get(small.url + "pdf/")
+    one = count_queries(client, small.url + "pdf/")
+    big = make_edition(
+        edition_number=2,
+        tags=["numérique", "isolement", "aller-vers"],
+        body=[
+            section(kind, kind, [f"{kind} {n}" for n in range(5)])
+            for kind in ("highlights", "observations", "reflections", "nuggets")
+        ],
+    )
+    assert count_queries(client, big.url + "pdf/") == one
+
+
+def test_pdf_is_cached_and_revalidated(client, make_edition):
+    edition = make_edition(edition_number=1)
+    url = edition.url + "pdf/"
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get(url)
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/pdf"
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_after=27-11-2020",
+        "date_before=2020-13-01",
+        "date_after=2020-12-01&date_before=2020-11-01",
+        "date_after=x" * 50,
+    ],
+)
+def test_digest_with_invalid_dates_is_a_french_400_page(
+    client, series, make_edition, query
+):
+    make_edition(edition_number=1, tags=["numérique"])
+    response = client.get(f"{series.url}themes/numerique/pdf/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    text = response.content.decode()
+    assert "Ces dates ne peuvent pas être lues" in text
+    assert 'href="/ebullitions/themes/numerique/"' in text
+
+
+def test_digest_of_unknown_theme_is_404(client, series, make_edition):
+    make_edition(edition_number=1, tags=["numérique"])
+    assert client.get(f"{series.url}themes/inconnu/pdf/").status_code == 404
+
+
+def test_date_filter_and_groups_read_the_section_index(series, make_edition):
+    editions = [
+        make_edition(
+            edition_number=number,
+            date=datetime.date(2020, 11, 6) + datetime.timedelta(weeks=number),
+            tags=["numérique"],
+            body=[
+                section("nuggets", "Pépites", [f"Pépite {number}"]),
+                section("observations", "Constats", [f"Constat {number}"]),
+            ],
+        )
+        for number in (1, 2, 3)
+    ]
+    make_edition(edition_number=4, tags=["autre"])
+    theme = Theme.objects.get(slug="numerique")
+    filterset = date_filter(
+        {"date_after": "2020-11-20", "date_before": " "}, series.theme_editions(theme)
+    )
+    assert filterset.is_valid()
+    kept = list(filterset.qs)
+    assert [edition.edition_number for edition in kept] == [3, 2]
+    groups = digest_groups(kept)
+    assert [group["type"] for group in groups] == ["observations", "nuggets"]
+    assert [group["label"] for group in groups] == [
+        "Constats d’habitants",
+        "Pépites et pistes d’action",
+    ]
+    assert [
+        (edition.edition_number, row.items[0]["text"])
+        for edition, row in groups[1]["entries"]
+    ] == [(3, "Pépite 3"), (2, "Pépite 2")]
+    assert all(isinstance(row, RecapSection) for _, row in groups[0]["entries"])
+    assert editions[0].pk not in {e.pk for g in groups for e, _ in g["entries"]}
