@@ -12,6 +12,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/ebullitions-test-media")  # noqa: S108
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or "/tmp/ebullitions-test-media"  # noqa: S108
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
