@@ -20,7 +20,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import RecapBodyBlock, html_to_text
+from ..blocks import (
+    RecapBodyBlock,
+    html_to_text,
+    is_empty_section,
+    visible_sections,
+)
 from ..forms import RecapCopyForm
 from .querysets import RecapPageManager
 from .themes import Theme
@@ -209,6 +214,14 @@ class RecapPage(Page):
         kinds = self.indexed_sections.order_by("position").values_list("type")
         return list(dict.fromkeys(kind for (kind,) in kinds))
 
+    def visible_sections(self):
+        """The body's sections as readers see them: empty ones left out."""
+        return visible_sections(self.body)
+
+    def empty_sections(self):
+        """The body's sections with nothing under their heading."""
+        return [child for child in self.body if is_empty_section(child)]
+
     def public_sections(self):
         """The indexed sections of the public version, in page order."""
         return list(self.indexed_sections.order_by("position"))
@@ -293,6 +306,7 @@ class RecapPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["themes"] = list(self.tags.all())
+        context["sections"] = self.visible_sections()
         context["previous_edition"] = self.get_previous_edition()
         context["next_edition"] = self.get_next_edition()
         context["related_editions"] = self.get_related_editions(context["themes"])
