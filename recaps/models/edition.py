@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
 from django.utils.safestring import mark_safe
@@ -31,6 +32,8 @@ from .querysets import RecapPageManager
 from .themes import Theme
 
 RELATED_EDITIONS = 5
+#: A few short sentences: the easy-to-read summary stays short.
+SUMMARY_EASY_MAX_LENGTH = 600
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -102,6 +105,20 @@ class RecapPage(Page):
             "édition de la petite ébullition du Vendredi.”"
         ),
     )
+    summary_easy = models.TextField(
+        _("the essentials in simple words"),
+        max_length=SUMMARY_EASY_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(SUMMARY_EASY_MAX_LENGTH)],
+        help_text=_(
+            "Optional, for readers who find reading hard (easy-to-read style). "
+            "Write short sentences, one idea per sentence. Use everyday words; "
+            "explain a hard word if you must use it. Speak to the reader; say "
+            "who does what. No abbreviations, no figures of speech. Write numbers "
+            "as digits. E.g. “Vendredi, des centres sociaux se sont réunis en "
+            "visio. Ils ont parlé des personnes âgées seules.”"
+        ),
+    )
     tags = ClusterTaggableManager(
         through=RecapPageTag,
         blank=True,
@@ -134,6 +151,7 @@ class RecapPage(Page):
             ],
             heading=_("Meeting"),
         ),
+        FieldPanel("summary_easy"),
         FieldPanel("intro"),
         FieldPanel("tags"),
         FieldPanel("body"),
@@ -142,6 +160,7 @@ class RecapPage(Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("intro"),
+        index.SearchField("summary_easy"),
         index.SearchField("body"),
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("date"),
@@ -157,6 +176,7 @@ class RecapPage(Page):
         APIField("date"),
         APIField("format"),
         APIField("intro"),
+        APIField("summary_easy"),
         APIField("tags"),
         APIField("last_published_at"),
         APIField("body"),

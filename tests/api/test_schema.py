@@ -103,8 +103,22 @@ def test_parameters_are_documented_with_their_exact_names(spec):
     assert parameters(spec, "/api/v1/recaps/{id}/")["id"]["in"] == "path"
 
 
+def test_easy_summary_is_documented_on_list_and_detail(spec):
+    schemas = spec["components"]["schemas"]
+    for name in ("Recap", "RecapDetail"):
+        field = schemas[name]["properties"]["summary_easy"]
+        assert field["type"] == "string"
+        assert "facile à lire" in field["description"]
+        assert "summary_easy" in schemas[name]["required"]
+
+
 def test_real_responses_match_the_schema(client, spec, edition, make_edition):
-    second = make_edition(edition_number=2, tags=["numérique"], publish=True)
+    second = make_edition(
+        edition_number=2,
+        tags=["numérique"],
+        publish=True,
+        summary_easy="Une phrase courte. Une idée par phrase.",
+    )
     cases = [
         ("/api/v1/", API, 200),
         ("/api/v1/recaps/", API + "recaps/", 200),

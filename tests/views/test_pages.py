@@ -75,6 +75,22 @@ def test_edition_page_renders_sections_items_sub_items_and_neighbours(
     assert "vendredi 20 novembre 2020" in html
 
 
+def test_easy_summary_is_shown_first(client, make_edition):
+    edition = make_edition(
+        edition_number=1,
+        intro="<p>Introduction des animateurs.</p>",
+        summary_easy="Des centres se sont réunis.\nIls ont parlé des aînés.",
+    )
+    html = client.get(edition.url).content.decode()
+    box = html.index('<section class="summary-easy"')
+    assert html.index("<h1>") < box < html.index("<p>Introduction des animateurs.")
+    assert box < html.index('<section class="section')
+    assert "L’essentiel en mots simples" in html
+    assert "Des centres se sont réunis.<br>Ils ont parlé des aînés." in html
+    without = make_edition(edition_number=2)
+    assert "summary-easy" not in client.get(without.url).content.decode()
+
+
 def test_unpublished_edition_is_not_served(client, make_edition):
     draft = make_edition(publish=False)
     assert client.get(f"/ebullitions/{draft.slug}/").status_code == 404
