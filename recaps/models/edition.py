@@ -28,6 +28,7 @@ from ..blocks import (
     visible_sections,
 )
 from ..forms import RecapCopyForm
+from ..search import stem_text
 from .querysets import RecapPageManager
 from .themes import Theme
 
@@ -161,6 +162,8 @@ class RecapPage(Page):
         *Page.search_fields,
         index.SearchField("intro"),
         index.SearchField("summary_easy"),
+        # Searches are made of French stems (recaps.search.search_editions).
+        index.SearchField("search_stems"),
         index.SearchField("body"),
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("date"),
@@ -218,6 +221,16 @@ class RecapPage(Page):
         if not RecapPage.objects.current().filter(pk=self.pk).exists():
             raise Http404
         return result
+
+    def search_stems(self):
+        """The French stems of every word readers can search in this edition:
+        title, summaries, visible sections and themes (the search index holds
+        them beside the words themselves)."""
+        texts = [self.title, self.summary_easy, html_to_text(self.intro)]
+        for child in self.visible_sections():
+            texts.extend(child.block.get_searchable_content(child.value))
+        texts.extend(theme.name for theme in self.tags.all())
+        return stem_text(" ".join(texts))
 
     @property
     def intro_text(self):
