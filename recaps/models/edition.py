@@ -25,6 +25,7 @@ from ..blocks import (
     RecapBodyBlock,
     html_to_text,
     is_empty_section,
+    section_labels,
     visible_sections,
 )
 from ..forms import RecapCopyForm
@@ -35,6 +36,8 @@ from .themes import Theme
 RELATED_EDITIONS = 5
 #: A few short sentences: the easy-to-read summary stays short.
 SUMMARY_EASY_MAX_LENGTH = 600
+#: Editions with this many sections or more get a table of contents.
+TABLE_OF_CONTENTS_MIN_SECTIONS = 4
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -251,6 +254,23 @@ class RecapPage(Page):
         """The body's sections as readers see them: empty ones left out."""
         return visible_sections(self.body)
 
+    def table_of_contents(self, sections):
+        """``[{"anchor", "title"}]`` of a long edition's sections, else ``[]``.
+
+        Anchors match the ``id`` the section templates give (``section-1``…);
+        a section without heading is named by its kind, in readers' words.
+        """
+        if len(sections) < TABLE_OF_CONTENTS_MIN_SECTIONS:
+            return []
+        labels = section_labels()
+        return [
+            {
+                "anchor": f"section-{number}",
+                "title": child.value.get("heading") or labels[child.block_type],
+            }
+            for number, child in enumerate(sections, start=1)
+        ]
+
     def empty_sections(self):
         """The body's sections with nothing under their heading."""
         return [child for child in self.body if is_empty_section(child)]
@@ -340,6 +360,7 @@ class RecapPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["themes"] = list(self.tags.all())
         context["sections"] = self.visible_sections()
+        context["contents"] = self.table_of_contents(context["sections"])
         context["previous_edition"] = self.get_previous_edition()
         context["next_edition"] = self.get_next_edition()
         context["related_editions"] = self.get_related_editions(context["themes"])
