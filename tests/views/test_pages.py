@@ -129,7 +129,7 @@ def test_long_edition_has_a_table_of_contents_and_a_way_back_up(client, make_edi
 
 def test_header_search_names_its_action_with_the_verb(client, series):
     html = client.get(series.url).content.decode()
-    assert 'placeholder="Rechercher dans les comptes rendus"' in html
+    assert 'placeholder="Un mot, un thème…"' in html
     assert '<button type="submit">Rechercher</button>' in html
 
 
