@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"
 
 if settings.DEBUG:

@@ -6,7 +6,7 @@ import uuid
 from axes.helpers import get_cool_off
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
 from django.http.response import HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -119,6 +119,49 @@ def server_error(request):
             {"detail": _("Server error.")}, status=500, json_dumps_params=JSON_PARAMS
         )
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+#: What the 404 page offers instead of the missing page.
+NOT_FOUND_EDITIONS = 5
+NOT_FOUND_THEMES = 12
+
+
+def not_found_suggestions():
+    """The newest published editions, the main series and its most used themes.
+
+    Three queries whatever the content; nothing at all when the database
+    does not answer (the 404 page never fails for want of suggestions).
+    """
+    from recaps.models import RecapPage, RecapSeriesPage
+    from recaps.models.themes import themes_with_counts
+
+    try:
+        editions = list(
+            RecapPage.objects.published().order_by("-date", "-edition_number")[
+                :NOT_FOUND_EDITIONS
+            ]
+        )
+        series = RecapSeriesPage.objects.live().public().order_by("path").first()
+        themes = []
+        if series is not None:
+            themes = list(
+                themes_with_counts(
+                    RecapPage.objects.child_of(series).published()
+                ).order_by("-recap_count", "name")[:NOT_FOUND_THEMES]
+            )
+            for theme in themes:
+                theme.path = series.reverse_subpage(
+                    "theme", kwargs={"slug": theme.slug}
+                )
+    except DatabaseError:
+        return {}
+    return {"latest_editions": editions, "series": series, "themes": themes}
+
+
+def page_not_found(request, exception):
+    """``handler404``: the 404 page offers the latest editions, themes and search."""
+    context = {"request_path": request.path, **not_found_suggestions()}
+    return HttpResponseNotFound(loader.render_to_string("404.html", context, request))
 
 
 def login_locked_out(request, original_response, credentials):

@@ -193,6 +193,15 @@ class SectionBlock(blocks.StructBlock):
                 texts.extend(link_block.get_searchable_content(link))
         return [text for text in texts if text]
 
+    def is_empty(self, value):
+        """True when the section has nothing under its heading: no intro, no
+        item, no link. Such a section is never shown to readers."""
+        return not (
+            value["items"]
+            or ("links" in self.child_blocks and value["links"])
+            or html_to_text(value["intro"])
+        )
+
 
 def _section(class_name, label, icon, heading, description, example):
     """Declare a section block type: one Meta per kind, same fields."""
@@ -429,6 +438,10 @@ class TextBlock(blocks.StructBlock):
             text for text in (value["heading"], html_to_text(value["text"])) if text
         ]
 
+    def is_empty(self, value):
+        """True when there is no paragraph (a heading alone says nothing)."""
+        return not html_to_text(value["text"])
+
 
 class RecapBodyBlock(blocks.StreamBlock):
     """The body of an edition: typed sections in page order."""
@@ -450,8 +463,28 @@ class RecapBodyBlock(blocks.StreamBlock):
 SECTION_TYPES = list(RecapBodyBlock.base_blocks)
 
 
+#: Readers' names of the kinds whose editor label is internal jargon.
+_READER_LABELS = {"text": _("In addition")}
+
+
 def section_labels():
-    """Map each section type to its (translated) label."""
+    """Map each section type to its readers' (translated) name.
+
+    The editors' menu labels are the blocks' own; readers never see “Free
+    text”, which names how the section is written, not what it holds.
+    """
     return {
-        name: block.meta.label for name, block in RecapBodyBlock.base_blocks.items()
+        name: _READER_LABELS.get(name, block.meta.label)
+        for name, block in RecapBodyBlock.base_blocks.items()
     }
+
+
+def is_empty_section(child):
+    """Whether a stream child (a section of a body) has nothing to show."""
+    is_empty = getattr(child.block, "is_empty", None)
+    return bool(is_empty and is_empty(child.value))
+
+
+def visible_sections(body):
+    """The sections of ``body`` that readers see: empty ones are left out."""
+    return [child for child in body if not is_empty_section(child)]

@@ -15,7 +15,6 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
-from django.utils.translation import gettext
 
 from .api.serializers import section_data
 from .blocks import SECTION_TYPES, section_labels
@@ -129,8 +128,7 @@ def digest_groups(editions):
         for section in by_edition.get(edition.pk, []):
             if has_content(section):
                 entries[section.type].append((edition, section))
-    # Readers' words: free paragraphs are not “Texte libre” to them.
-    labels = {**section_labels(), "text": gettext("Other notes")}
+    labels = section_labels()  # readers' words, never “Texte libre”
     return [
         {"type": kind, "label": labels[kind], "entries": entries[kind]}
         for kind in SECTION_TYPES

@@ -3,11 +3,20 @@
 Both use Wagtail's search backend for editions, and the same accent- and
 case-insensitive matching for the text of single sections: snippets are cut
 from the section item that matches best, with the matching words highlighted.
+
+French words are reduced to their stems by :func:`stem` (Snowball), the one
+stemmer of the project: editions are indexed with the stems of their words
+(``RecapPage.search_stems``) and queries are stemmed the same way
+(:func:`search_editions`), so that “personne” finds “personnes” and
+“reflexion” finds “réflexions” whatever the database.
 """
 
 import re
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
+import snowballstemmer
 from anyascii import anyascii
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -17,12 +26,10 @@ from .blocks import html_to_text
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 30
 _WORD = re.compile(r"\w+", re.UNICODE)
-# A few French inflection endings, longest first: enough to highlight
-# “isolés” for “isolement” or “bénévole” for “benevoles” (the database does
-# the real stemming; this only decides what to wrap in <mark>).
-_SUFFIXES = ("ements", "ement", "ations", "ation", "ments", "ment", "ees", "es")
-_SUFFIXES += ("ee", "e", "s", "x")
+# Stems shorter than this only match whole words when highlighting.
 _MIN_STEM = 4
+# Snowball stemmers keep state while they work: one per thread.
+_stemmers = threading.local()
 
 
 def clean_query(raw):
@@ -39,6 +46,31 @@ def clean_query(raw):
 def normalise(text):
     """Fold case and accents: “Numérique” and “numerique” compare equal."""
     return anyascii(str(text or "")).casefold()
+
+
+@lru_cache(maxsize=65536)
+def stem(word):
+    """The French stem of one word, accents and case folded: “Réflexions”,
+    “reflexion” → ``reflexion``; “personnes” → ``person``; “isolées” → ``isol``.
+
+    Snowball's French algorithm, after folding (as PostgreSQL's
+    ``french_unaccent`` does) and dropping the plural ``s``, which Snowball
+    would otherwise read as a verb ending (“réflexions” as “nous réflexions”).
+    """
+    word = normalise(word)
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if word.endswith("ee"):
+        word = word[:-1]
+    stemmer = getattr(_stemmers, "french", None)
+    if stemmer is None:
+        stemmer = _stemmers.french = snowballstemmer.stemmer("french")
+    return stemmer.stemWord(word)
+
+
+def stem_text(text):
+    """The stems of every word of ``text``, space-separated (see :func:`stem`)."""
+    return " ".join(stem(word) for word in _WORD.findall(str(text or "")))
 
 
 def query_terms(query):
@@ -81,15 +113,16 @@ def search_editions(queryset, query):
     ``queryset`` may carry any filter (``published()``, themes, dates): the
     search runs on the model's whole index restricted to its primary keys, so
     the backend does not need a ``FilterField`` for each of them. Results come
-    ranked by relevance; prefetches of ``queryset`` are kept.
+    ranked by relevance; prefetches of ``queryset`` are kept. The query is
+    searched as French stems (:func:`stem_text`), as editions are indexed.
     """
-    cleaned = clean_query(query)
-    if not cleaned:
+    stems = stem_text(clean_query(query))
+    if not stems:
         return queryset.none()
     restricted = queryset.model._default_manager.filter(
         pk__in=queryset.values("pk")
     ).prefetch_related(*queryset._prefetch_related_lookups)
-    return restricted.search(cleaned, operator="and")
+    return restricted.search(stems, operator="and")
 
 
 def results_queryset(results, model):
@@ -104,20 +137,17 @@ def results_queryset(results, model):
     return model._default_manager.filter(pk__in=[obj.pk for obj in results])
 
 
-def _stem(word):
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
-            return word[: -len(suffix)]
-    return word
-
-
 def _word_matches(word, terms):
-    """Whether a (normalised) word matches one of the (normalised) terms."""
+    """Whether a (normalised) word matches one of the (normalised) terms:
+    it starts with the term, or has the term's French stem."""
     for term in terms:
         if word.startswith(term):
             return True
-        stem = _stem(term)
-        if len(stem) >= _MIN_STEM and _stem(word).startswith(stem):
+        term_stem = stem(term)
+        word_stem = stem(word)
+        if word_stem == term_stem or (
+            len(term_stem) >= _MIN_STEM and word_stem.startswith(term_stem)
+        ):
             return True
     return False
 

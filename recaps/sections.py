@@ -10,14 +10,19 @@ readers (API, theme pages, search snippets) read them, never the body.
 from django.db import transaction
 from wagtail.models import PageViewRestriction
 
+from .blocks import visible_sections
 from .models import RecapPage, RecapSection
 from .search import search_words
 
 
 def section_rows(page):
-    """Unsaved :class:`RecapSection` rows of ``page``'s current content."""
+    """Unsaved :class:`RecapSection` rows of ``page``'s current content.
+
+    Empty sections (a heading and nothing under it) are left out: no surface
+    reading the index (API, theme pages, search, PDFs) ever shows them.
+    """
     rows = []
-    for position, child in enumerate(page.body):
+    for position, child in enumerate(visible_sections(page.body)):
         block = child.block
         words = block.get_searchable_content(child.value)
         text = " ".join(" ".join(words).split())

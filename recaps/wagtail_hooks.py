@@ -1,7 +1,9 @@
 """Admin customisation of the recaps app."""
 
 from django.apps import apps
+from django.contrib import messages
 from django.urls import path
+from django.utils.translation import gettext, ngettext
 from wagtail import hooks
 from wagtail.signals import init_new_page
 
@@ -68,4 +70,32 @@ def reset_copied_edition(request, page, new_page):
     revision = copy.save_revision(user=request.user, log_action=False)
     if copy.live:
         revision.publish(user=request.user)
+    return None
+
+
+@hooks.register("before_publish_page")
+def warn_of_empty_sections(request, page):
+    """Publishing goes on, but the editor learns which headings readers won't see."""
+    from .models import RecapPage
+
+    if not isinstance(page, RecapPage):
+        return None
+    empty = page.empty_sections()
+    if empty:
+        headings = ", ".join(
+            gettext("“%(heading)s”")
+            % {"heading": child.value.get("heading") or child.block.label}
+            for child in empty
+        )
+        messages.warning(
+            request,
+            ngettext(
+                "The section %(headings)s has nothing under its heading: readers "
+                "will not see it. Add points to it or remove it.",
+                "The sections %(headings)s have nothing under their heading: "
+                "readers will not see them. Add points to them or remove them.",
+                len(empty),
+            )
+            % {"headings": headings},
+        )
     return None

@@ -26,3 +26,9 @@ EXPECTED_SECTIONS = {
         "takeaways",
     ],
 }
+#: What readers see of them: each edition's empty “resources” section (a
+#: heading with nothing under it) is shown nowhere.
+EXPECTED_PUBLIC_SECTIONS = {
+    number: [kind for kind in kinds if kind != "resources"]
+    for number, kinds in EXPECTED_SECTIONS.items()
+}

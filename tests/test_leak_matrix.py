@@ -2,9 +2,10 @@
 
 One edition in each of ten states sits between two published editions of the
 series. Its title, intro, sections, its own theme and its URL must appear on no
-public surface (pages, theme pages, search, feeds, sitemap, JSON-LD, API), its
-own URL must answer 404 (or the restriction's login or password page), and
-every count must only count the published editions.
+public surface (pages, theme pages, search, feeds, sitemap, JSON-LD, API, the
+404 page's suggestions), its own URL must answer 404 (or the restriction's
+login or password page), and every count must only count the published
+editions.
 """
 
 import datetime
@@ -235,6 +236,12 @@ def test_edition_not_public_now_shows_on_no_public_surface(
         expected = 302 if private_series else 404
         assert response.status_code == expected, url
         assert_nothing_hidden(response, url, hidden, newer_draft)
+
+    # The 404 page suggests the latest editions and themes: public ones only.
+    response = client.get("/page-introuvable/")
+    assert response.status_code == 404
+    assert_nothing_hidden(response, "/page-introuvable/", hidden, newer_draft)
+    assert (third.title in response.content.decode()) == (not private_series)
 
     for url in surfaces["own"]:
         response = client.get(url, follow=True)

@@ -249,3 +249,68 @@ def test_publish_cost_does_not_grow_with_sections_items_or_links(make_edition):
     assert publish_queries(make_edition, 2, big) == publish_queries(
         make_edition, 3, small
     )
+
+
+EMPTY_HEADINGS = ("Les différents liens partagés", "Pour aller plus loin", "Bilan vide")
+
+
+def _edition_with_empty_sections(make_edition):
+    return make_edition(
+        edition_number=1,
+        tags=["numérique"],
+        body=[
+            section("highlights", "Ce qui a été partagé", ["Un point partagé"]),
+            section("resources", "Les différents liens partagés"),
+            section("reflections", "Réflexions", intro="<p>Entre autres :</p>"),
+            section("nuggets", "Pour aller plus loin", intro="<p> </p>"),
+            section(
+                "resources",
+                "Liens",
+                links=[{"title": "Guide", "url": "https://example.org/"}],
+            ),
+            section("text", "Bilan vide", intro="<p></p>"),
+            section("text", "Bilan", intro="<p>Un bilan</p>"),
+        ],
+    )
+
+
+def test_empty_sections_are_left_out_of_the_index_and_the_api(client, make_edition):
+    edition = _edition_with_empty_sections(make_edition)
+    assert [child.value["heading"] for child in edition.empty_sections()] == list(
+        EMPTY_HEADINGS
+    )
+    sections = edition.public_sections()
+    assert [(s.type, s.heading, s.position) for s in sections] == [
+        ("highlights", "Ce qui a été partagé", 0),
+        ("reflections", "Réflexions", 1),
+        ("resources", "Liens", 2),
+        ("text", "Bilan", 3),
+    ]
+    detail = client.get(f"/api/v1/recaps/{edition.pk}/").json()
+    assert [s["heading"] for s in detail["body"]] == [s.heading for s in sections]
+    listed = client.get("/api/v1/recaps/").json()["results"][0]
+    assert listed["section_types"] == ["highlights", "reflections", "resources", "text"]
+    found = client.get("/api/v1/sections/", {"type": "nuggets"}).json()
+    assert found["count"] == 0
+
+
+def test_empty_sections_are_not_rendered_on_the_edition_page(client, make_edition):
+    edition = _edition_with_empty_sections(make_edition)
+    html = client.get(edition.url).content.decode()
+    assert "Un point partagé" in html
+    assert "Entre autres" in html
+    assert ">Bilan<" in html
+    for heading in EMPTY_HEADINGS:
+        assert heading not in html
+
+
+def test_theme_pages_name_section_kinds_in_readers_words(client, series, make_edition):
+    _edition_with_empty_sections(make_edition)
+    url = series.url + series.reverse_subpage("theme", kwargs={"slug": "numerique"})
+    html = client.get(url).content.decode()
+    assert (
+        "Rubriques : Temps forts, Réflexions de fond, Ressources et liens, "
+        "En complément" in html
+    )
+    assert "Texte libre" not in html
+    assert "Pépites" not in html

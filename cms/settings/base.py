@@ -237,6 +237,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Search: Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
+# Editions are indexed with the French stems of their words and queries are
+# stemmed the same way (recaps.search.stem), whatever the backend.
 # SQLite's FTS5 tokenizer (unicode61) already folds case and accents. On
 # PostgreSQL, ``french_unaccent`` (created by recaps' migration 0002) removes
 # accents then applies French stemming (isolement / isolés); the index and the

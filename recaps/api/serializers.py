@@ -166,6 +166,12 @@ class RecapSerializer(serializers.Serializer):
     series = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     intro = serializers.SerializerMethodField()
+    summary_easy = serializers.CharField(
+        allow_blank=True,
+        help_text=_(
+            "Short easy-to-read summary of the edition (plain text, may be empty)."
+        ),
+    )
     section_types = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()

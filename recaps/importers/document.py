@@ -10,11 +10,11 @@ edition separators. :class:`EditionBuilder` assembles them into
 import re
 from dataclasses import dataclass, field
 
-from anyascii import anyascii
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 
 from ..blocks import html_to_text
+from ..search import normalise
 from .mapping import clean_heading, section_kind
 from .sanitize import as_paragraphs, clean_html, clean_inline, clean_intro
 
@@ -93,8 +93,8 @@ class ParsedEdition:
 
 
 def fold(text):
-    """Lower-case ASCII words separated by single spaces."""
-    return " ".join(re.findall(r"[a-z0-9]+", anyascii(str(text or "")).lower()))
+    """Lower-case ASCII words separated by single spaces (see ``normalise``)."""
+    return " ".join(re.findall(r"[a-z0-9]+", normalise(text)))
 
 
 _CHROME = re.compile(

@@ -2,73 +2,75 @@
 
 Legacy headings vary in wording and spelling (“Les réflexions de fonds”, “Les
 constats et remontés d’habitants”, “Retour sur...”). A heading is reduced to
-crude word stems (accents, case, plurals and feminine endings folded), near
-misses are corrected against the known vocabulary, then the first rule whose
-stems all appear gives the kind.
+French word stems (:func:`recaps.search.stem`: accents, case and endings
+folded), near misses are corrected against the known vocabulary, then the first
+rule whose stems all appear gives the kind.
 """
 
 import difflib
 import re
 
-from anyascii import anyascii
+from ..search import normalise, stem
 
 _WORD = re.compile(r"[a-z0-9]+")
 
-#: (kind, alternatives); each alternative is a tuple of stems that must all appear.
-#: Order matters: “pistes d’action” are nuggets, not actions, and “retours sur ce
-#: format” is feedback, not highlights.
+#: (kind, alternatives); each alternative is a tuple of words whose French stems
+#: must all appear. Order matters: “pistes d’action” are nuggets, not actions,
+#: and “retours sur ce format” is feedback, not highlights.
 RULES = [
-    ("feedback", [("appreci",), ("retour", "format"), ("avi", "format")]),
-    ("takeaways", [("retenez",), ("retenu",), ("dont", "parl")]),
-    ("nuggets", [("pepit",), ("pist",)]),
-    ("observations", [("constat",), ("remont",)]),
-    ("reflections", [("reflexion",)]),
-    ("questions", [("interrogation",), ("question",), ("questionnement",)]),
-    ("openings", [("ouvertur",), ("ouvert",)]),
-    ("resources", [("ressourc",), ("lien",), ("aller", "loin")]),
-    ("actions", [("action",), ("fait",), ("initiativ",)]),
-    ("highlights", [("retour", "sur"), ("partag",), ("temp", "fort")]),
+    ("feedback", [("apprécié",), ("retours", "format"), ("avis", "format")]),
+    ("takeaways", [("retenez",), ("retenu",), ("dont", "parlé")]),
+    ("nuggets", [("pépites",), ("pistes",)]),
+    ("observations", [("constats",), ("remontées",)]),
+    ("reflections", [("réflexions",)]),
+    ("questions", [("interrogations",), ("questions",), ("questionnements",)]),
+    ("openings", [("ouvertures",), ("ouvert",)]),
+    ("resources", [("ressources",), ("liens",), ("aller", "loin")]),
+    ("actions", [("actions",), ("fait",), ("initiatives",)]),
+    ("highlights", [("retour", "sur"), ("partagé",), ("temps", "forts")]),
+]
+_RULE_STEMS = [
+    (kind, [tuple(stem(word) for word in option) for option in options])
+    for kind, options in RULES
 ]
 
-_VOCABULARY = sorted(
-    {stem for _kind, options in RULES for option in options for stem in option}
-)
+_VOCABULARY = {
+    part for _kind, options in _RULE_STEMS for option in options for part in option
+}
 _FUZZY_MIN_LENGTH = 6
 _FUZZY_CUTOFF = 0.85
-
-
-def stem(word):
-    """Crude French stem: drop one plural ``s``/``x`` then any trailing ``e``."""
-    if len(word) > 3 and word[-1] in "sx":
-        word = word[:-1]
-    while len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word
+#: The rules' words, folded: near misses (“reflextions”) are corrected to them.
+_FUZZY_WORDS = sorted(
+    {
+        normalise(word)
+        for _kind, options in RULES
+        for option in options
+        for word in option
+        if len(word) >= _FUZZY_MIN_LENGTH
+    }
+)
 
 
 def heading_stems(heading):
     """Stems of the words of a heading, accents and case folded, typos corrected."""
-    words = _WORD.findall(anyascii(str(heading or "")).lower())
+    words = _WORD.findall(normalise(heading))
     stems = []
     for word in words:
-        word = stem(word)
-        if len(word) >= _FUZZY_MIN_LENGTH and word not in _VOCABULARY:
+        stemmed = stem(word)
+        if len(stemmed) >= _FUZZY_MIN_LENGTH and stemmed not in _VOCABULARY:
             close = difflib.get_close_matches(
-                word,
-                [v for v in _VOCABULARY if len(v) >= _FUZZY_MIN_LENGTH],
-                n=1,
-                cutoff=_FUZZY_CUTOFF,
+                word, _FUZZY_WORDS, n=1, cutoff=_FUZZY_CUTOFF
             )
             if close:
-                word = close[0]
-        stems.append(word)
+                stemmed = stem(close[0])
+        stems.append(stemmed)
     return stems
 
 
 def section_kind(heading):
     """The section kind a heading names, or ``None`` if it names none."""
     stems = set(heading_stems(heading))
-    for kind, options in RULES:
+    for kind, options in _RULE_STEMS:
         if any(all(part in stems for part in option) for option in options):
             return kind
     return None

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recaps', '0005_edition_date_index'),
+        ('recaps', '0008_summary_easy'),
     ]
 
     operations = [

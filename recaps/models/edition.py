@@ -4,6 +4,7 @@ import json
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
 from django.utils.safestring import mark_safe
@@ -24,8 +25,15 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..blocks import RecapBodyBlock, html_to_text
+from ..blocks import (
+    RecapBodyBlock,
+    html_to_text,
+    is_empty_section,
+    section_labels,
+    visible_sections,
+)
 from ..forms import RecapCopyForm
+from ..search import stem_text
 from .querysets import RecapPageManager
 from .themes import Theme
 
@@ -35,6 +43,10 @@ RELATED_EDITIONS = 5
 RELATED_CANDIDATES = 200
 #: Characters of the first section's text standing in for a missing intro.
 SUMMARY_LENGTH = 300
+#: A few short sentences: the easy-to-read summary stays short.
+SUMMARY_EASY_MAX_LENGTH = 600
+#: Editions with this many sections or more get a table of contents.
+TABLE_OF_CONTENTS_MIN_SECTIONS = 4
 # Characters escaped in JSON embedded in a <script> element (as json_script does).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -125,6 +137,20 @@ class RecapPage(RoutablePageMixin, Page):
             "édition de la petite ébullition du Vendredi.”"
         ),
     )
+    summary_easy = models.TextField(
+        _("the essentials in simple words"),
+        max_length=SUMMARY_EASY_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(SUMMARY_EASY_MAX_LENGTH)],
+        help_text=_(
+            "Optional, for readers who find reading hard (easy-to-read style). "
+            "Write short sentences, one idea per sentence. Use everyday words; "
+            "explain a hard word if you must use it. Speak to the reader; say "
+            "who does what. No abbreviations, no figures of speech. Write numbers "
+            "as digits. E.g. “Vendredi, des centres sociaux se sont réunis en "
+            "visio. Ils ont parlé des personnes âgées seules.”"
+        ),
+    )
     tags = ClusterTaggableManager(
         through=RecapPageTag,
         blank=True,
@@ -157,6 +183,7 @@ class RecapPage(RoutablePageMixin, Page):
             ],
             heading=_("Meeting"),
         ),
+        FieldPanel("summary_easy"),
         FieldPanel("intro"),
         FieldPanel("tags"),
         FieldPanel("body"),
@@ -165,6 +192,9 @@ class RecapPage(RoutablePageMixin, Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("intro"),
+        index.SearchField("summary_easy"),
+        # Searches are made of French stems (recaps.search.search_editions).
+        index.SearchField("search_stems"),
         index.SearchField("body"),
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("date"),
@@ -180,6 +210,7 @@ class RecapPage(RoutablePageMixin, Page):
         APIField("date"),
         APIField("format"),
         APIField("intro"),
+        APIField("summary_easy"),
         APIField("tags"),
         APIField("last_published_at"),
         APIField("body"),
@@ -232,6 +263,16 @@ class RecapPage(RoutablePageMixin, Page):
     def get_pdf_url(self, request=None):
         """Absolute URL of the edition's PDF."""
         return self.get_full_url(request) + self.reverse_subpage("pdf")
+
+    def search_stems(self):
+        """The French stems of every word readers can search in this edition:
+        title, summaries, visible sections and themes (the search index holds
+        them beside the words themselves)."""
+        texts = [self.title, self.summary_easy, html_to_text(self.intro)]
+        for child in self.visible_sections():
+            texts.extend(child.block.get_searchable_content(child.value))
+        texts.extend(theme.name for theme in self.tags.all())
+        return stem_text(" ".join(texts))
 
     @property
     def intro_text(self):
@@ -288,6 +329,31 @@ class RecapPage(RoutablePageMixin, Page):
         """Kinds of sections of the public version, in first-appearance order."""
         kinds = self.indexed_sections.order_by("position").values_list("type")
         return list(dict.fromkeys(kind for (kind,) in kinds))
+
+    def visible_sections(self):
+        """The body's sections as readers see them: empty ones left out."""
+        return visible_sections(self.body)
+
+    def table_of_contents(self, sections):
+        """``[{"anchor", "title"}]`` of a long edition's sections, else ``[]``.
+
+        Anchors match the ``id`` the section templates give (``section-1``…);
+        a section without heading is named by its kind, in readers' words.
+        """
+        if len(sections) < TABLE_OF_CONTENTS_MIN_SECTIONS:
+            return []
+        labels = section_labels()
+        return [
+            {
+                "anchor": f"section-{number}",
+                "title": child.value.get("heading") or labels[child.block_type],
+            }
+            for number, child in enumerate(sections, start=1)
+        ]
+
+    def empty_sections(self):
+        """The body's sections with nothing under their heading."""
+        return [child for child in self.body if is_empty_section(child)]
 
     def public_sections(self):
         """The indexed sections of the public version, in page order."""
@@ -422,6 +488,8 @@ class RecapPage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["themes"] = list(self.tags.all())
+        context["sections"] = self.visible_sections()
+        context["contents"] = self.table_of_contents(context["sections"])
         # One look-up of the view restrictions serves every neighbour query.
         editions = RecapPage.objects.published()
         context["previous_edition"] = self.get_previous_edition(editions)

@@ -71,6 +71,7 @@ def test_list_item_has_every_documented_field(client, edition, series):
             {"name": "numérique", "slug": "numerique"},
         ],
         "intro": {"html": "<p>Beau moment.</p>", "text": "Beau moment."},
+        "summary_easy": "",
         "section_types": ["highlights", "nuggets", "resources", "text"],
         "url": "http://testserver/ebullitions/premiere-edition/",
         "api_url": f"http://testserver/api/v1/recaps/{edition.pk}/",
@@ -79,6 +80,18 @@ def test_list_item_has_every_documented_field(client, edition, series):
     }
     published = datetime.datetime.fromisoformat(item["last_published_at"])
     assert published == edition.last_published_at
+
+
+def test_easy_summary_in_list_detail_and_search(client, make_edition):
+    summary = "Des centres sociaux se sont réunis.\nIls ont parlé des jardins."
+    edition = make_edition(edition_number=1, summary_easy=summary)
+    make_edition(edition_number=2)
+    listed = get_json(client, API + "recaps/?ordering=edition_number")["results"]
+    assert [item["summary_easy"] for item in listed] == [summary, ""]
+    detail = get_json(client, API + f"recaps/{edition.pk}/")
+    assert detail["summary_easy"] == summary
+    found = get_json(client, API + "recaps/?search=jardins")["results"]
+    assert [item["id"] for item in found] == [edition.pk]
 
 
 def test_newest_first_by_default_and_every_ordering(client, three):

@@ -114,3 +114,67 @@ def test_site_and_api_serve_without_cache_and_log_one_warning(
     assert cache_records[0].levelname == "WARNING"
     assert "Cache unreachable" in cache_records[0].getMessage()
     assert cache_records[0].exc_info is None
+
+
+# --- the 404 page --------------------------------------------------------------
+
+
+def _not_found(client):
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    return response.content.decode()
+
+
+def test_404_offers_latest_editions_themes_and_search(client, series, make_edition):
+    import datetime
+
+    for number in range(1, 8):
+        make_edition(
+            edition_number=number,
+            title=f"Rencontre {number}",
+            date=datetime.date(2021, 1, 1) + datetime.timedelta(weeks=number),
+            tags=["numérique"] if number % 2 else ["isolement", "numérique"],
+        )
+    html = _not_found(client)
+    assert '<html lang="fr">' in html
+    shown = [f"Rencontre {n}" for n in range(7, 2, -1)]
+    positions = [html.index(f">{title}</a>") for title in shown]
+    assert positions == sorted(positions)
+    assert ">Rencontre 2</a>" not in html
+    assert 'href="/ebullitions/rencontre-7/"' in html
+    assert 'href="/ebullitions/"' in html
+    assert 'href="/ebullitions/themes/numerique/"' in html
+    assert 'href="/ebullitions/themes/isolement/"' in html
+    assert 'href="/ebullitions/themes/"' in html
+    assert html.count('action="/search/"') == 2
+    assert ">Rechercher</button>" in html
+
+
+def test_404_queries_do_not_grow_with_editions_or_themes(
+    client, series, make_edition, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_edition(edition_number=1, tags=["a"])
+    with CaptureQueriesContext(connection) as few:
+        _not_found(client)
+    for number in range(2, 12):
+        make_edition(edition_number=number, tags=[f"theme-{number}", "a"])
+    with django_assert_max_num_queries(len(few)):
+        html = _not_found(client)
+    assert "theme-11" in html
+
+
+def test_404_without_any_series_still_offers_the_search(client, root_page):
+    html = _not_found(client)
+    assert "Dernières éditions" not in html
+    assert 'action="/search/"' in html
+
+
+def test_404_page_survives_a_database_that_does_not_answer(rf, database_down):
+    from cms.views import page_not_found
+
+    response = page_not_found(rf.get("/nulle-part/"), None)
+    assert response.status_code == 404
+    assert 'action="/search/"' in response.content.decode()

@@ -97,3 +97,22 @@ def test_theme_counts_only_published_editions(make_edition):
         for theme in themes_with_counts(RecapPage.objects.published())
     }
     assert counts == {"isolement": 1, "numérique": 2}
+
+
+def test_easy_summary_is_optional_short_and_plain(make_edition):
+    from django.core.exceptions import ValidationError
+
+    from recaps.models.edition import SUMMARY_EASY_MAX_LENGTH
+
+    edition = make_edition(edition_number=1)
+    assert edition.summary_easy == ""
+    edition.full_clean()
+    field = RecapPage._meta.get_field("summary_easy")
+    assert str(field.verbose_name) == "l’essentiel en mots simples"
+    assert "une seule idée par phrase" in str(field.help_text)
+    edition.summary_easy = "a" * SUMMARY_EASY_MAX_LENGTH
+    edition.full_clean()
+    edition.summary_easy += "a"
+    with pytest.raises(ValidationError) as error:
+        edition.full_clean()
+    assert "summary_easy" in error.value.message_dict

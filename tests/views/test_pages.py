@@ -36,6 +36,11 @@ def test_series_page_shows_presentation_registration_and_editions(
     assert 'href="mailto:contact@example.org"' in html
     assert html.index("Deuxième") < html.index("Première")
     assert "Brouillon" not in html
+    # On a phone the editions come first; the presentation is “À propos”.
+    assert html.index("<h1>") < html.index('href="#about-title">À propos</a>')
+    editions = html.index('id="editions-title"')
+    assert editions < html.index('id="about-title"') < html.index("Un espace d’")
+    assert editions < html.index('id="registration-title"')
 
 
 def test_edition_page_renders_sections_items_sub_items_and_neighbours(
@@ -73,6 +78,59 @@ def test_edition_page_renders_sections_items_sub_items_and_neighbours(
     assert f'rel="prev" href="{first.url}"' in html
     assert f'rel="next" href="{third.url}"' in html
     assert "vendredi 20 novembre 2020" in html
+
+
+def test_easy_summary_is_shown_first(client, make_edition):
+    edition = make_edition(
+        edition_number=1,
+        intro="<p>Introduction des animateurs.</p>",
+        summary_easy="Des centres se sont réunis.\nIls ont parlé des aînés.",
+    )
+    html = client.get(edition.url).content.decode()
+    box = html.index('<section class="summary-easy"')
+    assert html.index("<h1>") < box < html.index("<p>Introduction des animateurs.")
+    assert box < html.index('<section class="section')
+    assert "L’essentiel en mots simples" in html
+    assert "Des centres se sont réunis.<br>Ils ont parlé des aînés." in html
+    without = make_edition(edition_number=2)
+    assert "summary-easy" not in client.get(without.url).content.decode()
+
+
+def test_long_edition_has_a_table_of_contents_and_a_way_back_up(client, make_edition):
+    body = [
+        section("highlights", "Retour sur…", ["Un point"]),
+        section("resources", "Vide"),
+        section("observations", "Les constats", ["Un constat"]),
+        section("text", intro="<p>Un bilan sans titre.</p>"),
+        section("nuggets", "Les pépites", ["Une pépite"]),
+    ]
+    edition = make_edition(edition_number=1, body=body)
+    html = client.get(edition.url).content.decode()
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
+    assert "Dans cette édition" in toc
+    entries = [
+        ("section-1", "Retour sur…"),
+        ("section-2", "Les constats"),
+        ("section-3", "En complément"),
+        ("section-4", "Les pépites"),
+    ]
+    for anchor, title in entries:
+        assert f'<a href="#{anchor}">{title}</a>' in toc
+        assert f'id="{anchor}"' in html
+    assert "Vide" not in html
+    assert html.index("</nav>") < html.index('id="section-1"')
+    assert '<a href="#top">Haut de page</a>' in html
+    assert '<header id="top">' in html
+
+    short = make_edition(edition_number=2, body=body[:3])
+    html = client.get(short.url).content.decode()
+    assert 'class="toc"' not in html and 'href="#top"' not in html
+
+
+def test_header_search_names_its_action_with_the_verb(client, series):
+    html = client.get(series.url).content.decode()
+    assert 'placeholder="Un mot, un thème…"' in html
+    assert '<button type="submit">Rechercher</button>' in html
 
 
 def test_unpublished_edition_is_not_served(client, make_edition):

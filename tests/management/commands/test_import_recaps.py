@@ -64,12 +64,18 @@ def test_legacy_text_matches_the_demo_content(series):
     for page, expected in zip(pages, demo, strict=True):
         assert plain(page.intro_text) == plain(html_to_text(expected["intro"]))
         sections = page.public_sections()
-        assert [s.type for s in sections] == [s["type"] for s in expected["body"]]
-        assert [plain(s.intro_text) for s in sections] == [
-            plain(html_to_text(s.get("intro") or s.get("text")))
+        # Sections with nothing under their heading are shown nowhere.
+        body = [
+            s
             for s in expected["body"]
+            if s.get("items") or s.get("links") or s.get("intro") or s.get("text")
         ]
-        for section, expected_section in zip(sections, expected["body"], strict=True):
+        assert len(body) == len(expected["body"]) - 1
+        assert [s.type for s in sections] == [s["type"] for s in body]
+        assert [plain(s.intro_text) for s in sections] == [
+            plain(html_to_text(s.get("intro") or s.get("text"))) for s in body
+        ]
+        for section, expected_section in zip(sections, body, strict=True):
             expected_items = expected_section.get("items") or []
             assert [plain(i["text"]) for i in section.items] == [
                 plain(html_to_text(i["text"])) for i in expected_items

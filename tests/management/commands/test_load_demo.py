@@ -12,7 +12,7 @@ from recaps.models import RecapPage, RecapSeriesPage, Theme
 from tests.legacy import (
     EXPECTED_ITEMS_PER_EDITION,
     EXPECTED_ITEMS_PER_KIND,
-    EXPECTED_SECTIONS,
+    EXPECTED_PUBLIC_SECTIONS,
 )
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +55,11 @@ def test_every_bullet_is_in_the_right_typed_section(demo):
     } == EXPECTED_ITEMS_PER_EDITION
     assert sum(EXPECTED_ITEMS_PER_EDITION.values()) == 61
     assert {n: e.section_types for n, e in editions.items()} == {
-        n: list(dict.fromkeys(kinds)) for n, kinds in EXPECTED_SECTIONS.items()
+        n: list(dict.fromkeys(kinds)) for n, kinds in EXPECTED_PUBLIC_SECTIONS.items()
     }
     assert {
         n: [s.type for s in e.public_sections()] for n, e in editions.items()
-    } == EXPECTED_SECTIONS
+    } == EXPECTED_PUBLIC_SECTIONS
     assert _items_per_kind() == EXPECTED_ITEMS_PER_KIND
 
 
