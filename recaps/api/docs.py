@@ -99,8 +99,23 @@ def _object(name, schema):
     }
 
 
+def inline_enums(node, enums):
+    """``node`` with references to the named enums replaced by the enums, so
+    that a parameter reads "one of: …" rather than the enum's name."""
+    if isinstance(node, dict):
+        if node.get("$ref", "").removeprefix(REF_PREFIX) in enums:
+            return enums[node["$ref"].removeprefix(REF_PREFIX)]
+        return {key: inline_enums(value, enums) for key, value in node.items()}
+    if isinstance(node, list):
+        return [inline_enums(value, enums) for value in node]
+    return node
+
+
 def describe_schema(schema):
     """``{"title", "version", "description", "operations", "objects"}``."""
+    components = schema.get("components", {}).get("schemas", {})
+    enums = {name: found for name, found in components.items() if "enum" in found}
+    schema = inline_enums(schema, enums)
     info = schema.get("info", {})
     operations = []
     for path, methods in schema.get("paths", {}).items():
@@ -125,6 +140,7 @@ def describe_schema(schema):
     objects = [
         _object(name, definition)
         for name, definition in schema.get("components", {}).get("schemas", {}).items()
+        if name not in enums
     ]
     return {
         "title": info.get("title", ""),
