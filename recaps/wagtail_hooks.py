@@ -1,6 +1,8 @@
 """Admin customisation of the recaps app."""
 
 from django.apps import apps
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.signals import init_new_page
 
@@ -23,6 +25,19 @@ if apps.is_installed("wagtail_modeladmin"):
 @hooks.register("register_admin_viewset")
 def register_edition_listing():
     return edition_listing_viewset
+
+
+@hooks.register("insert_editor_js")
+def editor_js():
+    """The edition editor's enhancements (recaps/static/recaps/admin/editor.js)."""
+    return format_html('<script src="{}"></script>', static("recaps/admin/editor.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def editor_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("recaps/admin/editor.css")
+    )
 
 
 @hooks.register("after_copy_page")

@@ -21,7 +21,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RecapBodyBlock, html_to_text
-from ..forms import RecapCopyForm
+from ..forms import RecapCopyForm, RecapPageForm
 from .querysets import RecapPageManager
 from .themes import Theme
 
@@ -165,6 +165,11 @@ class RecapPage(Page):
 
     #: Copying an edition proposes the next edition's title and slug.
     copy_form_class = RecapCopyForm
+    base_form_class = RecapPageForm
+
+    #: Title of the admin's create view (recaps/templates/wagtailadmin/pages/
+    #: create.html), instead of Wagtail's genderless “Nouveau: Édition”.
+    admin_create_title = _("New edition")
 
     parent_page_types = ["recaps.RecapSeriesPage"]
     subpage_types = []

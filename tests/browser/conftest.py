@@ -8,6 +8,7 @@ production); a test fails when the browser reports any violation of it.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,3 +83,29 @@ def browser(monkeypatch):
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(
         violations
     )
+
+
+@pytest.fixture
+def page(browser):
+    """A French-speaking page in a 1280 × 900 window."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    # Generous: the machine's two cores are shared with other test runs.
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+USERNAME, PASSWORD = "redaction", "motdepasse-ebullition"
+
+
+def log_in(page, live_url):
+    """Create a superuser and log ``page`` into the admin as them."""
+    get_user_model().objects.create_superuser(USERNAME, "r@example.org", PASSWORD)
+    page.goto(f"{live_url}/admin/login/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_url}/admin/")
