@@ -109,3 +109,17 @@ def log_in(page, live_url):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_url}/admin/")
+
+
+def add_list_child(page, count_name):
+    """Click the “add” button of the ListBlock whose count input is ``count_name``,
+    opening its panel first if it is collapsed (a point's “Sous-points”)."""
+    count = page.locator(f'input[name="{count_name}"]')
+    toggle = count.locator("xpath=ancestor::section[@data-panel][1]").locator(
+        "[data-panel-toggle]"
+    )
+    if toggle.first.get_attribute("aria-expanded") == "false":
+        toggle.first.click()
+    count.locator("xpath=following-sibling::div[1]").locator(
+        "[data-streamfield-list-add]"
+    ).first.click()

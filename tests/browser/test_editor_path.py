@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from recaps.models import RecapPage
-from tests.browser.conftest import log_in
+from tests.browser.conftest import add_list_child, log_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TITLE = "Édition des lucioles"
@@ -48,20 +48,6 @@ def type_rich_text(page, input_id, text):
             editor.press("ControlOrMeta+a")
             editor.press("Backspace")
     raise AssertionError(f"could not type into {input_id}")
-
-
-def add_list_child(page, count_name):
-    """Click the “add” button of the ListBlock whose count input is ``count_name``,
-    opening its panel first if it is collapsed (a point's “Sous-points”)."""
-    count = page.locator(f'input[name="{count_name}"]')
-    toggle = count.locator("xpath=ancestor::section[@data-panel][1]").locator(
-        "[data-panel-toggle]"
-    )
-    if toggle.first.get_attribute("aria-expanded") == "false":
-        toggle.first.click()
-    count.locator("xpath=following-sibling::div[1]").locator(
-        "[data-streamfield-list-add]"
-    ).first.click()
 
 
 def delete_section(page, kind):
