@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.blocks.struct_block import BlockGroup, StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.rich_text import expand_db_html, get_text_for_indexing
 
@@ -54,21 +54,42 @@ def rich_text_data(value):
     return {"html": html, "text": html_to_text(html)}
 
 
-class SubItemBlock(blocks.StructBlock):
-    """A nested bullet under an item."""
+def name_rich_text_editor(widget, label):
+    """Name the editable area of a rich text editor ``widget`` after ``label``.
 
-    text = blocks.RichTextBlock(
-        features=ITEM_FEATURES,
-        label=_("Sub-item"),
-        help_text=_(
-            "One nested point, e.g. “Comment repérer les personnes en fragilité "
-            "sur le territoire ?”"
-        ),
-    )
+    Draftail's editable area is a ``role="textbox"`` that the field's ``<label>``
+    does not reach (the label belongs to a hidden input, or to nothing in a
+    block): screen readers and axe (``aria-input-field-name``) find it unnamed.
+    Draftail hands its options to the editor, ``ariaLabel`` included.
+    """
+    if isinstance(getattr(widget, "options", None), dict):
+        widget.options = {**widget.options, "ariaLabel": label}
+    return widget
+
+
+class NamedRichTextBlock(blocks.RichTextBlock):
+    """A rich text block whose editor is named after the block's label."""
+
+    @cached_property
+    def field(self):
+        field = super().field
+        name_rich_text_editor(field.widget, self.label)
+        return field
+
+
+class SubItemBlock(blocks.StructBlock):
+    """A nested bullet under an item.
+
+    Repeated on every sub-item: no help text here, the section's list of points
+    explains sub-items once (see :class:`SectionBlock`).
+    """
+
+    text = NamedRichTextBlock(features=ITEM_FEATURES, label=_("Sub-item"))
 
     class Meta:
         icon = "list-ul"
         label = _("Sub-item")
+        form_classname = "recap-subitem"
 
     def get_api_representation(self, value, context=None):
         """``{"html": "<p>…</p>", "text": "…", "children": []}``."""
@@ -76,31 +97,36 @@ class SubItemBlock(blocks.StructBlock):
 
 
 class ItemBlock(blocks.StructBlock):
-    """One bullet of a section, optionally with sub-items."""
+    """One bullet of a section, optionally with sub-items.
 
-    text = blocks.RichTextBlock(
-        features=ITEM_FEATURES,
-        label=_("Item"),
-        help_text=_(
-            "One point, as said during the meeting; links are allowed, e.g. “Des "
-            "boites solidaires à offrir”."
-        ),
-    )
+    Repeated on every point: no help text here (the section's list of points
+    explains points and sub-items once), and the sub-items sit in a group that
+    starts collapsed, so an item without sub-items takes one line of form.
+    """
+
+    text = NamedRichTextBlock(features=ITEM_FEATURES, label=_("Item"))
     children = blocks.ListBlock(
         SubItemBlock(),
         default=[],
         min_num=0,
         label=_("Sub-items"),
-        help_text=_(
-            "Optional nested points under this item, e.g. under “Quelles actions "
-            "pour le lien ?”, the answers given."
-        ),
     )
 
     class Meta:
         icon = "list-ul"
         label = _("Item")
         form_classname = "recap-item"
+        form_layout = BlockGroup(
+            children=[
+                "text",
+                BlockGroup(
+                    children=["children"],
+                    heading=_("Sub-items"),
+                    icon="list-ul",
+                    classname="collapsed recap-subitems",
+                ),
+            ]
+        )
 
     def get_api_representation(self, value, context=None):
         """``{"html", "text", "children": [sub-items]}``."""
@@ -133,7 +159,7 @@ class SectionBlock(blocks.StructBlock):
             "“Retour sur…” or “Partage de ce qui est fait pour Noël”."
         ),
     )
-    intro = blocks.RichTextBlock(
+    intro = NamedRichTextBlock(
         features=ITEM_FEATURES,
         required=False,
         label=_("Introduction"),
@@ -144,7 +170,12 @@ class SectionBlock(blocks.StructBlock):
         min_num=0,
         default=[],
         label=_("Items"),
-        help_text=_("The points of the section, one per bullet, in reading order."),
+        help_text=_(
+            "The points of the section, one per bullet, in reading order, as said "
+            "during the meeting (links are allowed), e.g. “Des boites solidaires à "
+            "offrir”. Open “Sub-items” under a point for its nested points, e.g. "
+            "under “Quelles actions pour le lien ?”, the answers given."
+        ),
     )
 
     class Meta:
@@ -403,7 +434,7 @@ class TextBlock(blocks.StructBlock):
         label=_("Heading"),
         help_text=_("Optional title above the paragraphs, e.g. “Bilan”."),
     )
-    text = blocks.RichTextBlock(
+    text = NamedRichTextBlock(
         features=TEXT_FEATURES,
         label=_("Text"),
         help_text=_(

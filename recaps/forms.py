@@ -2,9 +2,21 @@
 
 import re
 
-from wagtail.admin.forms.pages import CopyForm
+from django.utils.text import capfirst
+from wagtail.admin.forms.pages import CopyForm, WagtailAdminPageForm
 
+from .blocks import name_rich_text_editor
 from .editing import next_edition_values
+
+
+class RecapPageForm(WagtailAdminPageForm):
+    """The edition's edit form: its rich text intro is named for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        intro = self.fields.get("intro")
+        if intro is not None:
+            name_rich_text_editor(intro.widget, capfirst(intro.label))
 
 
 class RecapCopyForm(CopyForm):

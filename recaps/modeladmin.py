@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin
-from wagtail_modeladmin.views import DeleteView, EditView, InstanceSpecificView
+from wagtail_modeladmin.views import (
+    CreateView,
+    DeleteView,
+    EditView,
+    InstanceSpecificView,
+)
 
 from .models import RecapPage, Theme
 from .models.series import series_of_themes
@@ -28,7 +33,17 @@ def edition_count(theme):
 
 
 class ThemeButtonHelper(ButtonHelper):
-    """Adds “Merge” to each row and offers “Delete” only for unused themes."""
+    """Adds “Merge” to each row and offers “Delete” only for unused themes.
+
+    The “add” button says “Ajouter un thème”, not modeladmin's genderless
+    “Ajouter un(e) thème”.
+    """
+
+    def add_button(self, classnames_add=None, classnames_exclude=None):
+        button = super().add_button(classnames_add, classnames_exclude)
+        button["label"] = _("Add a theme")
+        button["title"] = _("Add a new theme")
+        return button
 
     def merge_button(self, pk, classnames_add=None, classnames_exclude=None):
         classnames = ["button-secondary", *(classnames_add or [])]
@@ -71,6 +86,18 @@ class ThemeButtonHelper(ButtonHelper):
                 ),
             )
         return buttons
+
+
+class ThemeCreateView(CreateView):
+    """“Nouveau thème”, in the header and the browser's title."""
+
+    page_title = gettext_lazy("New theme")
+
+    def get_page_subtitle(self):
+        return ""
+
+    def get_meta_title(self):
+        return self.page_title
 
 
 class ThemeEditView(EditView):
@@ -192,6 +219,7 @@ class ThemeAdmin(ModelAdmin):
     ordering = ("name",)
     list_per_page = 50
     button_helper_class = ThemeButtonHelper
+    create_view_class = ThemeCreateView
     edit_view_class = ThemeEditView
     delete_view_class = ThemeDeleteView
     panels = [FieldPanel("name"), FieldPanel("description")]

@@ -2,7 +2,9 @@
 
 from django.apps import apps
 from django.contrib import messages
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from wagtail import hooks
 from wagtail.signals import init_new_page
@@ -52,6 +54,19 @@ def edition_pdf_header_button(page, user, view_name, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def edition_pdf_listing_button(page, user, next_url=None):
     yield EditionPdfMenuItem(page=page)
+
+
+@hooks.register("insert_editor_js")
+def editor_js():
+    """The edition editor's enhancements (recaps/static/recaps/admin/editor.js)."""
+    return format_html('<script src="{}"></script>', static("recaps/admin/editor.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def editor_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("recaps/admin/editor.css")
+    )
 
 
 @hooks.register("after_copy_page")

@@ -235,6 +235,9 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # No request to third parties from the admin: no avatars service, no update check.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Dates shown and entered the French way in the admin (27/11/2020).
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 
 # Search: Wagtail's database backend (SQLite FTS5 or PostgreSQL full text).
 # Editions are indexed with the French stems of their words and queries are

@@ -68,6 +68,8 @@ class EditionIndexView(PageListingViewSet.index_view_class):
     """Editions newest first, themes prefetched (a fixed number of queries)."""
 
     default_ordering = "-date"
+    #: Not Wagtail's genderless “Ajouter un(e) édition”.
+    add_item_label = _("Add an edition")
 
     def annotate_queryset(self, pages):
         return super().annotate_queryset(pages).prefetch_related("tags")

@@ -32,7 +32,7 @@ from ..blocks import (
     section_labels,
     visible_sections,
 )
-from ..forms import RecapCopyForm
+from ..forms import RecapCopyForm, RecapPageForm
 from ..search import stem_text
 from .querysets import RecapPageManager
 from .themes import Theme
@@ -224,6 +224,11 @@ class RecapPage(RoutablePageMixin, Page):
 
     #: Copying an edition proposes the next edition's title and slug.
     copy_form_class = RecapCopyForm
+    base_form_class = RecapPageForm
+
+    #: Title of the admin's create view (recaps/templates/wagtailadmin/pages/
+    #: create.html), instead of Wagtail's genderless “Nouveau: Édition”.
+    admin_create_title = _("New edition")
 
     parent_page_types = ["recaps.RecapSeriesPage"]
     subpage_types = []

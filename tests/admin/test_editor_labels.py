@@ -41,14 +41,27 @@ def test_edition_fields_have_french_labels_and_help_texts():
         )
 
 
-def test_every_block_field_has_a_label_and_an_example():
+#: Blocks repeated on every point and sub-point: their help is given once, by the
+#: section's list of points (issue 16: a shorter edit form).
+REPEATED = ("/items/item/", "/children/item/")
+
+
+def test_every_block_field_has_a_label_and_an_example_once_per_section():
     with translation.override("fr"):
         for path, block in walk(RecapBodyBlock()):
-            if isinstance(block, (blocks.ListBlock, blocks.StructBlock)):
-                assert block.label, path
-                continue
             assert block.label, path
-            assert block.field.help_text, path
+            if isinstance(block, (blocks.ListBlock, blocks.StructBlock)):
+                continue
+            if any(part in path for part in REPEATED):
+                assert not block.field.help_text, path
+            else:
+                assert block.field.help_text, path
+        for name, block in RecapBodyBlock.base_blocks.items():
+            if "items" in block.child_blocks:
+                help_text = str(block.child_blocks["items"].meta.help_text)
+                # Points and sub-points explained, with an example of each.
+                assert "« Des boites solidaires à offrir »" in help_text, name
+                assert "« Sous-points »" in help_text, name
 
 
 def test_every_section_kind_has_a_description_and_a_block_chooser_preview(

@@ -8,6 +8,7 @@ production); a test fails when the browser reports any violation of it.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,3 +83,43 @@ def browser(monkeypatch):
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(
         violations
     )
+
+
+@pytest.fixture
+def page(browser):
+    """A French-speaking page in a 1280 × 900 window."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    # Generous: the machine's two cores are shared with other test runs.
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+USERNAME, PASSWORD = "redaction", "motdepasse-ebullition"
+
+
+def log_in(page, live_url):
+    """Create a superuser and log ``page`` into the admin as them."""
+    get_user_model().objects.create_superuser(USERNAME, "r@example.org", PASSWORD)
+    page.goto(f"{live_url}/admin/login/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_url}/admin/")
+
+
+def add_list_child(page, count_name):
+    """Click the “add” button of the ListBlock whose count input is ``count_name``,
+    opening its panel first if it is collapsed (a point's “Sous-points”)."""
+    count = page.locator(f'input[name="{count_name}"]')
+    toggle = count.locator("xpath=ancestor::section[@data-panel][1]").locator(
+        "[data-panel-toggle]"
+    )
+    if toggle.first.get_attribute("aria-expanded") == "false":
+        toggle.first.click()
+    count.locator("xpath=following-sibling::div[1]").locator(
+        "[data-streamfield-list-add]"
+    ).first.click()

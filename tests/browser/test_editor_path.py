@@ -11,33 +11,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from recaps.models import RecapPage
+from tests.browser.conftest import add_list_child, log_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TITLE = "Édition des lucioles"
 WORD = "lucioles"  # appears only in the new edition
 THEMES = ["Numérique", "aller-vers"]
-USERNAME, PASSWORD = "redaction", "motdepasse-ebullition"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        locale="fr-FR", viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    # Generous: the machine's two cores are shared with other test runs.
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
 
 
 def type_rich_text(page, input_id, text):
@@ -61,13 +48,6 @@ def type_rich_text(page, input_id, text):
             editor.press("ControlOrMeta+a")
             editor.press("Backspace")
     raise AssertionError(f"could not type into {input_id}")
-
-
-def add_list_child(page, count_name):
-    """Click the “add” button of the ListBlock whose count input is ``count_name``."""
-    page.locator(f'input[name="{count_name}"]').locator(
-        "xpath=following-sibling::div[1]"
-    ).locator("[data-streamfield-list-add]").first.click()
 
 
 def delete_section(page, kind):
@@ -112,15 +92,10 @@ def assert_visible_everywhere(page, live_url, edition, series, visible):
 
 
 def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
-    get_user_model().objects.create_superuser(USERNAME, "r@example.org", PASSWORD)
     live = live_server.url
 
     # Log in; the admin speaks French.
-    page.goto(f"{live}/admin/login/")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live}/admin/")
+    log_in(page, live)
     assert page.locator("html").get_attribute("lang") == "fr"
 
     # A new edition under the series: number, date and sections are pre-filled.

@@ -8,7 +8,6 @@ recover after the database restart) are printed.
 
 import http.cookies
 import re
-import sys
 import time
 import urllib.parse
 
@@ -16,6 +15,7 @@ import pytest
 
 from tests.production.conftest import ADMIN_PASSWORD, SERIES
 from tests.production.services import Gunicorn, wait_until
+from tests.reporting import report
 
 READER_URLS = [
     "/",
@@ -28,12 +28,6 @@ READER_URLS = [
     "/api/v1/tags/",
     "/api/v1/sections/?type=nuggets",
 ]
-
-
-def report(capsys, line):
-    """Print a figure even though pytest captures the output."""
-    with capsys.disabled():
-        sys.stdout.write(f"\n{line}\n")
 
 
 def assert_no_traceback(response, url):

@@ -1,0 +1,267 @@
+/*
+ * The edition editor, shorter and easier to read (recaps, issue 16).
+ *
+ * - Sub-item groups start collapsed (ItemBlock's form layout); a group that
+ *   already holds sub-items is opened once, when it first appears.
+ * - Theme chips show multi-word themes without the quotes Wagtail's tag field
+ *   keeps around them (the hidden value, which tag-it reads back when a chip
+ *   is removed, keeps them).
+ * - The theme input that tag-it creates gets the field's label.
+ * - Pasting several lines or a bulleted list into a point creates one point
+ *   per line or bullet, nested bullets becoming sub-points (pasted into a
+ *   sub-point: one sub-point each), instead of one point holding it all.
+ *
+ * Loaded by the ``insert_editor_js`` hook (recaps/wagtail_hooks.py); no inline
+ * script, as the Content-Security-Policy requires.
+ */
+(() => {
+  'use strict';
+
+  const SEEN = 'recapsSeen';
+
+  function firstTime(element) {
+    if (element.dataset[SEEN]) return false;
+    element.dataset[SEEN] = '1';
+    return true;
+  }
+
+  /* Open the sub-item group of an item that has sub-items. */
+  function openUsedSubItemGroups(root) {
+    root.querySelectorAll('.recap-subitems').forEach((group) => {
+      if (!firstTime(group)) return;
+      if (!group.querySelector('[data-streamfield-child]')) return;
+      openPanel(group);
+    });
+  }
+
+  function openPanel(group) {
+    const panel = group.closest('[data-panel]');
+    const toggle = panel && panel.querySelector('[data-panel-toggle]');
+    if (toggle && toggle.getAttribute('aria-expanded') === 'false') {
+      toggle.click();
+    }
+  }
+
+  /* A chip's visible name without the surrounding quotes. */
+  function unquoteThemeChips(root) {
+    root.querySelectorAll('.tagit-choice .tagit-label').forEach((label) => {
+      if (!firstTime(label)) return;
+      const text = label.textContent;
+      if (text.length < 2 || !text.startsWith('"') || !text.endsWith('"')) return;
+      const shown = document.createElement('span');
+      shown.className = 'recap-theme-name';
+      shown.textContent = text.slice(1, -1);
+      label.classList.add('recap-theme-quoted');
+      label.setAttribute('aria-hidden', 'true');
+      label.after(shown);
+    });
+  }
+
+  /* tag-it's own input has no label: give it the field's. */
+  function labelThemeInputs(root) {
+    root.querySelectorAll('.tagit-new input').forEach((input) => {
+      if (input.hasAttribute('aria-labelledby')) return;
+      const list = input.closest('ul.tagit');
+      const field = list && list.previousElementSibling;
+      const label = field && field.id && document.querySelector(`label[for="${field.id}"]`);
+      if (!label) return;
+      if (!label.id) label.id = `${field.id}-label`;
+      input.setAttribute('aria-labelledby', label.id);
+    });
+  }
+
+  /* ---- Paste a list into a section's points ---------------------------- */
+
+  const BULLET = /^(?:[-*+•◦▪‣·o]|\d+[.)])\s+/;
+
+  /* Leading whitespace width (a tab counts as four spaces). */
+  function indentOf(line) {
+    const lead = line.match(/^\s*/)[0];
+    return lead.replace(/\t/g, '    ').length;
+  }
+
+  /* Lines of plain text as [{text, children: [text]}]: indented lines are
+     sub-points of the line above them. */
+  function entriesFromText(text) {
+    const lines = text.split(/\r?\n/).filter((line) => line.trim());
+    if (!lines.length) return [];
+    const base = Math.min(...lines.map(indentOf));
+    const entries = [];
+    lines.forEach((line) => {
+      const clean = line.trim().replace(BULLET, '').trim();
+      if (!clean) return;
+      if (indentOf(line) > base && entries.length) {
+        entries[entries.length - 1].children.push(clean);
+      } else {
+        entries.push({ text: clean, children: [] });
+      }
+    });
+    return entries;
+  }
+
+  function ownText(item) {
+    const copy = item.cloneNode(true);
+    copy.querySelectorAll('ul, ol').forEach((list) => list.remove());
+    return copy.textContent.replace(/\s+/g, ' ').trim();
+  }
+
+  /* The items of the outermost HTML lists as [{text, children: [text]}]; the
+     items of nested lists, at any depth, are sub-points. */
+  function entriesFromHtml(html) {
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    const entries = [];
+    doc.body.querySelectorAll('li').forEach((item) => {
+      if (item.parentElement.closest('li')) return;
+      const children = [...item.querySelectorAll('li')]
+        .map(ownText)
+        .filter(Boolean);
+      const text = ownText(item);
+      if (text || children.length) entries.push({ text, children });
+    });
+    return entries;
+  }
+
+  function pastedEntries(clipboard) {
+    const html = clipboard.getData('text/html');
+    if (html && /<li[\s>]/i.test(html)) return entriesFromHtml(html);
+    return entriesFromText(clipboard.getData('text/plain') || '');
+  }
+
+  /* Draftail's state for one paragraph of plain text. */
+  function richTextState(text) {
+    const key = Math.random().toString(36).slice(2, 7);
+    return JSON.stringify({
+      blocks: [
+        {
+          key,
+          text,
+          type: 'unstyled',
+          depth: 0,
+          inlineStyleRanges: [],
+          entityRanges: [],
+          data: {},
+        },
+      ],
+      entityMap: {},
+    });
+  }
+
+  /* The block of the StreamField whose form prefix is ``prefix``. */
+  function findBlock(block, prefix, depth = 0) {
+    if (!block || depth > 12) return null;
+    if (block.prefix === prefix) return block;
+    const next = [];
+    if (Array.isArray(block.children)) {
+      block.children.forEach((child) => next.push(child, child && child.block));
+    }
+    if (block.childBlocks) next.push(...Object.values(block.childBlocks));
+    for (const candidate of next) {
+      if (candidate && prefix.startsWith(candidate.prefix || '\0')) {
+        const found = findBlock(candidate, prefix, depth + 1);
+        if (found) return found;
+      }
+    }
+    return null;
+  }
+
+  function rootBlockFor(prefix) {
+    for (const element of document.querySelectorAll('[id$="-root"]')) {
+      const root = element.rootBlock;
+      if (root && prefix.startsWith(element.id.slice(0, -'-root'.length))) {
+        return root;
+      }
+    }
+    return null;
+  }
+
+  /* Where a paste landed: the list of points (or sub-points) and the child. */
+  function pasteTarget(event) {
+    const editor = event.target.closest && event.target.closest('[data-draftail-editor-wrapper], .Draftail-Editor');
+    const field = editor && editor.closest('[data-contentpath="text"]');
+    const input = field && field.querySelector('input[type="hidden"][id$="-value-text"]');
+    const match = input && input.id.match(/^(.*-(items|children))-(\d+)-value-text$/);
+    if (!match) return null;
+    const [, listPrefix, kind, counter] = match;
+    const root = rootBlockFor(listPrefix);
+    const list = root && findBlock(root, listPrefix);
+    if (!list || !Array.isArray(list.children)) return null;
+    const child = list.children.find(
+      (candidate) => candidate.prefix === `${listPrefix}-${counter}`,
+    );
+    if (!child) return null;
+    // The editable area only: Draftail's placeholder sits beside it.
+    const editable = field.querySelector('[contenteditable="true"]');
+    const empty = !(editable && editable.textContent.trim());
+    return { list, child, empty, nested: kind === 'children' };
+  }
+
+  function onPaste(event) {
+    const clipboard = event.clipboardData;
+    if (!clipboard) return;
+    let entries = pastedEntries(clipboard);
+    const many =
+      entries.length > 1 || entries.some((entry) => entry.children.length);
+    if (!many) return;
+    const target = pasteTarget(event);
+    if (!target) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const { list, child, empty, nested } = target;
+    if (nested) {
+      // Sub-points do not nest further: one sub-point per line or bullet.
+      entries = entries.flatMap((entry) => [
+        { text: entry.text, children: [] },
+        ...entry.children.map((text) => ({ text, children: [] })),
+      ]);
+    }
+    let index = child.index + 1;
+    entries.forEach((entry) => {
+      const value = nested
+        ? { text: richTextState(entry.text) }
+        : {
+            text: richTextState(entry.text),
+            children: entry.children.map((text) => ({
+              value: { text: richTextState(text) },
+            })),
+          };
+      list.insert(value, index, { animate: false, focus: false });
+      index += 1;
+    });
+    // An empty point that received the paste gives way to the pasted ones.
+    if (empty) child.delete({ animate: false });
+  }
+
+  function enhance(root) {
+    openUsedSubItemGroups(root);
+    unquoteThemeChips(root);
+    labelThemeInputs(root);
+  }
+
+  let scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    window.requestAnimationFrame(() => {
+      scheduled = false;
+      enhance(document);
+    });
+  }
+
+  function start() {
+    // Capture phase: before Draftail's own paste handling.
+    document.addEventListener('paste', onPaste, true);
+    enhance(document);
+    new MutationObserver(schedule).observe(document.body, {
+      childList: true,
+      subtree: true,
+    });
+  }
+
+  window.recapsEditor = { openPanel };
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
