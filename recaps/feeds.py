@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .blocks import html_to_text
+from .links import absolute_url
 
 
 def plain_text(rich_text):
@@ -67,6 +68,11 @@ class EditionsRssFeed(Feed):
         if obj["theme"] is not None:
             url += series.reverse_subpage("theme", kwargs={"slug": obj["theme"].slug})
         return url
+
+    def feed_url(self, obj):
+        """The feed's own address (Atom ``rel="self"``), on the public base URL
+        rather than the request's host."""
+        return absolute_url(self.request.path, self.request)
 
     def channel_text(self, obj):
         """What the feed is about, plain text."""

@@ -5,22 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from wagtail.models import Site
 
 from ..blocks import SECTION_TYPES, public_html
+from ..links import absolute_url
 from ..models import RecapPageTag, RecapSection, RecapSeriesPage
 from ..models.edition import MeetingFormat
 
 
 def api_url(request, name, **kwargs):
-    """Absolute URL of an API endpoint (``recaps_api:<name>``)."""
-    return request.build_absolute_uri(reverse(f"recaps_api:{name}", kwargs=kwargs))
-
-
-def site_root_url(request):
-    """Root URL of the Wagtail site serving ``request`` (cached on the request)."""
-    site = Site.find_for_request(request)
-    return site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    """Absolute URL of an API endpoint (``recaps_api:<name>``), on the site's
+    public base URL (:mod:`recaps.links`)."""
+    return absolute_url(reverse(f"recaps_api:{name}", kwargs=kwargs), request)
 
 
 def section_data(section, request):
@@ -29,7 +24,7 @@ def section_data(section, request):
     data = section.as_dict()
     for link in data["links"]:
         if link["url"].startswith("/") and not link["url"].startswith("//"):
-            link["url"] = site_root_url(request) + link["url"]
+            link["url"] = absolute_url(link["url"], request)
     return data
 
 

@@ -42,7 +42,7 @@ def three(make_edition):
     return first, second, third
 
 
-def test_index_links_every_endpoint(client):
+def test_index_links_every_endpoint(client, root_page):
     data = get_json(client, API)
     assert data == {
         "recaps": "http://testserver/api/v1/recaps/",
