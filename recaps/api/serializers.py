@@ -141,6 +141,13 @@ class RecapSerializer(serializers.Serializer):
     """An edition as listed by ``/recaps/``."""
 
     id = serializers.IntegerField(source="pk")
+    uuid = serializers.UUIDField(
+        source="translation_key",
+        help_text=_(
+            "Stable identifier of the edition, kept by export and restore "
+            "(Wagtail's translation key)."
+        ),
+    )
     slug = serializers.CharField()
     title = serializers.CharField()
     edition_number = serializers.IntegerField()
@@ -154,6 +161,13 @@ class RecapSerializer(serializers.Serializer):
     api_url = serializers.SerializerMethodField()
     first_published_at = serializers.DateTimeField(allow_null=True)
     last_published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(
+        help_text=_(
+            "When the public representation of the edition last changed (its "
+            "content, themes, series, address or going live); an unchanged "
+            "republication leaves it. Filter with updated_after."
+        ),
+    )
 
     @extend_schema_field(SeriesRefSerializer(allow_null=True))
     def get_series(self, page):
@@ -227,10 +241,64 @@ class TagSerializer(serializers.Serializer):
         return f"{url}?tag={theme.slug}"
 
 
+class ChangeSerializer(serializers.Serializer):
+    """One edition that entered, changed in or left the public set."""
+
+    id = serializers.IntegerField(help_text=_("Id of the edition."))
+    uuid = serializers.UUIDField(help_text=_("Stable identifier of the edition."))
+    action = serializers.ChoiceField(
+        choices=[
+            ("published", "published"),
+            ("updated", "updated"),
+            ("removed", "removed"),
+        ],
+        help_text=_(
+            "published: it entered the public set; updated: its public "
+            "representation changed; removed: unpublished, deleted, moved out, "
+            "restricted or expired."
+        ),
+    )
+    at = serializers.DateTimeField(help_text=_("When the change happened."))
+    url = serializers.URLField(
+        allow_null=True,
+        help_text=_("Absolute URL of the HTML page; null when removed."),
+    )
+
+
+def change_data(change, request):
+    """The data of :class:`ChangeSerializer` for a :class:`recaps.changes.Change`:
+    nothing but the id and uuid of an edition that is not public."""
+    public = change.action != "removed"
+    return {
+        "id": change.id,
+        "uuid": change.uuid,
+        "action": change.action,
+        "at": serializers.DateTimeField().to_representation(change.at),
+        "url": change.page.get_full_url(request) if public else None,
+    }
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    """A page of the change feed, oldest change first."""
+
+    results = ChangeSerializer(many=True)
+    next = serializers.CharField(
+        help_text=_(
+            "Cursor to pass as since= for the following changes (also when the "
+            "list is empty: poll with it later)."
+        )
+    )
+    next_url = serializers.URLField(help_text=_("This endpoint with since=next."))
+    has_more = serializers.BooleanField(
+        help_text=_("Whether more changes follow right away.")
+    )
+
+
 class IndexSerializer(serializers.Serializer):
     """Links to every endpoint of the API."""
 
     recaps = serializers.URLField()
+    changes = serializers.URLField()
     sections = serializers.URLField()
     tags = serializers.URLField()
     schema = serializers.URLField()
