@@ -188,6 +188,39 @@ def refresh_public_state(pages, public=None):
             page.public_fingerprint = changed[page.pk]
             if page.pk not in silent:
                 page.public_updated_at = now
+    _notify(
+        [page for page in pages if page.pk in changed and page.pk not in silent],
+        stored,
+        now,
+    )
+
+
+def _notify(pages, stored, now):
+    """Webhook deliveries for the editions whose public state changed, in the
+    same transaction (:mod:`recaps.webhooks`)."""
+    from .models import WebhookSubscription
+    from .webhooks import enqueue, payload
+
+    if not pages or not WebhookSubscription.objects.filter(active=True).exists():
+        return
+    public = set(
+        RecapPage.objects.published()
+        .filter(pk__in=[page.pk for page in pages])
+        .values_list("pk", flat=True)
+    )
+    entries = []
+    for page in pages:
+        if page.public_fingerprint == REMOVED:
+            action = "removed"
+        elif page.pk not in public:
+            continue  # live but scheduled or expired: not public yet
+        elif stored.get(page.pk) in ("", REMOVED):
+            action = "published"
+        else:
+            action = "updated"
+        url = page.get_full_url() if action != "removed" else None
+        entries.append(payload(page.pk, page.translation_key, action, now, url))
+    enqueue(entries)
 
 
 def rebuild_index(batch_size=200):

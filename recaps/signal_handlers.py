@@ -123,7 +123,8 @@ def edition_unpublished(sender, instance, **kwargs):
 def edition_deleted(sender, instance, **kwargs):
     """Out of the search index; an edition that was ever public leaves its uuid
     in Wagtail's log entry of the deletion, for the change feed
-    (:mod:`recaps.changes`)."""
+    (:mod:`recaps.changes`). (Wagtail unpublishes a live page before deleting
+    it: that sends the ``recap.removed`` webhook.)"""
     index.remove_object(instance)
     if instance.public_updated_at is None:
         return

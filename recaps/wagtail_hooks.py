@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.signals import init_new_page
 
 from .admin.editions import edition_listing_viewset
+from .admin.webhooks import webhooks_viewset_group
 from .editing import next_edition_values, prefill_on_create
 
 # init_new_page is only sent by the admin's create view, and the admin loads
@@ -23,6 +24,11 @@ if apps.is_installed("wagtail_modeladmin"):
 @hooks.register("register_admin_viewset")
 def register_edition_listing():
     return edition_listing_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_webhooks():
+    return webhooks_viewset_group
 
 
 @hooks.register("after_copy_page")
