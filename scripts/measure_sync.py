@@ -15,13 +15,11 @@ edition), then a re-sync with nothing new. Prints figures; asserts nothing.
 import argparse
 import datetime
 import math
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 API = "/api/v1/"
 PAGE = 100
 
@@ -104,22 +102,6 @@ def out(text=""):
     sys.stdout.write(text + "\n")
 
 
-def setup_django(db_path):
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.RECAPS_API_THROTTLE_RATE = None
-    settings.RECAPS_CHANGES_SETTLE_SECONDS = 0
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def change_the_site(count):
     """Republish ``count`` editions with new content, unpublish and delete
     ``count // 2`` each, republish ``count`` unchanged (not in the feed)."""
@@ -151,8 +133,14 @@ def main():
     parser.add_argument("--editions", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=20)
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_api import setup_django  # throwaway SQLite, test settings, no throttle
+
     with tempfile.TemporaryDirectory(prefix="measure-sync-") as folder:
         setup_django(Path(folder) / "db.sqlite3")
+        from django.conf import settings
+
+        settings.RECAPS_CHANGES_SETTLE_SECONDS = 0
         from django.core.management import call_command
         from django.test import Client
 
