@@ -2,6 +2,7 @@
 administrators (superusers) only."""
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -47,6 +48,11 @@ class SubscriptionViewSet(ModelViewSet):
         "active",
     ]
     list_display = ["url", "active", "on_published", "on_updated", "on_removed"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
 
 class DeliveryViewSet(ModelViewSet):
