@@ -174,15 +174,18 @@ def refresh_public_state(pages, public=None):
         if not stored[pk] and ((pk in dated) != (digest == REMOVED))
     }
     now = timezone.now()
-    RecapPage.objects.filter(pk__in=list(changed)).update(
-        public_fingerprint=Case(
-            *(When(pk=pk, then=Value(digest)) for pk, digest in changed.items())
-        ),
-        public_updated_at=Case(
-            *(When(pk=pk, then=Value(now)) for pk in changed if pk not in silent),
-            default="public_updated_at",
-        ),
-    )
+    pks = list(changed)
+    for start in range(0, len(pks), 200):  # bounded statements (SQLite)
+        batch = pks[start : start + 200]
+        RecapPage.objects.filter(pk__in=batch).update(
+            public_fingerprint=Case(
+                *(When(pk=pk, then=Value(changed[pk])) for pk in batch)
+            ),
+            public_updated_at=Case(
+                *(When(pk=pk, then=Value(now)) for pk in batch if pk not in silent),
+                default="public_updated_at",
+            ),
+        )
     for page in pages:
         if page.pk in changed:
             page.public_fingerprint = changed[page.pk]
