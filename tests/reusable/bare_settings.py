@@ -3,6 +3,8 @@
 Used by tests/reusable/test_reusable_app.py to prove that recaps stands alone.
 """
 
+import os
+
 SECRET_KEY = "bare-settings-test-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -14,6 +16,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 WAGTAIL_SITE_NAME = "Bare"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Uploads of the model tests go where the other tests' go, not into the checkout.
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/ebullitions-test-media")  # noqa: S108
 
 INSTALLED_APPS = [
     "recaps",
