@@ -26,7 +26,7 @@ run: setup
 	@bash scripts/quietly.sh "Comptes de démonstration…" \
 		$(PY) manage.py create_demo_accounts
 	@bash scripts/quietly.sh "Vérifications…" $(PY) manage.py check
-	@bash scripts/with-scheduler.sh $(PY) \
+	@WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) bash scripts/with-scheduler.sh $(PY) \
 		$(PY) manage.py serve_demo --skip-checks 127.0.0.1:$(PORT)
 
 ## Production: collectstatic, migrate, update_index, then gunicorn (README, "Production")

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from recaps.links import absolute_url
+
 #: Errors that mean "the database cannot be reached", not "a bug".
 UNREACHABLE_DATABASE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
@@ -29,7 +31,7 @@ def robots_txt(request):
     return TemplateResponse(
         request,
         "robots.txt",
-        {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))},
+        {"sitemap_url": absolute_url(reverse("sitemap"), request)},
         content_type="text/plain; charset=utf-8",
     )
 

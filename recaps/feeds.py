@@ -28,6 +28,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .blocks import html_to_text
+from .links import absolute_url
 from .models.sections import RecapSection
 
 FEED_LENGTH = 20
@@ -126,15 +127,9 @@ class EditionsRssFeed(Feed):
         return url
 
     def feed_url(self, obj):
-        """This feed's own absolute URL (``atom:link rel="self"``, ``feed_url``)."""
-        series, theme = obj["series"], obj["theme"]
-        if theme is None:
-            path = series.reverse_subpage(f"feed_{self.kind}")
-        else:
-            path = series.reverse_subpage(
-                f"theme_feed_{self.kind}", kwargs={"slug": theme.slug}
-            )
-        return series.get_full_url(self.request) + path
+        """The feed's own address (Atom ``rel="self"``), on the public base URL
+        rather than the request's host."""
+        return absolute_url(self.request.path, self.request)
 
     def author_name(self, obj):
         return self.author

@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -34,6 +35,8 @@ RECAP_ORDERINGS = {
     "date": ("date", "edition_number", "pk"),
     "-edition_number": ("-edition_number", "-date", "-pk"),
     "edition_number": ("edition_number", "date", "pk"),
+    "updated_at": ("updated_at", "pk"),
+    "-updated_at": ("-updated_at", "-pk"),
 }
 #: What each sort order does, shown in the API documentation.
 ORDERING_LABELS = {
@@ -132,6 +135,41 @@ class DateField(forms.DateField):
         )
 
 
+def parse_iso_datetime(text):
+    """An ISO 8601 date and time (``2026-11-26T18:30:00Z``, offset optional,
+    then in the site's time zone), aware; ``None`` when malformed."""
+    try:
+        value = datetime.datetime.fromisoformat(str(text).strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if "T" not in str(text) or not 1 <= value.year <= 9998:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+class DateTimeField(forms.DateTimeField):
+    """An ISO 8601 date and time, nothing else."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Malformed date and time “{input}”: expected ISO 8601, e.g. "
+            "2026-11-26T18:30:00Z."
+        )
+    }
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        found = parse_iso_datetime(value)
+        if found is None:
+            raise ValidationError(
+                str(self.error_messages["invalid"]).format(input=shown(value))
+            )
+        return found
+
+
 class IntegerField(forms.IntegerField):
     """A whole number within bounds."""
 
@@ -228,6 +266,13 @@ class StrictDateFilter(django_filters.DateFilter):
     """An ISO date. Eg: ``?date_after=2021-01-01``."""
 
     field_class = DateField
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class StrictDateTimeFilter(django_filters.DateTimeFilter):
+    """An ISO 8601 date and time. Eg: ``?updated_after=2026-11-26T18:30:00Z``."""
+
+    field_class = DateTimeField
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -356,10 +401,22 @@ class EditionFilter(django_filters.FilterSet):
             "every word must match."
         ),
     )
+    updated_after = StrictDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gt",
+        label=_("Changed after"),
+        help_text=_(
+            "Only editions whose public representation changed after this "
+            "instant (ISO 8601, e.g. 2026-11-26T18:30:00Z; see updated_at)."
+        ),
+    )
     ordering = OrderingChoiceFilter(
         RECAP_ORDERINGS,
         "-date",
-        help_text=_("Sort order; newest first (-date) by default."),
+        help_text=_(
+            "Sort order; newest first (-date) by default; updated_at / "
+            "-updated_at for incremental sync."
+        ),
     )
     slug = TextFilter(
         max_length=255, help_text=_("Slug of one edition (a one-item page).")
@@ -390,8 +447,14 @@ class EditionFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         """Every filter and the ordering (default when absent or invalid), then
         the full-text search."""
-        queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
+        needs_updated_at = data.get("updated_after") or data.get("ordering") in (
+            "updated_at",
+            "-updated_at",
+        )
+        if needs_updated_at and "updated_at" not in queryset.query.annotations:
+            queryset = queryset.with_updated_at()
+        queryset = super().filter_queryset(queryset)
         if "ordering" not in data:
             queryset = self.filters["ordering"].filter(queryset, None)
         query = data.get("search")

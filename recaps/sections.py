@@ -7,12 +7,22 @@ published and removed when it stops being public (:mod:`recaps.signal_handlers`)
 readers (API, theme pages, search snippets) read them, never the body.
 """
 
+import hashlib
+import json
+from collections import defaultdict
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from wagtail.models import PageViewRestriction
+from django.db.models import Case, Value, When
+from django.utils import timezone
+from wagtail.models import Page, PageViewRestriction
 
 from .blocks import visible_sections
-from .models import RecapPage, RecapSection
+from .models import RecapPage, RecapPageTag, RecapSection
 from .search import search_words
+
+#: The fingerprint of an edition that is not public (never its content's).
+REMOVED = "removed"
 
 
 def section_rows(page):
@@ -52,26 +62,173 @@ def is_public(page):
     return page.live and not page.get_view_restrictions().exists()
 
 
-@transaction.atomic
-def index_editions(pages):
-    """Rewrite the rows of ``pages``: their sections if public, none otherwise."""
-    pages = list(pages)
-    RecapSection.objects.filter(edition__in=[page.pk for page in pages]).delete()
-    # One query for every page's restrictions (on the page or an ancestor).
+def _public(pages):
+    """The pages of ``pages`` that are live and under no view restriction
+    (one query for every page's restrictions, on the page or an ancestor)."""
     restricted = set(PageViewRestriction.objects.values_list("page__path", flat=True))
-    rows = [
-        row
+    return [
+        page
         for page in pages
         if page.live and not any(page.path.startswith(path) for path in restricted)
-        for row in section_rows(page)
     ]
+
+
+@transaction.atomic
+def index_editions(pages):
+    """Rewrite the rows of ``pages``: their sections if public, none otherwise;
+    then their public state (:func:`refresh_public_state`)."""
+    pages = list(pages)
+    RecapSection.objects.filter(edition__in=[page.pk for page in pages]).delete()
+    public = _public(pages)
+    rows = [row for page in public for row in section_rows(page)]
     RecapSection.objects.bulk_create(rows, batch_size=500)
+    refresh_public_state(pages, public=public)
     return len(rows)
 
 
 def unindex_editions(page_ids):
-    """Remove the rows of the editions ``page_ids``."""
-    RecapSection.objects.filter(edition__in=list(page_ids)).delete()
+    """Remove the rows of the editions ``page_ids`` (no longer public)."""
+    page_ids = list(page_ids)
+    RecapSection.objects.filter(edition__in=page_ids).delete()
+    refresh_public_state(RecapPage.objects.filter(pk__in=page_ids), public=[])
+
+
+def _fingerprints(pages):
+    """``{pk: digest}`` of what the API shows of each page itself: its fields,
+    series, themes and indexed sections (not its publication dates, so an
+    unchanged republication keeps the digest; not its neighbours)."""
+    ids = [page.pk for page in pages]
+    sections = defaultdict(list)
+    rows = (
+        RecapSection.objects.filter(edition__in=ids)
+        .order_by("edition_id", "position")
+        .values_list("edition_id", "block_id", "type", "heading", "data")
+    )
+    for edition_id, *row in rows:
+        sections[edition_id].append(row)
+    themes = defaultdict(list)
+    for edition_id, name, slug in (
+        RecapPageTag.objects.filter(content_object__in=ids)
+        .order_by("tag__slug")
+        .values_list("content_object_id", "tag__name", "tag__slug")
+    ):
+        themes[edition_id].append((name, slug))
+    parents = {
+        path: (pk, slug, title)
+        for path, pk, slug, title in Page.objects.filter(
+            path__in={page.path[: -page.steplen] for page in pages}
+        ).values_list("path", "pk", "slug", "title")
+    }
+    digests = {}
+    for page in pages:
+        shown = [
+            page.title,
+            page.slug,
+            page.url_path,
+            page.edition_number,
+            page.date,
+            page.format,
+            page.participation_note,
+            page.intro,
+            page.search_description,
+            parents.get(page.path[: -page.steplen]),
+            themes[page.pk],
+            sections[page.pk],
+        ]
+        text = json.dumps(shown, cls=DjangoJSONEncoder, sort_keys=True)
+        digests[page.pk] = hashlib.sha256(text.encode()).hexdigest()
+    return digests
+
+
+def refresh_public_state(pages, public=None):
+    """Keep ``public_fingerprint`` / ``public_updated_at`` of ``pages`` in step.
+
+    ``public`` are the pages among them that are public (computed when
+    ``None``). ``public_updated_at`` moves to now only when the fingerprint
+    changes: new content, a renamed or merged theme, a renamed series, a move,
+    a withdrawal; not an unchanged republication. An empty fingerprint (an
+    edition published before the column existed) is filled in without moving
+    the date. Two queries plus one update per changed edition batch.
+    """
+    pages = list(pages)
+    if not pages:
+        return
+    if public is None:
+        public = _public(pages)
+    digests = {page.pk: REMOVED for page in pages}
+    digests.update(_fingerprints(public))
+    stored = dict(
+        RecapPage.objects.filter(pk__in=list(digests)).values_list(
+            "pk", "public_fingerprint"
+        )
+    )
+    dated = set(
+        RecapPage.objects.filter(
+            pk__in=list(digests), public_updated_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    changed = {
+        pk: digest for pk, digest in digests.items() if stored.get(pk, digest) != digest
+    }
+    if not changed:
+        return
+    # First digest of an edition dated by the migration, or of one never public.
+    silent = {
+        pk
+        for pk, digest in changed.items()
+        if not stored[pk] and ((pk in dated) != (digest == REMOVED))
+    }
+    now = timezone.now()
+    pks = list(changed)
+    for start in range(0, len(pks), 200):  # bounded statements (SQLite)
+        batch = pks[start : start + 200]
+        RecapPage.objects.filter(pk__in=batch).update(
+            public_fingerprint=Case(
+                *(When(pk=pk, then=Value(changed[pk])) for pk in batch)
+            ),
+            public_updated_at=Case(
+                *(When(pk=pk, then=Value(now)) for pk in batch if pk not in silent),
+                default="public_updated_at",
+            ),
+        )
+    for page in pages:
+        if page.pk in changed:
+            page.public_fingerprint = changed[page.pk]
+            if page.pk not in silent:
+                page.public_updated_at = now
+    _notify(
+        [page for page in pages if page.pk in changed and page.pk not in silent],
+        stored,
+        now,
+    )
+
+
+def _notify(pages, stored, now):
+    """Webhook deliveries for the editions whose public state changed, in the
+    same transaction (:mod:`recaps.webhooks`)."""
+    from .models import WebhookSubscription
+    from .webhooks import enqueue, payload
+
+    if not pages or not WebhookSubscription.objects.filter(active=True).exists():
+        return
+    public = set(
+        RecapPage.objects.published()
+        .filter(pk__in=[page.pk for page in pages])
+        .values_list("pk", flat=True)
+    )
+    entries = []
+    for page in pages:
+        if page.public_fingerprint == REMOVED:
+            action = "removed"
+        elif page.pk not in public:
+            continue  # live but scheduled or expired: not public yet
+        elif stored.get(page.pk) in ("", REMOVED):
+            action = "published"
+        else:
+            action = "updated"
+        url = page.get_full_url() if action != "removed" else None
+        entries.append(payload(page.pk, page.translation_key, action, now, url))
+    enqueue(entries)
 
 
 def rebuild_index(batch_size=200):

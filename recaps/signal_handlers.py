@@ -17,13 +17,25 @@ from contextlib import contextmanager
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from wagtail.documents import get_document_model
-from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
+from wagtail.models import (
+    Page,
+    PageLogEntry,
+    PageViewRestriction,
+    ReferenceIndex,
+    Site,
+)
 from wagtail.search import index
 from wagtail.search.backends import get_search_backends
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import ContentVersion, RecapPage, RecapSection, Theme
-from .sections import index_editions, rebuild_index, unindex_editions
+from .changes import DELETE_ACTION, UUID_KEY
+from .models import ContentVersion, RecapPage, RecapSection, RecapSeriesPage, Theme
+from .sections import (
+    index_editions,
+    rebuild_index,
+    refresh_public_state,
+    unindex_editions,
+)
 
 #: Fields of an edition that other pages show (neighbours, theme pages).
 SHARED_FIELDS = ("live", "title", "slug", "date", "edition_number", "path")
@@ -109,7 +121,18 @@ def edition_unpublished(sender, instance, **kwargs):
 
 
 def edition_deleted(sender, instance, **kwargs):
+    """Out of the search index; an edition that was ever public leaves its uuid
+    in Wagtail's log entry of the deletion, for the change feed
+    (:mod:`recaps.changes`). (Wagtail unpublishes a live page before deleting
+    it: that sends the ``recap.removed`` webhook.)"""
     index.remove_object(instance)
+    if instance.public_updated_at is None:
+        return
+    for entry in PageLogEntry.objects.filter(
+        page_id=instance.pk, action=DELETE_ACTION
+    ).order_by("-timestamp", "-pk")[:1]:
+        entry.data = {**(entry.data or {}), UUID_KEY: str(instance.translation_key)}
+        entry.save(update_fields=["data"])
 
 
 def editions_under(page):
@@ -140,6 +163,11 @@ def page_changed(sender, instance, **kwargs):
         return
     if kwargs.get("signal") is post_page_move:
         index_editions(editions_under(instance))
+    elif kwargs.get("signal") is page_published and isinstance(
+        instance, RecapSeriesPage
+    ):
+        # Editions show their series (title, slug, URL).
+        refresh_public_state(RecapPage.objects.child_of(instance).defer("body"))
     if not isinstance(instance, RecapPage) or kwargs.get("signal") is post_page_move:
         ContentVersion.bump()
     reindex_referencing(instance)
@@ -157,7 +185,12 @@ def document_changed(sender, instance, **kwargs):
 
 
 def content_changed(sender, instance=None, **kwargs):
-    """Themes and sites: shown on many pages, no index to rebuild."""
+    """Themes and sites: shown on many pages, no index to rebuild; a renamed
+    theme changes the public state of its editions."""
+    if sender is Theme and kwargs.get("signal") is post_save:
+        refresh_public_state(
+            RecapPage.objects.filter(tagged_items__tag=instance).defer("body")
+        )
     ContentVersion.bump()
 
 

@@ -16,6 +16,7 @@ from .admin.pdf import (
     EditionPdfMenuItem,
     edition_pdf_view,
 )
+from .admin.webhooks import webhooks_viewset_group
 from .editing import next_edition_values, prefill_on_create
 
 # init_new_page is only sent by the admin's create view, and the admin loads
@@ -67,6 +68,11 @@ def editor_css():
     return format_html(
         '<link rel="stylesheet" href="{}">', static("recaps/admin/editor.css")
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_webhooks():
+    return webhooks_viewset_group
 
 
 @hooks.register("after_copy_page")

@@ -157,6 +157,9 @@ def public_surfaces(series, first, third, hidden):
             API + f"sections/?recap={hidden.pk}",
             API + "tags/",
             API + "tags/?ordering=-recap_count",
+            API + "changes/",
+            API + "changes/?since=2000-01-01T00:00:00Z&page_size=1",
+            API + "recaps/?updated_after=2000-01-01T00:00:00Z&ordering=-updated_at",
         ],
         "hidden_only": [
             hidden_theme,
@@ -265,6 +268,19 @@ def test_edition_not_public_now_shows_on_no_public_surface(
     assert client.get(API + f"recaps/{hidden.pk}/").status_code == (
         200 if newer_draft else 404
     )
+    # The change feed names a hidden edition by its id and uuid only.
+    changes = client.get(API + "changes/").json()["results"]
+    entries = {entry["id"]: entry for entry in changes}
+    if newer_draft:
+        assert entries[hidden.pk]["action"] == "published"
+    elif state == "draft":
+        assert hidden.pk not in entries
+    else:
+        entry = entries[hidden.pk]
+        assert entry["action"] == "removed" and entry["url"] is None
+        assert entry["uuid"] == str(hidden.translation_key)
+    published = {pk for pk, entry in entries.items() if entry["action"] != "removed"}
+    assert len(published) == visible
     tags = client.get(API + "tags/").json()["results"]
     expected_tags = [("numerique", visible)] if visible else []
     assert [(t["slug"], t["recap_count"]) for t in tags] == expected_tags

@@ -339,6 +339,8 @@ CONTENT_SECURITY_POLICY = {
 # Public API (recaps.api, mounted at /api/v1/): read-only, anonymous, cacheable.
 RECAPS_API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 RECAPS_API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute") or None
+RECAPS_CHANGES_SETTLE_SECONDS = int(os.environ.get("CHANGES_SETTLE_SECONDS", "30"))
+RECAPS_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 # Responses cached by content version (recaps.caching); off with RESPONSE_CACHE=0.
 RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
 

@@ -98,9 +98,16 @@ SILENCED_SYSTEM_CHECKS = [
     if not enabled
 ]
 
+# The public base URL: links in admin e-mails, and (``manage.py set_site_url``,
+# run by scripts/start-production.sh) the default Wagtail site's hostname and
+# port, from which every absolute URL of pages, feeds, sitemap and API is built.
+# Default: HTTPS on the first allowed host that is a real name (not a wildcard).
+_PUBLIC_HOSTS = [
+    host for host in ALLOWED_HOSTS if host not in ("*", "") and host[0] != "."
+]
 WAGTAILADMIN_BASE_URL = os.environ.get(
     "WAGTAILADMIN_BASE_URL",
-    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "",
+    f"https://{_PUBLIC_HOSTS[0]}" if _PUBLIC_HOSTS else "",
 )
 
 # Errors go to the console (gunicorn's error log), one line per request error.

@@ -6,8 +6,10 @@ from drf_spectacular.plumbing import build_basic_type, build_parameter_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..filters import IntegerField
+from ..links import absolute_url
 from .conf import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_PAGE_NUMBER = 1_000_000
@@ -58,3 +60,20 @@ class ApiPagination(PageNumberPagination):
             )
             for name, field in PageForm.base_fields.items()
         ]
+
+    def _page_url(self, number):
+        """The URL of page ``number``, on the site's public base URL."""
+        url = absolute_url(self.request.get_full_path(), self.request)
+        if number == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, number)
+
+    def get_next_link(self):
+        if not self.page.has_next():
+            return None
+        return self._page_url(self.page.next_page_number())
+
+    def get_previous_link(self):
+        if not self.page.has_previous():
+            return None
+        return self._page_url(self.page.previous_page_number())

@@ -5,22 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from wagtail.models import Site
 
 from ..blocks import SECTION_TYPES, public_html
+from ..links import absolute_url
 from ..models import RecapPageTag, RecapSection, RecapSeriesPage
 from ..models.edition import MeetingFormat
 
 
 def api_url(request, name, **kwargs):
-    """Absolute URL of an API endpoint (``recaps_api:<name>``)."""
-    return request.build_absolute_uri(reverse(f"recaps_api:{name}", kwargs=kwargs))
-
-
-def site_root_url(request):
-    """Root URL of the Wagtail site serving ``request`` (cached on the request)."""
-    site = Site.find_for_request(request)
-    return site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    """Absolute URL of an API endpoint (``recaps_api:<name>``), on the site's
+    public base URL (:mod:`recaps.links`)."""
+    return absolute_url(reverse(f"recaps_api:{name}", kwargs=kwargs), request)
 
 
 def section_data(section, request):
@@ -29,7 +24,7 @@ def section_data(section, request):
     data = section.as_dict()
     for link in data["links"]:
         if link["url"].startswith("/") and not link["url"].startswith("//"):
-            link["url"] = site_root_url(request) + link["url"]
+            link["url"] = absolute_url(link["url"], request)
     return data
 
 
@@ -158,6 +153,13 @@ class RecapSerializer(serializers.Serializer):
     """An edition as listed by ``/recaps/``."""
 
     id = serializers.IntegerField(source="pk")
+    uuid = serializers.UUIDField(
+        source="translation_key",
+        help_text=_(
+            "Stable identifier of the edition, kept by export and restore "
+            "(Wagtail's translation key)."
+        ),
+    )
     slug = serializers.CharField()
     title = serializers.CharField()
     edition_number = serializers.IntegerField()
@@ -177,6 +179,13 @@ class RecapSerializer(serializers.Serializer):
     api_url = serializers.SerializerMethodField()
     first_published_at = serializers.DateTimeField(allow_null=True)
     last_published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(
+        help_text=_(
+            "When the public representation of the edition last changed (its "
+            "content, themes, series, address or going live); an unchanged "
+            "republication leaves it. Filter with updated_after."
+        ),
+    )
 
     @extend_schema_field(SeriesRefSerializer(allow_null=True))
     def get_series(self, page):
@@ -277,10 +286,64 @@ class TagSerializer(serializers.Serializer):
         return series.get_theme_pdf_url(theme, self.context["request"])
 
 
+class ChangeSerializer(serializers.Serializer):
+    """One edition that entered, changed in or left the public set."""
+
+    id = serializers.IntegerField(help_text=_("Id of the edition."))
+    uuid = serializers.UUIDField(help_text=_("Stable identifier of the edition."))
+    action = serializers.ChoiceField(
+        choices=[
+            ("published", "published"),
+            ("updated", "updated"),
+            ("removed", "removed"),
+        ],
+        help_text=_(
+            "published: it entered the public set; updated: its public "
+            "representation changed; removed: unpublished, deleted, moved out, "
+            "restricted or expired."
+        ),
+    )
+    at = serializers.DateTimeField(help_text=_("When the change happened."))
+    url = serializers.URLField(
+        allow_null=True,
+        help_text=_("Absolute URL of the HTML page; null when removed."),
+    )
+
+
+def change_data(change, request):
+    """The data of :class:`ChangeSerializer` for a :class:`recaps.changes.Change`:
+    nothing but the id and uuid of an edition that is not public."""
+    public = change.action != "removed"
+    return {
+        "id": change.id,
+        "uuid": change.uuid,
+        "action": change.action,
+        "at": serializers.DateTimeField().to_representation(change.at),
+        "url": change.page.get_full_url(request) if public else None,
+    }
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    """A page of the change feed, oldest change first."""
+
+    results = ChangeSerializer(many=True)
+    next = serializers.CharField(
+        help_text=_(
+            "Cursor to pass as since= for the following changes (also when the "
+            "list is empty: poll with it later)."
+        )
+    )
+    next_url = serializers.URLField(help_text=_("This endpoint with since=next."))
+    has_more = serializers.BooleanField(
+        help_text=_("Whether more changes follow right away.")
+    )
+
+
 class IndexSerializer(serializers.Serializer):
     """Links to every endpoint of the API."""
 
     recaps = serializers.URLField()
+    changes = serializers.URLField()
     sections = serializers.URLField()
     tags = serializers.URLField()
     schema = serializers.URLField()

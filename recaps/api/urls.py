@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("recaps/", views.RecapListView.as_view(), name="recap-list"),
     path("recaps/<int:pk>/", views.RecapDetailView.as_view(), name="recap-detail"),
+    path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("sections/", views.SectionListView.as_view(), name="section-list"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("schema/", views.SchemaView.as_view(), name="schema"),

@@ -6,13 +6,17 @@ content version, answered from the response cache when possible (see
 :mod:`recaps.caching`).
 """
 
+import time
+
+from django import forms
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.settings import patched_settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
@@ -25,12 +29,22 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..caching import Validators, remembered, serve
-from ..filters import MAX_ID, EditionFilter, SectionFilter, ThemeFilter
+from ..changes import START, Position, changes_since, settle_seconds
+from ..filters import (
+    MAX_ID,
+    EditionFilter,
+    IntegerField,
+    SectionFilter,
+    TextField,
+    ThemeFilter,
+    parse_iso_datetime,
+    shown,
+)
 from ..models import RecapPage, RecapSection, Theme
 from ..models.series import series_of_themes
 from ..models.themes import themes_with_counts
 from . import serializers
-from .conf import cache_max_age, throttle_rate
+from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
 from .docs import describe_schema
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
@@ -189,6 +203,7 @@ class IndexView(ApiView):
         return Response(
             {
                 "recaps": url(request, "recap-list"),
+                "changes": url(request, "change-list"),
                 "sections": url(request, "section-list"),
                 "tags": url(request, "tag-list"),
                 "schema": url(request, "schema"),
@@ -215,7 +230,7 @@ class RecapListView(EditionListMixin, ApiView, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return RecapPage.objects.none()
-        return published_editions().defer("body")
+        return published_editions().with_updated_at().defer("body")
 
 
 @extend_schema(
@@ -249,7 +264,11 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         """The published edition ``pk`` (body deferred), or ``None``; read once."""
         if not hasattr(self, "_found"):
             self._found = (
-                self.get_queryset().defer("body").filter(pk=pk).first()
+                self.get_queryset()
+                .with_updated_at()
+                .defer("body")
+                .filter(pk=pk)
+                .first()
                 if pk <= MAX_ID
                 else None
             )
@@ -290,6 +309,101 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             [page], request, sections=sections, editions=self.get_queryset()
         )
         return Response(self.get_serializer_class()(page, context=context).data)
+
+
+class ChangeForm(forms.Form):
+    """Parameters of ``/changes/``, validated like the filters."""
+
+    since = TextField(
+        max_length=64,
+        help_text=_(
+            "A cursor (next of a previous answer) or an ISO 8601 date and time; "
+            "from the beginning when absent."
+        ),
+    )
+    page_size = IntegerField(
+        min_value=1,
+        max_value=10**9,
+        help_text=_("Changes per answer: 100 by default and at most."),
+    )
+
+    def clean_since(self):
+        text = self.cleaned_data["since"]
+        if not text:
+            return START
+        position = Position.from_cursor(text)
+        if position is None:
+            moment = parse_iso_datetime(text)
+            if moment is None:
+                raise forms.ValidationError(
+                    gettext(
+                        "Neither a cursor nor an ISO 8601 date and time: “%(input)s”."
+                    )
+                    % {"input": shown(text)}
+                )
+            position = Position(moment)
+        return position
+
+
+@extend_schema(
+    summary=_("Change feed of the editions"),
+    description=_(
+        "Every edition that entered, changed in or left the public set, oldest "
+        "change first, each once at its latest change. Start without since, "
+        "then poll with the next cursor."
+    ),
+    parameters=[
+        OpenApiParameter(
+            name,
+            OpenApiTypes.STR if name == "since" else OpenApiTypes.INT,
+            OpenApiParameter.QUERY,
+            description=str(field.help_text),
+        )
+        for name, field in ChangeForm.base_fields.items()
+    ],
+    responses={200: serializers.ChangeFeedSerializer, **ERRORS},
+)
+class ChangeListView(ApiView):
+    """The change feed (:mod:`recaps.changes`)."""
+
+    operation_id = "changes_list"
+    title = _("Changes")
+    filter_backends = []
+    pagination_class = None
+
+    def validators(self, request, *args, **kwargs):
+        """Site-wide, and renewed every settle window: the ``next`` cursor of
+        the last page depends on the time (:func:`recaps.changes.settle_seconds`)."""
+        window = settle_seconds()
+
+        def found(version):
+            validators = Validators.site_wide(version)
+            if window:
+                validators.seed += f":{int(time.time() // window)}"
+            return validators
+
+        return found
+
+    def get(self, request):
+        form = ChangeForm(present(request.query_params))
+        if not form.is_valid():
+            raise ValidationError(
+                {name: list(messages) for name, messages in form.errors.items()}
+            )
+        size = min(form.cleaned_data["page_size"] or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+        changes, following, has_more = changes_since(form.cleaned_data["since"], size)
+        cursor = following.cursor()
+        next_url = serializers.api_url(request, "change-list") + f"?since={cursor}"
+        if form.cleaned_data["page_size"]:
+            next_url += f"&page_size={size}"
+        return Response(
+            {
+                "results": [serializers.change_data(c, request) for c in changes],
+                "next": cursor,
+                "next_url": next_url,
+                "has_more": has_more,
+            }
+        )
 
 
 @extend_schema(

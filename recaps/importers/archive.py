@@ -281,6 +281,13 @@ def _create_page(record, parent, model):
     for name in DATE_FIELDS:
         fields[name] = parse_datetime(fields.get(name) or "")
     model.objects.filter(pk=page.pk).update(**fields)
+    live = record.get("live_content") or {}
+    if issubclass(model, RecapPage) and "public_updated_at" in live:
+        # The public state as exported: restoring changes nothing the public sees.
+        model.objects.filter(pk=page.pk).update(
+            public_fingerprint=live.get("public_fingerprint") or "",
+            public_updated_at=parse_datetime(live.get("public_updated_at") or ""),
+        )
     for restriction in record.get("restrictions", []):
         created = PageViewRestriction.objects.create(
             page=page,

@@ -5,6 +5,7 @@ from .sections import RecapSection
 from .series import RecapSeriesPage
 from .themes import Theme
 from .versions import ContentVersion
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ContentVersion",
@@ -13,4 +14,7 @@ __all__ = [
     "RecapSection",
     "RecapSeriesPage",
     "Theme",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -165,6 +165,27 @@ class RecapPage(RoutablePageMixin, Page):
         editable=False,
         help_text=_("Where an imported edition came from (WordPress guid, URL, hash)."),
     )
+    public_fingerprint = models.CharField(
+        _("fingerprint of the public version"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Digest of what the API shows of this edition, “removed” while it is "
+            "not public; written with the section index (recaps.sections)."
+        ),
+    )
+    public_updated_at = models.DateTimeField(
+        _("public version changed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When what the public sees of this edition last changed (publication "
+            "of new content, theme rename or merge, series, move, withdrawal); an "
+            "unchanged republication leaves it."
+        ),
+    )
     body = StreamField(
         RecapBodyBlock(),
         blank=True,
@@ -230,6 +251,9 @@ class RecapPage(RoutablePageMixin, Page):
     #: create.html), instead of Wagtail's genderless “Nouveau: Édition”.
     admin_create_title = _("New edition")
 
+    #: Derived from the public version: a copy starts without them.
+    exclude_fields_in_copy = ["public_fingerprint", "public_updated_at"]
+
     parent_page_types = ["recaps.RecapSeriesPage"]
     subpage_types = []
 
@@ -241,8 +265,21 @@ class RecapPage(RoutablePageMixin, Page):
             models.Index(
                 fields=["date", "edition_number", "page_ptr"],
                 name="recappage_date_number",
-            )
+            ),
+            # Incremental sync: ?updated_after=, ordering=updated_at, /changes/.
+            models.Index(
+                fields=["public_updated_at", "page_ptr"],
+                name="recappage_public_updated",
+            ),
         ]
+
+    def with_content_json(self, content):
+        """A revision's content keeps the current public state columns: they
+        describe the live version, not the revision (see ``recaps.sections``)."""
+        page = super().with_content_json(content)
+        page.public_fingerprint = self.public_fingerprint
+        page.public_updated_at = self.public_updated_at
+        return page
 
     def route(self, request, path_components):
         """Route to this edition only while its schedule makes it public.

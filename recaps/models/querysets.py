@@ -1,11 +1,17 @@
 """Querysets that define what readers, the API and feeds may see."""
 
+import datetime
+
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 
 from .sections import RecapSection
+
+#: Stands for "never" where SQL needs a date (GREATEST is NULL-sensitive on SQLite).
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 class RecapPageQuerySet(PageQuerySet):
@@ -35,6 +41,18 @@ class RecapPageQuerySet(PageQuerySet):
             .values("text")[:1]
         )
         return self.annotate(first_section_plain_text=models.Subquery(first))
+
+    def with_updated_at(self):
+        """Annotate ``updated_at``: when the public representation last changed
+        (``public_updated_at``), or the go-live instant when that is later."""
+        epoch = models.Value(EPOCH)
+        return self.annotate(
+            updated_at=Greatest(
+                Coalesce("public_updated_at", epoch),
+                Coalesce("go_live_at", epoch),
+                output_field=models.DateTimeField(),
+            )
+        )
 
     def with_section_types(self, kinds):
         """Editions holding a section of every type in ``kinds`` (section index)."""

@@ -143,6 +143,9 @@ def merge_themes(source, target):
         ]
         Revision.objects.bulk_update(changed, ["content"], batch_size=200)
         source.delete()
+        from ..sections import refresh_public_state
+
+        refresh_public_state(RecapPage.objects.filter(pk__in=page_ids).defer("body"))
     for page in RecapPage.objects.filter(pk__in=page_ids):
         index.insert_or_update_object(page)
     return len(page_ids)

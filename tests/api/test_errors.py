@@ -17,7 +17,25 @@ LISTS = ["recaps/", "sections/", "tags/"]
             "ordering=x",
             "ordering",
             "Valeur inconnue « x ». Valeurs possibles : -date, date, "
-            "-edition_number, edition_number.",
+            "-edition_number, edition_number, updated_at, -updated_at.",
+        ),
+        (
+            "updated_after=hier",
+            "updated_after",
+            "Date et heure mal formées « hier » : format attendu ISO 8601, par "
+            "exemple 2026-11-26T18:30:00Z.",
+        ),
+        (
+            "updated_after=2026-13-01T00:00:00Z",
+            "updated_after",
+            "Date et heure mal formées « 2026-13-01T00:00:00Z » : format attendu "
+            "ISO 8601, par exemple 2026-11-26T18:30:00Z.",
+        ),
+        (
+            "updated_after=2026-11-26",
+            "updated_after",
+            "Date et heure mal formées « 2026-11-26 » : format attendu ISO 8601, "
+            "par exemple 2026-11-26T18:30:00Z.",
         ),
         (
             "date_after=2020-13-01",

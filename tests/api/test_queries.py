@@ -68,6 +68,10 @@ URLS = [
     API + "sections/?page_size=100&type=resources",
     API + "tags/?page_size=100",
     API + "tags/?page_size=100&ordering=-recap_count",
+    API
+    + "recaps/?page_size=100&updated_after=2000-01-01T00:00:00Z&ordering=updated_at",
+    API + "changes/",
+    API + "changes/?since=2000-01-01T00:00:00Z&page_size=100",
 ]
 
 
@@ -93,6 +97,8 @@ def test_query_counts_do_not_grow(client, make_edition, uncached):
             tags=["numérique", *[f"thème {number}-{t}" for t in range(6)]],
             body=big_body(document),
         )
+        if number % 5 == 0:  # removed editions in the change feed
+            big.unpublish() if number % 10 else big.delete()
     many = {url: count(client, url) for url in URLS}
     assert many == one
     assert count(client, API + f"recaps/{big.pk}/") == one_detail

@@ -42,10 +42,11 @@ def three(make_edition):
     return first, second, third
 
 
-def test_index_links_every_endpoint(client):
+def test_index_links_every_endpoint(client, root_page):
     data = get_json(client, API)
     assert data == {
         "recaps": "http://testserver/api/v1/recaps/",
+        "changes": "http://testserver/api/v1/changes/",
         "sections": "http://testserver/api/v1/sections/",
         "tags": "http://testserver/api/v1/tags/",
         "schema": "http://testserver/api/v1/schema/",
@@ -77,9 +78,14 @@ def test_list_item_has_every_documented_field(client, edition, series):
         "api_url": f"http://testserver/api/v1/recaps/{edition.pk}/",
         "first_published_at": item["first_published_at"],
         "last_published_at": item["last_published_at"],
+        "uuid": str(edition.translation_key),
+        "updated_at": item["updated_at"],
     }
     published = datetime.datetime.fromisoformat(item["last_published_at"])
     assert published == edition.last_published_at
+    edition.refresh_from_db()
+    updated = datetime.datetime.fromisoformat(item["updated_at"])
+    assert updated == edition.public_updated_at
 
 
 def test_easy_summary_in_list_detail_and_search(client, make_edition):

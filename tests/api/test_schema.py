@@ -53,6 +53,7 @@ def test_schema_lists_exactly_the_public_endpoints(spec):
         "/api/v1/",
         "/api/v1/recaps/",
         "/api/v1/recaps/{id}/",
+        "/api/v1/changes/",
         "/api/v1/sections/",
         "/api/v1/tags/",
     }
@@ -85,15 +86,20 @@ def test_parameters_are_documented_with_their_exact_names(spec):
         "page",
         "page_size",
         "slug",
+        "updated_after",
     }
     assert recaps["tag"]["schema"]["type"] == "array"
     assert recaps["date_after"]["schema"]["format"] == "date"
+    assert recaps["updated_after"]["schema"]["format"] == "date-time"
     assert set(resolve(spec, recaps["ordering"]["schema"])["enum"]) == {
         "-date",
         "date",
         "-edition_number",
         "edition_number",
+        "updated_at",
+        "-updated_at",
     }
+    assert set(parameters(spec, "/api/v1/changes/")) == {"since", "page_size"}
     sections = parameters(spec, "/api/v1/sections/")
     assert set(sections) == {
         "type",
@@ -141,6 +147,11 @@ def test_real_responses_match_the_schema(client, spec, edition, make_edition):
         ("/api/v1/sections/", API + "sections/?type=x&tag=" + "&tag=a" * 12, 400),
         ("/api/v1/tags/", API + "tags/?ordering=-recap_count", 200),
         ("/api/v1/tags/", API + "tags/?ordering=x", 400),
+        ("/api/v1/recaps/", API + "recaps/?updated_after=2020-01-01T00:00:00Z", 200),
+        ("/api/v1/recaps/", API + "recaps/?updated_after=hier", 400),
+        ("/api/v1/changes/", API + "changes/", 200),
+        ("/api/v1/changes/", API + "changes/?since=2020-01-01T00:00:00Z", 200),
+        ("/api/v1/changes/", API + "changes/?since=nope", 400),
     ]
     for template, url, status in cases:
         data = get_json(client, url, status=status)

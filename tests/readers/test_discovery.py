@@ -44,7 +44,7 @@ def test_sitemap_skips_pages_under_a_restricted_parent(client, series, make_edit
     assert not any("ebullitions" in loc for loc in locations)
 
 
-def test_robots_txt_points_to_the_absolute_sitemap(client):
+def test_robots_txt_points_to_the_absolute_sitemap(client, root_page):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"

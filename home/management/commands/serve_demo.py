@@ -3,21 +3,36 @@
 from django.contrib.staticfiles.management.commands.runserver import (
     Command as RunserverCommand,
 )
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from home.demo_accounts import logins
+from recaps.links import set_default_site_url
 
 
 class Command(RunserverCommand):
     help = (
         "runserver, whose start banner is a short French block: the site and admin "
-        "URLs, the demo accounts with their passwords and how to stop the server."
+        "URLs, the demo accounts with their passwords and how to stop the server. "
+        "The default Wagtail site is set to the address served, so that every "
+        "absolute URL (API, feeds, sitemap, canonical) answers."
     )
 
     def on_bind(self, server_port):
-        host = f"[{self.addr}]" if self._raw_ipv6 else self.addr
-        site_url = f"{self.protocol}://{host}:{server_port}/"
+        site_url = served_url(self.addr, server_port, ipv6=self._raw_ipv6)
+        try:
+            set_default_site_url(site_url)
+        except ValidationError as error:
+            self.stderr.write(" ".join(error.messages))
         self.stdout.write(welcome_block(site_url))
+
+
+def served_url(addr, port, ipv6=False):
+    """The base URL a browser on this machine reaches the server at."""
+    if addr in ("0.0.0.0", "::", ""):  # noqa: S104 (all interfaces: this machine)
+        addr, ipv6 = "127.0.0.1", False
+    host = f"[{addr}]" if ipv6 else addr
+    return f"http://{host}:{port}/"
 
 
 def welcome_block(site_url):

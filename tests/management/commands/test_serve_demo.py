@@ -60,3 +60,12 @@ def test_without_accounts_it_says_how_to_create_them(credentials, db):
     assert "Le site est prêt : http://127.0.0.1:8000/" in text
     assert "lancez `manage.py create_demo_accounts`" in text
     assert "Comptes" not in text
+
+
+def test_the_default_site_is_set_to_the_address_served(credentials, series):
+    from wagtail.models import Site
+
+    banner(8123)
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_url == "http://127.0.0.1:8123"
+    assert series.get_full_url().startswith("http://127.0.0.1:8123/")
