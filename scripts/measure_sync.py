@@ -91,11 +91,15 @@ class Mirror:
                 return entries
 
 
+#: Fields of the detail that the lists do not give (a mirror derives them or
+#: reads the detail when it needs them).
+DETAIL_ONLY = ("previous", "next", "pdf_url")
+
+
 def without_neighbours(detail):
-    """An edition's detail as the lists give it: without previous / next."""
-    return {
-        key: value for key, value in detail.items() if key not in ("previous", "next")
-    }
+    """An edition's detail as the lists give it: without previous / next, nor
+    the detail-only link to its PDF."""
+    return {key: value for key, value in detail.items() if key not in DETAIL_ONLY}
 
 
 def out(text=""):

@@ -19,7 +19,9 @@ from django.core.management import call_command
 
 from tests.api.conftest import rich_body
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise
+# take the root page and site created by migrations away from later tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PACKAGE = "recaps_api_client"
 
