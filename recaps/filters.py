@@ -44,6 +44,8 @@ ORDERING_LABELS = {
     "date": _("oldest first"),
     "-edition_number": _("highest edition number first"),
     "edition_number": _("lowest edition number first"),
+    "-updated_at": _("most recently changed first"),
+    "updated_at": _("least recently changed first"),
     "name": _("by name, A to Z"),
     "-name": _("by name, Z to A"),
     "recap_count": _("fewest editions first"),

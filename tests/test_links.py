@@ -77,12 +77,14 @@ def html_urls(html):
 
 
 def feed_urls(content):
+    """Links and ids of a feed that are URLs (entry ids are ``tag:`` URIs,
+    stable across slug changes, not links)."""
     root = fromstring(content)
     urls = [element.text for element in root.iter("link") if element.text]
     urls += [element.text for element in root.iter("guid")]
     urls += [element.get("href") for element in root.iter(f"{ATOM}link")]
     urls += [element.text for element in root.iter(f"{ATOM}id")]
-    return urls
+    return [url for url in urls if not url.startswith("tag:")]
 
 
 def follow(client, url):

@@ -24,6 +24,9 @@ INDEX_TAG = "sommaire"
 TAG_DESCRIPTIONS = {
     INDEX_TAG: _("Links to every endpoint of the API."),
     "recaps": _("Published editions: list with filters, and one edition."),
+    "changes": _(
+        "Change feed: the editions that entered, changed in or left the public set."
+    ),
     "sections": _("Sections of the published editions, across editions."),
     "tags": _("Themes of the published editions."),
 }
@@ -33,6 +36,8 @@ COMPONENT_DESCRIPTIONS = {
     "Error": _("Every error: a message, and per-parameter messages for invalid input."),
     "RichText": _("Rich text as HTML with links resolved and as plain text."),
     "RecapRef": _("A short reference to an edition."),
+    "Change": _("One edition that entered, changed in or left the public set."),
+    "ChangeFeed": _("A page of the change feed, oldest change first."),
     "Section": _("One section of an edition's body."),
     "SectionWithRecap": _(
         "A section found across editions, with the edition it belongs to."

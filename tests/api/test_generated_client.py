@@ -81,6 +81,7 @@ def generate_client(schema_url, directory):
                 "api.sommaire.api_index",
                 "api.recaps.recaps_list",
                 "api.recaps.recaps_retrieve",
+                "api.changes.changes_list",
                 "api.sections.sections_list",
                 "api.tags.tags_list",
             )
@@ -102,7 +103,10 @@ def pages(operation, client, **params):
         number += 1
 
 
-def test_generated_client_pages_through_every_endpoint(live_server, content, tmp_path):
+def test_generated_client_pages_through_every_endpoint(
+    live_server, content, tmp_path, settings
+):
+    settings.RECAPS_CHANGES_SETTLE_SECONDS = 0
     api = generate_client(f"{live_server.url}/api/v1/schema/", tmp_path)
     models = api["models"]
     client = api["client"].Client(
@@ -119,6 +123,8 @@ def test_generated_client_pages_through_every_endpoint(live_server, content, tmp
         "DATE_DESC",
         "EDITION_NUMBER_ASC",
         "EDITION_NUMBER_DESC",
+        "UPDATED_AT_ASC",
+        "UPDATED_AT_DESC",
     }
     assert models.SectionTypeEnum.NUGGETS.value == "nuggets"
     assert models.MeetingFormatEnum.HYBRIDE.value == "hybride"
@@ -149,6 +155,15 @@ def test_generated_client_pages_through_every_endpoint(live_server, content, tmp
         models.SectionTypeEnum.NUGGETS,
         models.SectionTypeEnum.RESOURCES,
     }
+    # The change feed, followed by its cursor to the end.
+    changes = api["api.changes.changes_list"]
+    feed = changes.sync(client=client, page_size=2)
+    seen = list(feed.results)
+    while feed.has_more:
+        feed = changes.sync(client=client, since=feed.next_, page_size=2)
+        seen += feed.results
+    assert {entry.id for entry in seen} == {recap.id for recap in recaps}
+
     resources = pages(
         api["api.sections.sections_list"],
         client,

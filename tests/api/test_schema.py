@@ -188,7 +188,10 @@ def test_docs_are_a_french_page_without_script(client, edition):
         assert f"<code>GET {path}</code>" in html
     assert "Éditions publiées" in html
     assert "<code>summary_easy</code>" in html
-    assert "une valeur parmi : -date, -edition_number, date, edition_number" in html
+    assert (
+        "une valeur parmi : -date, -edition_number, -updated_at, date, "
+        "edition_number, updated_at"
+    ) in html
     assert "Paramètres" in html and "Réponses" in html
     assert 'href="#object-RecapDetail"' in html and 'id="object-RecapDetail"' in html
     assert f'href="{API}schema/"' in html
@@ -237,7 +240,7 @@ def test_every_operation_is_tagged_and_described_in_french(spec):
         for status, response in operation["responses"].items():
             assert response["description"], (template, status)
     names = [tag["name"] for tag in spec["tags"]]
-    assert names[:4] == ["sommaire", "recaps", "sections", "tags"]
+    assert names[:5] == ["sommaire", "changes", "recaps", "sections", "tags"]
     # Every tag used is listed once, with a (French) description.
     used = {
         tag for _template, operation in operations(spec) for tag in operation["tags"]
@@ -262,6 +265,8 @@ def test_enums_are_named_components_with_named_values(spec):
             "date": "DATE_ASC",
             "-edition_number": "EDITION_NUMBER_DESC",
             "edition_number": "EDITION_NUMBER_ASC",
+            "-updated_at": "UPDATED_AT_DESC",
+            "updated_at": "UPDATED_AT_ASC",
         }[value]
         for value in enums["RecapsListOrderingEnum"]["enum"]
     ]

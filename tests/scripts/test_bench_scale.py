@@ -48,7 +48,7 @@ def database_url(tmp_path):
     return f"postgres://{auth}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path):
     call_command("generate_recaps", "--editions", "5", stdout=io.StringIO())
     output = tmp_path / "bench.json"
