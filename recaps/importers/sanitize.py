@@ -43,6 +43,11 @@ DROPPED_ELEMENTS = [
     "title",
 ]
 INTRO_FEATURES = ["bold", "italic", "link"]
+#: Free text as imported: the block's features, plus the start of ordered lists
+#: (``ol-start``, registered in ``recaps.wagtail_hooks``).
+IMPORT_TEXT_FEATURES = [*TEXT_FEATURES, "ol-start"]
+#: Elements that are paragraphs of their own in stored rich text.
+BLOCK_ELEMENTS = {"p", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
 
 
 @cache
@@ -83,7 +88,7 @@ def as_paragraphs(html):
     if all(
         isinstance(child, NavigableString)
         and not child.strip()
-        or getattr(child, "name", None) in {"p", "ul", "ol", "h3", "h4"}
+        or getattr(child, "name", None) in BLOCK_ELEMENTS
         for child in soup.contents
     ):
         return html

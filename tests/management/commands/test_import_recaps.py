@@ -88,21 +88,21 @@ def test_legacy_text_matches_the_demo_content(series):
     assert "Editions created: 3" in output or "Éditions créées : 3" in output
 
 
-def test_legacy_text_reimport_updates_instead_of_duplicating(series):
+def test_legacy_text_reimport_changes_nothing(series):
     run(LEGACY, "--series", series.slug, "--dates", DEMO_DATES)
     first = {p.import_source: p.pk for p in editions(series)}
     revisions = Revision.objects.count()
     output = run(LEGACY, "--series", series.slug)
     again = {p.import_source: p.pk for p in editions(series)}
     assert again == first
-    assert Revision.objects.count() == revisions + 3
+    assert Revision.objects.count() == revisions
     # Dates given the first time are kept when the source has none.
     assert [p.date for p in editions(series)] == [
         datetime.date(2020, 11, 13),
         datetime.date(2020, 11, 20),
         datetime.date(2020, 12, 11),
     ]
-    assert "3" in output and ("updated: 3" in output or "mises à jour : 3" in output)
+    assert "unchanged: 3" in output or "inchangées : 3" in output
 
 
 def test_text_without_dates_gets_consecutive_fridays(series, tmp_path):
@@ -149,16 +149,22 @@ def test_wxr_posts_become_editions_with_themes_and_status(series, wxr_file):
     assert "skipped: 1" in output or "ignorées : 1" in output
 
 
-def test_wxr_reimport_adds_revisions_and_respects_flags(series, wxr_file):
+def test_wxr_reimport_respects_flags_and_leaves_unchanged_editions(
+    series, wxr_file
+):
     run(wxr_file, "--series", series.slug)
     pks = [p.pk for p in editions(series)]
     pages_before = Page.objects.count()
-    run(wxr_file, "--series", series.slug, "--publish")
+    # The draft of the source gets published; the others are left alone.
+    output = run(wxr_file, "--series", series.slug, "--publish")
+    assert "unchanged: 2" in output or "inchangées : 2" in output
     assert Page.objects.count() == pages_before
     assert [p.pk for p in editions(series)] == pks
     assert all(p.live and not p.has_unpublished_changes for p in editions(series))
+    revisions = Revision.objects.count()
+    # Nothing changed in the source: asking for drafts writes nothing.
     run(wxr_file, "--series", series.slug, "--draft")
-    assert all(p.has_unpublished_changes for p in editions(series))
+    assert Revision.objects.count() == revisions
     assert RecapPage.objects.published().child_of(series).count() == 3
 
 
