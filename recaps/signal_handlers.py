@@ -3,6 +3,8 @@
 from wagtail.search import index
 from wagtail.signals import page_published
 
+REINDEX_DISPATCH_UID = "recaps_reindex_published_edition"
+
 
 def reindex_published_edition(sender, instance, **kwargs):
     """Index an edition again once its themes are saved.
@@ -20,5 +22,5 @@ def register_signal_handlers():
     page_published.connect(
         reindex_published_edition,
         sender=RecapPage,
-        dispatch_uid="recaps_reindex_published_edition",
+        dispatch_uid=REINDEX_DISPATCH_UID,
     )

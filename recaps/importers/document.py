@@ -331,7 +331,9 @@ class EditionBuilder:
             self.current["intro"].append(html)
         elif self._introduces_edition(text):
             self.current["intro"].append(html)
-        elif self.section["type"] != "text" and not self.section["items"]:
+        elif self.section["type"] != "text" and not (
+            self.section["items"] or self.section["links"]
+        ):
             self.section["intro"].append(html)
         elif self.section["type"] == "text":
             self.section["parts"].append(as_paragraphs(html))

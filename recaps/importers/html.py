@@ -15,7 +15,7 @@ import hashlib
 import re
 import urllib.parse
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -82,7 +82,12 @@ EMBED_HOSTS = re.compile(
 
 
 def _inner_html(tag, skip=()):
-    return "".join(str(child) for child in tag.contents if child.name not in skip)
+    """The HTML inside ``tag``, without comments (block-editor markers)."""
+    return "".join(
+        str(child)
+        for child in tag.contents
+        if child.name not in skip and not isinstance(child, Comment)
+    )
 
 
 def _classes(tag):

@@ -6,9 +6,10 @@ handlers; it unwraps unknown elements, so elements whose *content* is dangerous
 or meaningless (scripts, styles, frames, forms) are removed first.
 """
 
+import warnings
 from functools import cache
 
-from bs4 import BeautifulSoup, Comment, NavigableString
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString
 from django.utils.html import escape, urlize
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
@@ -42,6 +43,9 @@ DROPPED_ELEMENTS = [
     "head",
     "title",
 ]
+# Imported fragments are often a bare URL or file name: that is text, not a mistake.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+
 INTRO_FEATURES = ["bold", "italic", "link"]
 #: Free text as imported: the block's features, plus the start of ordered lists
 #: (``ol-start``, registered in ``recaps.wagtail_hooks``).
@@ -74,7 +78,7 @@ def clean_html(html, features=TEXT_FEATURES):
     for paragraph in soup.find_all("p"):
         if not paragraph.get_text(strip=True):
             paragraph.decompose()
-    if not soup.get_text(strip=True):
+    if not soup.get_text(strip=True) and soup.find("hr") is None:
         return ""
     return soup.decode(formatter=escape).strip()
 

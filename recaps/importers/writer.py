@@ -25,9 +25,11 @@ from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import Page, ReferenceIndex
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.signals import page_published
 
 from ..models import RecapPage, Theme
 from ..models.themes import normalise_theme_name
+from ..signal_handlers import REINDEX_DISPATCH_UID, reindex_published_edition
 from .document import SourceWarning
 from .media import MediaLibrary
 from .structured import save_page, section_to_stream
@@ -120,12 +122,22 @@ def deferred_indexing(update=True):
     """
     ids = set()
     disconnected = post_save.disconnect(post_save_signal_handler, sender=RecapPage)
+    # recaps.signal_handlers re-indexes each published edition: done here instead.
+    reindexing = page_published.disconnect(
+        sender=RecapPage, dispatch_uid=REINDEX_DISPATCH_UID
+    )
     try:
         with disable_reference_index_auto_update():
             yield ids
     finally:
         if disconnected:
             post_save.connect(post_save_signal_handler, sender=RecapPage)
+        if reindexing:
+            page_published.connect(
+                reindex_published_edition,
+                sender=RecapPage,
+                dispatch_uid=REINDEX_DISPATCH_UID,
+            )
     if not update:
         return
     ordered = sorted(ids)

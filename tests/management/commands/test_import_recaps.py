@@ -149,9 +149,7 @@ def test_wxr_posts_become_editions_with_themes_and_status(series, wxr_file):
     assert "skipped: 1" in output or "ignorées : 1" in output
 
 
-def test_wxr_reimport_respects_flags_and_leaves_unchanged_editions(
-    series, wxr_file
-):
+def test_wxr_reimport_respects_flags_and_leaves_unchanged_editions(series, wxr_file):
     run(wxr_file, "--series", series.slug)
     pks = [p.pk for p in editions(series)]
     pages_before = Page.objects.count()
