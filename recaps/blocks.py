@@ -483,4 +483,6 @@ SECTION_TYPES = [name for name in RecapBodyBlock.base_blocks if name not in MEDI
 
 def section_labels():
     """Map each section type to its (translated) label."""
-    return {name: RecapBodyBlock.base_blocks[name].meta.label for name in SECTION_TYPES}
+    return {
+        name: block.meta.label for name, block in RecapBodyBlock.base_blocks.items()
+    }
