@@ -27,7 +27,7 @@ from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
-from ..models import RecapPage, Theme
+from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import REINDEX_DISPATCH_UID, reindex_published_edition
 from .document import SourceWarning
@@ -278,7 +278,10 @@ class EditionWriter:
             setattr(page, name, value)
         page.import_fingerprint = digest
         page.body = [section_to_stream(section) for section in body]
-        page.tags.set(self._theme_objects(themes), clear=True)
+        # The through rows directly: taggit's set() looks every theme up again.
+        page.tagged_items = [
+            RecapPageTag(tag=theme) for theme in self._theme_objects(themes)
+        ]
         save_page(page, self.series, publish)
         self.existing[edition.source_key] = page
         self.report.add(status, label, page=page)
