@@ -111,10 +111,35 @@ def _start(tag):
         return None
 
 
+def _images_as_links(li):
+    """Images inside a list item become links to them (items hold no image).
+
+    The writer reports such links as media kept at their original address.
+    """
+    for img in li.find_all("img"):
+        if img.find_parent(LISTS) is not li.parent:
+            continue
+        src = _source(img)
+        if not src:
+            img.decompose()
+            continue
+        name = urllib.parse.unquote(urllib.parse.urlsplit(src).path.rsplit("/", 1)[-1])
+        link = img.find_parent("a")
+        text = " ".join(str(img.get("alt") or "").split()) or name or src
+        if link is not None and not link.get_text(strip=True):
+            link["href"] = src
+            link.string = text
+        else:
+            anchor = BeautifulSoup("", "html.parser").new_tag("a", href=src)
+            anchor.string = text
+            img.replace_with(anchor)
+
+
 def _list_items(tag):
     """The items of a ``ul``/``ol``, each with the list nested in it."""
     items = []
     for li in tag.find_all("li", recursive=False):
+        _images_as_links(li)
         item = ListItem(_inner_html(li, skip=LISTS))
         for nested in li.find_all(LISTS, recursive=False):
             if not item.children:

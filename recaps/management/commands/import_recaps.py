@@ -26,7 +26,8 @@ from recaps.importers.writer import (
 from recaps.importers.wxr import parse_wxr
 from recaps.models import RecapSeriesPage
 
-SNIFF_BYTES = 4096
+#: Exports may open with a long comment before ``<rss>``.
+SNIFF_BYTES = 65536
 #: Largest source file accepted, in megabytes (setting ``RECAPS_IMPORT_MAX_MB``).
 DEFAULT_MAX_MB = 100
 

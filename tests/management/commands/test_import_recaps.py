@@ -216,6 +216,8 @@ def test_detect_format():
     assert detect_format(b"<!DOCTYPE html><html>") == "html"
     assert detect_format(b"  <p>Bonjour</p>") == "html"
     assert detect_format("Retour sur...\n  • un point".encode()) == "text"
+    # WordPress.com exports open with a long comment and use https namespaces.
+    assert detect_format(THEME_UNIT_TEST.read_bytes()[:65536]) == "wxr"
 
 
 # --- the target series ----------------------------------------------------------
