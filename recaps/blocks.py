@@ -324,7 +324,10 @@ class TextBlock(blocks.StructBlock):
 class ImageBlock(blocks.StructBlock):
     """An image of the recap, with its alternative text and caption."""
 
-    image = ImageChooserBlock(label=_("Image"))
+    image = ImageChooserBlock(
+        label=_("Image"),
+        help_text=_("Choose or upload the image, e.g. a photo of the meeting."),
+    )
     alt = blocks.CharBlock(
         required=False,
         max_length=255,
@@ -347,6 +350,10 @@ class ImageBlock(blocks.StructBlock):
         label = _("Image")
         description = _("An image with its alternative text and caption.")
         group = _("Media")
+        preview_value = {
+            "alt": "Des bénévoles autour d’une table",
+            "caption": "La rencontre du vendredi",
+        }
 
     def get_searchable_content(self, value):
         return [text for text in (value.get("caption"), value.get("alt")) if text]
@@ -366,12 +373,24 @@ class ImageBlock(blocks.StructBlock):
 class DataTableBlock(TableBlock):
     """A table of text cells, with an optional header row and a caption."""
 
+    def __init__(self, required=True, help_text=None, **kwargs):
+        help_text = help_text or _(
+            "One row per line, e.g. the centres and how many people came."
+        )
+        super().__init__(required=required, help_text=help_text, **kwargs)
+
     class Meta:
         icon = "table"
         template = "recaps/blocks/table.html"
         label = _("Table")
         description = _("A table, e.g. a schedule or figures shared.")
         group = _("Media")
+        preview_value = {
+            "data": [["Centre", "Participants"], ["Breil", "12"], ["Malakoff", "8"]],
+            "first_row_is_table_header": True,
+            "first_col_is_header": False,
+            "table_caption": "Participation",
+        }
 
     def get_searchable_content(self, value):
         value = value or {}
@@ -406,6 +425,7 @@ class CodeBlock(blocks.StructBlock):
         label = _("Preformatted text")
         description = _("Code or text whose spaces and line breaks matter.")
         group = _("Media")
+        preview_value = {"language": "", "code": "9h   accueil\n10h  visio"}
 
     def get_searchable_content(self, value):
         return [value.get("code") or ""]
@@ -442,6 +462,10 @@ class EmbedBlock(blocks.StructBlock):
         label = _("Embedded content")
         description = _("A video, a sound or a map hosted on another site.")
         group = _("Media")
+        preview_value = {
+            "url": "https://www.youtube.com/watch?v=abc123",
+            "caption": "La vidéo de la rencontre",
+        }
 
     def get_searchable_content(self, value):
         return [value.get("caption") or ""]
