@@ -66,4 +66,4 @@ bench-api: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py --editions $${EDITIONS:-200} --requests $${REQUESTS:-20}
 
 bench-import: setup
-	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000}
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000} --memory-mb $${MEMORY_MB:-50}
