@@ -3,6 +3,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils.translation import gettext
 
 from recaps.importers.document import SourceError
 from recaps.importers.wxr import parse_wxr
@@ -95,7 +96,7 @@ def test_theme_unit_test_data_is_read_under_the_https_namespace():
     assert [e.title for e in export.editions] == ["Keyboard navigation"]
     assert len(export.skipped) == 57
     reasons = dict(export.skipped)
-    assert reasons["Edge Case: Nested And Mixed Lists (item 144)"] == (
+    assert reasons["Edge Case: Nested And Mixed Lists (item 144)"] == gettext(
         "no heading naming a section kind"
     )
 
@@ -216,7 +217,10 @@ def test_french_gutenberg_export_reads_every_block():
 def test_a_section_word_inside_a_sentence_is_not_a_heading():
     export = parse_wxr(str(FRENCH))
     assert export.skipped == [
-        ("Nos questions du moment (item 4)", "no heading naming a section kind")
+        (
+            "Nos questions du moment (item 4)",
+            gettext("no heading naming a section kind"),
+        )
     ]
 
 
