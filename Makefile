@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,26 +10,49 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 .PHONY: run test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	@bash scripts/quietly.sh "Installation des dépendances Python (.venv)…" \
+		$(PYTHON) -m venv $(VENV)
+	@bash scripts/quietly.sh "" $(PY) -m pip install --disable-pip-version-check \
+		-r requirements-dev.txt
+	@touch $@
 
 setup: $(VENV)/.installed
 
 ## Set up and serve the site with the demo content on http://127.0.0.1:$(PORT)/
+## Quiet on success: each step's output is shown only if it fails.
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py create_demo_accounts
-	bash scripts/with-scheduler.sh $(PY) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@bash scripts/quietly.sh "Base de données…" $(PY) manage.py migrate --noinput
+	@bash scripts/quietly.sh "Contenu de démonstration…" $(PY) manage.py load_demo
+	@bash scripts/quietly.sh "Comptes de démonstration…" \
+		$(PY) manage.py create_demo_accounts
+	@bash scripts/quietly.sh "Vérifications…" $(PY) manage.py check
+	@bash scripts/with-scheduler.sh $(PY) \
+		$(PY) manage.py serve_demo --skip-checks 127.0.0.1:$(PORT)
 
 services:
 	bash scripts/ensure-services.sh
 
-## Set up and run every check and test: lint, migrations, SQLite, PostgreSQL, browser
-test: setup services lint
+## Set up and run every check and test: lint, migrations, SQLite, PostgreSQL, browser.
+## Without PostgreSQL the suite runs on SQLite and in the browser and says so
+## loudly at the end; in CI (CI set, as .ci/run does) that fails the run.
+test: setup lint
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(MAKE) test-sqlite test-postgres test-browser
+	@status=0; bash scripts/ensure-services.sh 2>$(VENV)/services.err || status=$$?; \
+	cat $(VENV)/services.err >&2; \
+	reason="$$(grep -m 1 '^ensure-services : ' $(VENV)/services.err | cut -d ' ' -f 3-)"; \
+	if [ "$$status" = 0 ]; then \
+		$(MAKE) test-sqlite test-postgres test-browser; \
+	elif [ -n "$${CI:-}" ]; then \
+		echo "ÉCHEC (CI) : PostgreSQL est obligatoire en CI : $$reason" >&2; \
+		exit 1; \
+	else \
+		$(MAKE) test-sqlite test-browser || exit 1; \
+		echo; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! LES TESTS SUR POSTGRESQL N'ONT PAS TOURNÉ : $$reason"; \
+		echo "!!! Seuls SQLite et le navigateur ont été testés. Voir plus haut, puis make test."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
 
 test-sqlite: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest
@@ -38,7 +62,7 @@ test-postgres: setup services
 
 test-browser: setup
 	bash scripts/ensure-chromium.sh
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m browser
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m browser --ds=cms.settings.test_browser
 
 lint: setup
 	$(PY) -m ruff check .

@@ -5,6 +5,7 @@ browser is ever downloaded by Playwright.
 """
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -15,6 +16,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _database_shared_safely_with_the_live_server():
+    """Refuse the in-memory SQLite database: the live server's threads and the
+    test would lock each other out. ``make test-browser`` uses
+    ``cms.settings.test_browser`` (a file database in WAL mode)."""
+    connection = connections["default"]
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.fail(
+            "browser tests need a file or PostgreSQL database: run them with "
+            "`make test-browser` (--ds=cms.settings.test_browser)"
+        )
 
 
 @pytest.fixture

@@ -143,10 +143,14 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
     type_rich_text(page, "body-1-value-items-0-value-text", "Un constat d’habitant")
 
     tag_input = page.locator(".tagit-new input")
-    for theme in THEMES:
+    for count, theme in enumerate(THEMES, start=1):
         tag_input.click()
-        tag_input.type(theme)
+        tag_input.press_sequentially(theme)
+        expect(tag_input).to_have_value(theme)
         tag_input.press("Enter")
+        # Wait for the tag to be taken before typing the next one.
+        expect(page.locator(".tagit-choice")).to_have_count(count)
+        expect(page.locator(".tagit-choice").nth(count - 1)).to_contain_text(theme)
 
     # Save a draft: nowhere on the site.
     with page.expect_navigation(url="**/admin/pages/*/edit/"):

@@ -1,19 +1,21 @@
 """Create the demo accounts and print their credentials (never asks for input)."""
 
-import json
 import os
 import secrets
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from home.demo_accounts import (
+    EDITOR_USERNAME,
+    MODERATOR_USERNAME,
+    admin_username,
+    read_stored,
+    write_stored,
+)
 from recaps.models import RecapSeriesPage
 from recaps.workflow import setup_moderation
-
-CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".demo-credentials.json"
 
 
 class Command(BaseCommand):
@@ -25,9 +27,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        stored = self.read_stored()
+        stored = read_stored()
         admin_url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/"
-        username = os.environ.get("ADMIN_USERNAME") or "admin"
+        username = admin_username()
         password = self.ensure_account(
             stored,
             username,
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                         "Editor account: login “%(login)s”, password "
                         "“%(password)s” (%(url)s)"
                     ),
-                    "redacteur",
+                    EDITOR_USERNAME,
                     "EDITOR_PASSWORD",
                     editors,
                 ),
@@ -67,7 +69,7 @@ class Command(BaseCommand):
                         "Moderator account: login “%(login)s”, password "
                         "“%(password)s” (%(url)s)"
                     ),
-                    "moderateur",
+                    MODERATOR_USERNAME,
                     "MODERATOR_PASSWORD",
                     moderators,
                 ),
@@ -81,7 +83,7 @@ class Command(BaseCommand):
                         % {"login": username, "password": password, "url": admin_url}
                     )
                 )
-        self.write_stored(stored)
+        write_stored(stored)
 
     def ensure_account(
         self, stored, username, variable, email, superuser=False, group=None
@@ -105,13 +107,3 @@ class Command(BaseCommand):
             user.groups.add(group)
         stored[username] = password
         return password
-
-    def read_stored(self):
-        try:
-            return json.loads(CREDENTIALS_FILE.read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def write_stored(self, stored):
-        CREDENTIALS_FILE.write_text(json.dumps(stored, indent=2))
-        CREDENTIALS_FILE.chmod(0o600)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.models import WorkflowPage
 
-from home.management.commands import create_demo_accounts
+from home import demo_accounts
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def credentials(tmp_path, monkeypatch):
     path = tmp_path / "credentials.json"
-    monkeypatch.setattr(create_demo_accounts, "CREDENTIALS_FILE", path)
+    monkeypatch.setattr(demo_accounts, "CREDENTIALS_FILE", path)
     for variable in ["ADMIN_PASSWORD", "EDITOR_PASSWORD", "MODERATOR_PASSWORD"]:
         monkeypatch.delenv(variable, raising=False)
     return path

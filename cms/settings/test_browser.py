@@ -1,0 +1,27 @@
+"""Browser-test settings: the live server and the test share a file database.
+
+pytest-django's default SQLite test database lives in memory with a shared
+cache; the live server's request threads and the test thread then lock each
+other out (``database table is locked``). A file database in WAL mode lets
+readers run beside a writer, the busy timeout makes a writer wait for the other
+instead of failing, and ``IMMEDIATE`` transactions take the write lock when they
+begin, so a reader never has to upgrade into a conflict.
+"""
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from .test import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A fresh folder per run: never reuse a database beside a stale -wal file.
+    _folder = Path(tempfile.mkdtemp(prefix="ebullitions-browser-"))
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_folder / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
