@@ -5,19 +5,25 @@ block gives its own API representation (``get_api_representation``) and plain
 text (``get_searchable_content``). The rows are written when an edition is
 published and removed when it stops being public (:mod:`recaps.signal_handlers`);
 readers (API, theme pages, search snippets) read them, never the body.
+
+Media blocks (``recaps.blocks.MEDIA_TYPES``: images, tables, code, embeds) are
+not sections: they have no row, are shown by the page only and left out of the
+API's ``body`` (their text is still in the search index of the edition).
 """
 
 from django.db import transaction
 from wagtail.models import PageViewRestriction
 
+from .blocks import MEDIA_TYPES
 from .models import RecapPage, RecapSection
 from .search import search_words
 
 
 def section_rows(page):
-    """Unsaved :class:`RecapSection` rows of ``page``'s current content."""
+    """Unsaved :class:`RecapSection` rows of ``page``'s current sections."""
     rows = []
-    for position, child in enumerate(page.body):
+    sections = [child for child in page.body if child.block_type not in MEDIA_TYPES]
+    for position, child in enumerate(sections):
         block = child.block
         words = block.get_searchable_content(child.value)
         text = " ".join(" ".join(words).split())

@@ -2,7 +2,9 @@
 
 from django.apps import apps
 from wagtail import hooks
+from wagtail.admin.rich_text.converters.editor_html import WhitelistRule
 from wagtail.signals import init_new_page
+from wagtail.whitelist import allow_without_attributes, attribute_rule
 
 from .admin.editions import edition_listing_viewset
 from .editing import next_edition_values, prefill_on_create
@@ -42,3 +44,25 @@ def reset_copied_edition(request, page, new_page):
     if copy.live:
         revision.publish(user=request.user)
     return None
+
+
+@hooks.register("register_rich_text_features")
+def register_import_features(features):
+    """Rich text rules the WordPress importer needs beyond Wagtail's own.
+
+    Wagtail whitelists ``blockquote`` only for Draftail, and ``ol`` without its
+    ``start`` attribute; imported quotes and lists that start at 3 keep them.
+    """
+    features.register_converter_rule(
+        "editorhtml",
+        "blockquote",
+        [WhitelistRule("blockquote", allow_without_attributes)],
+    )
+    features.register_converter_rule(
+        "editorhtml",
+        "ol-start",
+        [
+            WhitelistRule("ol", attribute_rule({"start": True})),
+            WhitelistRule("li", allow_without_attributes),
+        ],
+    )

@@ -30,6 +30,9 @@ RULES = [
     ("highlights", [("retour", "sur"), ("partag",), ("temp", "fort")]),
 ]
 
+#: The section kinds a heading can name (every list section).
+RECOGNISED_KINDS = {kind for kind, _options in RULES}
+
 _VOCABULARY = sorted(
     {stem for _kind, options in RULES for option in options for stem in option}
 )
@@ -78,3 +81,16 @@ def clean_heading(heading):
     """A heading as readers should see it: spaces collapsed, no trailing colon."""
     text = " ".join(str(heading or "").split())
     return text.rstrip(" :").strip() or text
+
+
+#: A heading written as a line of text (“Ce qui a été partagé :”) is short.
+HEADING_LINE_MAX_LENGTH = 90
+
+
+def is_heading_line(text):
+    """A short line ending with a colon: the only loose text read as a heading.
+
+    A sentence that merely contains a section word (“… nos questions.”) is not.
+    """
+    text = " ".join(str(text or "").split())
+    return 0 < len(text) <= HEADING_LINE_MAX_LENGTH and text.endswith(":")

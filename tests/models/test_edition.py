@@ -97,3 +97,10 @@ def test_theme_counts_only_published_editions(make_edition):
         for theme in themes_with_counts(RecapPage.objects.published())
     }
     assert counts == {"isolement": 1, "numérique": 2}
+
+
+def test_theme_slugs_keep_word_boundaries(db):
+    from recaps.models import Theme
+
+    assert Theme.objects.create(name="6.1").slug == "6-1"
+    assert Theme.objects.create(name="l’accès aux droits").slug == "l-acces-aux-droits"

@@ -18,6 +18,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INSTALLED_APPS = [
     "recaps",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
     "wagtail.documents",
     "wagtail.images",
     "wagtail.users",
