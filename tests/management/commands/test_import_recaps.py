@@ -632,3 +632,87 @@ def test_queries_per_post_do_not_grow(root_page, tmp_path):
 
     few, many = queries(3, "few"), queries(9, "many")
     assert many / 9 <= few / 3
+
+
+# --- imported editions in the section index, the API and the pages ------------
+
+
+def test_imported_editions_are_indexed_once_like_published_ones(
+    series, uploads, monkeypatch
+):
+    from recaps import signal_handlers
+    from recaps.blocks import MEDIA_TYPES
+    from recaps.models import ContentVersion, RecapSection
+
+    calls = []
+    index_editions = signal_handlers.index_editions
+
+    def counting(pages):
+        pages = list(pages)
+        calls.append(sorted(page.title for page in pages))
+        return index_editions(pages)
+
+    monkeypatch.setattr(signal_handlers, "index_editions", counting)
+    before = ContentVersion.current().number
+    run(FRENCH, "--series", series.slug, "--uploads", uploads)
+    # One indexing pass for the whole import, with every written edition (the
+    # third post is not a recap); caches see a new content version.
+    assert calls == [["Petite ébullition n°5 & bilan", "Petite ébullition n°6"]]
+    after = ContentVersion.current().number
+    assert after > before
+    for page in editions(series):
+        indexed = [row.as_dict() for row in page.public_sections()]
+        # Exactly what publishing in the admin would index: the sections of the
+        # live content, media blocks (shown by the page only) left out.
+        assert indexed == [row.as_dict() for row in section_rows(page)]
+        assert [row["type"] for row in indexed] == [
+            child.block_type
+            for child in page.body
+            if child.block_type not in MEDIA_TYPES
+        ]
+    fifth = by_title(series, "Petite ébullition n°5 & bilan")
+    assert {"image", "table", "code", "embed"} <= {c.block_type for c in fifth.body}
+    assert not RecapSection.objects.filter(type__in=MEDIA_TYPES).exists()
+    # Re-importing the unchanged export indexes nothing again.
+    calls.clear()
+    run(FRENCH, "--series", series.slug, "--uploads", uploads)
+    assert calls == []
+    assert ContentVersion.current().number == after
+
+
+def entities(text):
+    """Entities left in a text (a post may well write a tag as its text)."""
+    return re.search(r"&(amp|lt|gt|quot|nbsp|#\d+);", text or "")
+
+
+def test_api_and_pages_show_decoded_text_of_real_exports(series, uploads, client):
+    run(FRENCH, "--series", series.slug, "--uploads", uploads)
+    run(
+        THEME_UNIT_TEST,
+        "--series",
+        series.slug,
+        "--category",
+        "block",
+        "--category",
+        "markup",
+    )
+    pages = RecapPage.objects.child_of(series).live()
+    assert pages.count() > 20
+    titles = set(pages.values_list("title", flat=True))
+    # “n°5 &amp; bilan” and “Title <em>With</em> <b>Mark<sup>up</sup></b>”.
+    assert {"Petite ébullition n°5 & bilan", "Markup: Title With Markup"} <= titles
+    for page in pages:
+        data = client.get(f"/api/v1/recaps/{page.pk}/").json()
+        names = [data["title"], *(section["heading"] for section in data["body"])]
+        # Titles and headings are decoded and stripped of markup.
+        assert not any(re.search(r"<[a-z/!]", name) for name in names), names
+        texts = [*names, data["intro"]["text"]]
+        for section in data["body"]:
+            texts += [section["intro"]["text"]]
+            for item in section["items"]:
+                texts += [item["text"], *(child["text"] for child in item["children"])]
+            texts += [link["title"] for link in section["links"]]
+        bad = [text for text in texts if entities(text)]
+        assert bad == [], (page.title, bad)
+        html = client.get(page.url).content.decode()
+        assert "&amp;amp;" not in html and "&lt;em&gt;" not in html, page.title
