@@ -98,4 +98,4 @@ bench-scale: setup services
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_scale.py
 
 bench-import: setup
-	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000}
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000} --memory-mb $${MEMORY_MB:-50}

@@ -14,11 +14,18 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import BlockGroup, StructBlockValidationError
+from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html, get_text_for_indexing
 
 ITEM_FEATURES = ["bold", "italic", "link", "document-link"]
-TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+#: Size of images in the API (and of the largest image on pages).
+IMAGE_RENDITION = "max-1200x1200"
+TEXT_FEATURES = [
+    *["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"],
+    *["blockquote", "hr"],
+]
 
 
 def html_to_text(html):
@@ -474,6 +481,164 @@ class TextBlock(blocks.StructBlock):
         return not html_to_text(value["text"])
 
 
+class ImageBlock(blocks.StructBlock):
+    """An image of the recap, with its alternative text and caption."""
+
+    image = ImageChooserBlock(
+        label=_("Image"),
+        help_text=_("Choose or upload the image, e.g. a photo of the meeting."),
+    )
+    alt = blocks.CharBlock(
+        required=False,
+        max_length=255,
+        label=_("Alternative text"),
+        help_text=_(
+            "What the image shows, for readers who cannot see it, e.g. “Des "
+            "bénévoles autour d’une table”."
+        ),
+    )
+    caption = blocks.CharBlock(
+        required=False,
+        max_length=255,
+        label=_("Caption"),
+        help_text=_("Optional text under the image."),
+    )
+
+    class Meta:
+        icon = "image"
+        template = "recaps/blocks/image.html"
+        label = _("Image")
+        description = _("An image with its alternative text and caption.")
+        group = _("Media")
+        preview_value = {
+            "alt": "Des bénévoles autour d’une table",
+            "caption": "La rencontre du vendredi",
+        }
+
+    def get_searchable_content(self, value):
+        return [text for text in (value.get("caption"), value.get("alt")) if text]
+
+    def get_api_representation(self, value, context=None):
+        """``{"type": "image", "url": …, "alt": …, "caption": …}``."""
+        image = value.get("image")
+        url = image.get_rendition(IMAGE_RENDITION).url if image else ""
+        return {
+            "type": "image",
+            "url": url,
+            "alt": value.get("alt") or "",
+            "caption": value.get("caption") or "",
+        }
+
+
+class DataTableBlock(TableBlock):
+    """A table of text cells, with an optional header row and a caption."""
+
+    def __init__(self, required=True, help_text=None, **kwargs):
+        help_text = help_text or _(
+            "One row per line, e.g. the centres and how many people came."
+        )
+        super().__init__(required=required, help_text=help_text, **kwargs)
+
+    class Meta:
+        icon = "table"
+        template = "recaps/blocks/table.html"
+        label = _("Table")
+        description = _("A table, e.g. a schedule or figures shared.")
+        group = _("Media")
+        preview_value = {
+            "data": [["Centre", "Participants"], ["Breil", "12"], ["Malakoff", "8"]],
+            "first_row_is_table_header": True,
+            "first_col_is_header": False,
+            "table_caption": "Participation",
+        }
+
+    def get_searchable_content(self, value):
+        value = value or {}
+        cells = [cell for row in value.get("data") or [] for cell in row if cell]
+        return [value.get("table_caption") or "", *cells]
+
+    def get_api_representation(self, value, context=None):
+        """``{"type": "table", "caption": …, "header": true, "rows": [[…]]}``."""
+        value = value or {}
+        return {
+            "type": "table",
+            "caption": value.get("table_caption") or "",
+            "header": bool(value.get("first_row_is_table_header")),
+            "rows": [[cell or "" for cell in row] for row in value.get("data") or []],
+        }
+
+
+class CodeBlock(blocks.StructBlock):
+    """Preformatted text shown as written, spaces and line breaks kept."""
+
+    language = blocks.CharBlock(
+        required=False,
+        max_length=50,
+        label=_("Language"),
+        help_text=_("Optional, e.g. “html” or “python”."),
+    )
+    code = blocks.TextBlock(label=_("Text"), help_text=_("Shown exactly as typed."))
+
+    class Meta:
+        icon = "code"
+        template = "recaps/blocks/code.html"
+        label = _("Preformatted text")
+        description = _("Code or text whose spaces and line breaks matter.")
+        group = _("Media")
+        preview_value = {"language": "", "code": "9h   accueil\n10h  visio"}
+
+    def get_searchable_content(self, value):
+        return [value.get("code") or ""]
+
+    def get_api_representation(self, value, context=None):
+        """``{"type": "code", "language": …, "code": …}``."""
+        return {
+            "type": "code",
+            "language": value.get("language") or "",
+            "code": value.get("code") or "",
+        }
+
+
+class EmbedBlock(blocks.StructBlock):
+    """A video or other content hosted elsewhere, shown as a link to it.
+
+    A link rather than the provider's player: readers' pages make no request to
+    third parties until they choose to follow it.
+    """
+
+    url = blocks.URLBlock(
+        label=_("Address"), help_text=_("e.g. https://www.youtube.com/watch?v=…")
+    )
+    caption = blocks.CharBlock(
+        required=False,
+        max_length=255,
+        label=_("Caption"),
+        help_text=_("What the link shows, e.g. “La vidéo de la rencontre”."),
+    )
+
+    class Meta:
+        icon = "media"
+        template = "recaps/blocks/embed.html"
+        label = _("Embedded content")
+        description = _("A video, a sound or a map hosted on another site.")
+        group = _("Media")
+        preview_value = {
+            "url": "https://www.youtube.com/watch?v=abc123",
+            "caption": "La vidéo de la rencontre",
+        }
+
+    def get_searchable_content(self, value):
+        return [value.get("caption") or ""]
+
+    def get_api_representation(self, value, context=None):
+        """``{"type": "embed", "url": …, "caption": …}``."""
+        return {
+            "type": "embed",
+            "url": value.get("url") or "",
+            "caption": value.get("caption") or "",
+        }
+
+
 class RecapBodyBlock(blocks.StreamBlock):
     """The body of an edition: typed sections in page order."""
 
@@ -488,10 +653,16 @@ class RecapBodyBlock(blocks.StreamBlock):
     feedback = FeedbackBlock()
     resources = ResourcesBlock()
     text = TextBlock()
+    image = ImageBlock()
+    table = DataTableBlock()
+    code = CodeBlock()
+    embed = EmbedBlock()
 
 
+#: Blocks that show media between sections; they are not sections.
+MEDIA_TYPES = ["image", "table", "code", "embed"]
 #: Machine names of the section kinds, in the editor's menu order.
-SECTION_TYPES = list(RecapBodyBlock.base_blocks)
+SECTION_TYPES = [name for name in RecapBodyBlock.base_blocks if name not in MEDIA_TYPES]
 
 
 #: Readers' names of the kinds whose editor label is internal jargon.

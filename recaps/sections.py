@@ -5,6 +5,10 @@ block gives its own API representation (``get_api_representation``) and plain
 text (``get_searchable_content``). The rows are written when an edition is
 published and removed when it stops being public (:mod:`recaps.signal_handlers`);
 readers (API, theme pages, search snippets) read them, never the body.
+
+Media blocks (``recaps.blocks.MEDIA_TYPES``: images, tables, code, embeds) are
+not sections: they have no row, are shown by the page only and left out of the
+API's ``body`` (their text is still in the search index of the edition).
 """
 
 import hashlib
@@ -17,7 +21,7 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
-from .blocks import visible_sections
+from .blocks import MEDIA_TYPES, visible_sections
 from .models import RecapPage, RecapPageTag, RecapSection
 from .search import search_words
 
@@ -26,13 +30,20 @@ REMOVED = "removed"
 
 
 def section_rows(page):
-    """Unsaved :class:`RecapSection` rows of ``page``'s current content.
+    """Unsaved :class:`RecapSection` rows of ``page``'s current sections.
 
     Empty sections (a heading and nothing under it) are left out: no surface
-    reading the index (API, theme pages, search, PDFs) ever shows them.
+    reading the index (API, theme pages, search, PDFs) ever shows them. Media
+    blocks (images, tables, code, embeds) are not sections: pages show them,
+    the index and the API's sections do not.
     """
     rows = []
-    for position, child in enumerate(visible_sections(page.body)):
+    sections = [
+        child
+        for child in visible_sections(page.body)
+        if child.block_type not in MEDIA_TYPES
+    ]
+    for position, child in enumerate(sections):
         block = child.block
         words = block.get_searchable_content(child.value)
         text = " ".join(" ".join(words).split())

@@ -47,9 +47,11 @@ _bulk = threading.local()
 def bulk_indexing(update=True):
     """Index many editions at once, at the end of the block (importers).
 
-    Inside the block, publishing or creating an edition only records its id;
-    on success the section index, the search index (one bulk write) and the
-    content version are updated once. ``update=False`` (a dry run) skips them.
+    Inside the block, publishing or creating an edition only records its id,
+    and changes that would start a new content version (themes, sites, dates)
+    only note it; on success the section index, the search index (one bulk
+    write) and the content version are updated once. ``update=False`` (a dry
+    run) skips them.
     """
     outer = getattr(_bulk, "ids", None)
     _bulk.ids = ids = set() if outer is None else outer
@@ -57,13 +59,17 @@ def bulk_indexing(update=True):
         yield ids
     finally:
         if outer is None:
+            changed = getattr(_bulk, "changed", False)
             del _bulk.ids
-    if outer is not None or not update or not ids:
+            _bulk.changed = False
+    if outer is not None or not update or not (ids or changed):
         return
-    pages = list(RecapPage.objects.filter(pk__in=ids))
-    index_editions(pages)
-    for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(RecapPage, pages)
+    if ids:
+        pages = list(RecapPage.objects.filter(pk__in=ids))
+        index_editions(pages)
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(RecapPage, pages)
+    # Also recomputes the next go-live or expiry instant.
     ContentVersion.bump()
 
 
@@ -76,9 +82,20 @@ def _deferred(instance):
     return True
 
 
+def _version_deferred():
+    """True (and noted) when a bulk indexing block will bump the version."""
+    if getattr(_bulk, "ids", None) is None:
+        return False
+    _bulk.changed = True
+    return True
+
+
 def remember_public_fields(sender, instance, update_fields=None, **kwargs):
-    """Before a full save, note what neighbours show of the edition."""
-    if update_fields is None and instance.pk:
+    """Before a full save, note what neighbours show of the edition.
+
+    Not inside a bulk indexing block, whose end starts a shared version anyway.
+    """
+    if update_fields is None and instance.pk and getattr(_bulk, "ids", None) is None:
         instance._shared_before = (
             RecapPage.objects.filter(pk=instance.pk, first_published_at__isnull=False)
             .values_list(*SHARED_FIELDS)
@@ -109,8 +126,10 @@ def edition_created(sender, instance, created=False, raw=False, **kwargs):
     if created and not raw and not instance.live and not _deferred(instance):
         index.insert_or_update_object(instance)
     update_fields = kwargs.get("update_fields")
-    if not raw and (
-        update_fields is None or {"go_live_at", "expire_at"} & set(update_fields)
+    if (
+        not raw
+        and (update_fields is None or {"go_live_at", "expire_at"} & set(update_fields))
+        and not _version_deferred()
     ):
         ContentVersion.reschedule()
 
@@ -181,7 +200,8 @@ def restriction_changed(sender, instance, **kwargs):
 
 def document_changed(sender, instance, **kwargs):
     reindex_referencing(instance)
-    ContentVersion.bump()
+    if not _version_deferred():
+        ContentVersion.bump()
 
 
 def content_changed(sender, instance=None, **kwargs):
@@ -191,7 +211,8 @@ def content_changed(sender, instance=None, **kwargs):
         refresh_public_state(
             RecapPage.objects.filter(tagged_items__tag=instance).defer("body")
         )
-    ContentVersion.bump()
+    if not _version_deferred():
+        ContentVersion.bump()
 
 
 def fill_empty_index(sender, using="default", **kwargs):

@@ -7,7 +7,9 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from wagtail import hooks
+from wagtail.admin.rich_text.converters.editor_html import WhitelistRule
 from wagtail.signals import init_new_page
+from wagtail.whitelist import allow_without_attributes, attribute_rule
 
 from .admin.editions import edition_listing_viewset
 from .admin.pdf import (
@@ -120,3 +122,25 @@ def warn_of_empty_sections(request, page):
             % {"headings": headings},
         )
     return None
+
+
+@hooks.register("register_rich_text_features")
+def register_import_features(features):
+    """Rich text rules the WordPress importer needs beyond Wagtail's own.
+
+    Wagtail whitelists ``blockquote`` only for Draftail, and ``ol`` without its
+    ``start`` attribute; imported quotes and lists that start at 3 keep them.
+    """
+    features.register_converter_rule(
+        "editorhtml",
+        "blockquote",
+        [WhitelistRule("blockquote", allow_without_attributes)],
+    )
+    features.register_converter_rule(
+        "editorhtml",
+        "ol-start",
+        [
+            WhitelistRule("ol", attribute_rule({"start": True})),
+            WhitelistRule("li", allow_without_attributes),
+        ],
+    )

@@ -9,25 +9,59 @@ edition separators. :class:`EditionBuilder` assembles them into
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.html import escape, strip_tags
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ..blocks import html_to_text
 from ..search import normalise
 from .mapping import clean_heading, section_kind
-from .sanitize import as_paragraphs, clean_html, clean_inline, clean_intro
+from .sanitize import (
+    IMPORT_TEXT_FEATURES,
+    as_paragraphs,
+    clean_html,
+    clean_inline,
+    clean_intro,
+)
 
 
 class SourceError(ValueError):
     """A source cannot be imported (unreadable, malformed or not a recap)."""
 
 
+class SourceWarning(NamedTuple):
+    """Something an import could not keep as it was, grouped by ``kind`` in reports.
+
+    ``detail`` says which one (a heading's text, a shortcode's name, a URL).
+    """
+
+    kind: str
+    detail: str = ""
+
+    def message(self):
+        return WARNING_MESSAGES.get(self.kind, "%(detail)s") % {"detail": self.detail}
+
+
+#: One message per kind of warning; reports group warnings by kind and detail.
+WARNING_MESSAGES = {
+    "unknown_heading": _("unknown heading “%(detail)s” kept as free text"),
+    "list_without_heading": _("bullet list without a heading kept as free text"),
+    "deep_list": _("list nested deeper than sub-items flattened into sub-items"),
+    "media_link": _("media kept as a link to its original address: %(detail)s"),
+    "missing_file": _("file not found in the uploads folder: %(detail)s"),
+    "shortcode": _("shortcode removed: [%(detail)s]"),
+    "frame_removed": _("embedded frame removed (unknown player): %(detail)s"),
+    "header_skipped": _("%(detail)s paragraph(s) of page header skipped"),
+    "no_date": _("no date in the source, dated %(detail)s"),
+}
+
+
 @dataclass
 class Heading:
     text: str
-    #: Weak headings (a bold paragraph, a text line ending with a colon) that name
-    #: no known section are read as paragraphs, e.g. “Entre autres :”.
+    #: Weak headings (a short bold paragraph or text line ending with a colon) that
+    #: name no known section are read as paragraphs, e.g. “Entre autres :”.
     weak: bool = False
 
 
@@ -38,13 +72,31 @@ class Paragraph:
 
 @dataclass
 class ListItem:
+    """One bullet; ``children`` is the list nested in it, to any depth."""
+
     html: str
-    children: list[str] = field(default_factory=list)
+    children: list["ListItem"] = field(default_factory=list)
+    ordered: bool = False
+    start: int | None = None
 
 
 @dataclass
 class BulletList:
     items: list[ListItem]
+    ordered: bool = False
+    start: int | None = None
+
+
+@dataclass
+class Block:
+    """Content that is a block of its own: an image, a table, code, an embed…
+
+    ``value`` is a section mapping (``{"type": "image", …}``) as
+    :func:`recaps.importers.structured.section_to_stream` reads it; media are
+    resolved to Wagtail images and documents when the edition is written.
+    """
+
+    value: dict
 
 
 @dataclass
@@ -157,13 +209,26 @@ def says_last(text):
     return bool(_LAST.search(fold(text)))
 
 
-def _list_html(items):
-    parts = []
+def list_html(items, ordered=False, start=None):
+    """Valid HTML of a list: its order type, start and nesting to any depth."""
+    tag = "ol" if ordered else "ul"
+    opening = (
+        f'<{tag} start="{start}">' if ordered and start not in (None, 1) else f"<{tag}>"
+    )
+    parts = [
+        f"<li>{item.html}"
+        + (list_html(item.children, item.ordered, item.start) if item.children else "")
+        + "</li>"
+        for item in items
+    ]
+    return f"{opening}{''.join(parts)}</{tag}>"
+
+
+def _flatten(items):
+    """Items of a nested list, depth first (for sub-items, which do not nest)."""
     for item in items:
-        children = "".join(f"<li>{child}</li>" for child in item.children)
-        nested = f"<ul>{children}</ul>" if children else ""
-        parts.append(f"<li>{item.html}{nested}</li>")
-    return f"<ul>{''.join(parts)}</ul>"
+        yield item
+        yield from _flatten(item.children)
 
 
 class EditionBuilder:
@@ -185,7 +250,7 @@ class EditionBuilder:
         self._start()
 
     def _start(self, title=""):
-        self.current = {"title": title, "intro": [], "sections": []}
+        self.current = {"title": title, "intro": [], "sections": [], "warnings": []}
         self.section = None
 
     def _close(self):
@@ -204,7 +269,11 @@ class EditionBuilder:
         elif isinstance(event, Paragraph):
             self._paragraph(event.html)
         elif isinstance(event, BulletList):
-            self._list(event.items)
+            self._list(event)
+        elif isinstance(event, Block):
+            self._block(event.value)
+        elif isinstance(event, SourceWarning):
+            self.current_warning(event)
 
     def _heading(self, event):
         text = clean_heading(event.text)[:HEADING_MAX_LENGTH]
@@ -219,9 +288,7 @@ class EditionBuilder:
                 return
         self._seen_heading = True
         if kind is None:
-            self.current_warning(
-                _("unknown heading “%(heading)s” kept as free text") % {"heading": text}
-            )
+            self.current_warning(SourceWarning("unknown_heading", text))
             self.section = {"type": "text", "heading": text, "parts": []}
         else:
             self.section = {
@@ -233,12 +300,18 @@ class EditionBuilder:
             }
         self.current["sections"].append(self.section)
 
-    def current_warning(self, message):
-        self.current.setdefault("warnings", []).append(message)
+    def current_warning(self, warning):
+        self.current["warnings"].append(warning)
+
+    def _text_section(self):
+        """A free-text section without heading, where loose content goes on."""
+        self.section = {"type": "text", "heading": "", "parts": []}
+        self.current["sections"].append(self.section)
+        return self.section
 
     def _paragraph(self, html):
         text = html_to_text(html)
-        if not text or is_chrome(text):
+        if (not text and "<hr" not in html) or is_chrome(text):
             return
         if (
             self.split_editions
@@ -258,17 +331,14 @@ class EditionBuilder:
             self.current["intro"].append(html)
         elif self._introduces_edition(text):
             self.current["intro"].append(html)
-        elif self.section["type"] != "text" and not self.section["items"]:
+        elif self.section["type"] != "text" and not (
+            self.section["items"] or self.section["links"]
+        ):
             self.section["intro"].append(html)
         elif self.section["type"] == "text":
             self.section["parts"].append(as_paragraphs(html))
         else:
-            self.section = {
-                "type": "text",
-                "heading": "",
-                "parts": [as_paragraphs(html)],
-            }
-            self.current["sections"].append(self.section)
+            self._text_section()["parts"].append(as_paragraphs(html))
 
     def _introduces_edition(self, text):
         """A sentence about the meeting itself under the first, still empty heading.
@@ -287,47 +357,66 @@ class EditionBuilder:
             and bool(_ABOUT_MEETING.search(fold(text)))
         )
 
-    def _list(self, items):
-        if not items:
+    def _list(self, event):
+        if not event.items:
             return
         if self.section is None:
-            self.current_warning(_("bullet list without a heading kept as free text"))
-            self.section = {"type": "text", "heading": "", "parts": []}
-            self.current["sections"].append(self.section)
+            self.current_warning(SourceWarning("list_without_heading"))
+            self._text_section()
         if self.section["type"] == "text":
-            self.section["parts"].append(_list_html(items))
+            self.section["parts"].append(
+                list_html(event.items, event.ordered, event.start)
+            )
             return
-        for item in items:
+        for item in event.items:
             entry = _link_entry(item) if self.section["type"] == "resources" else None
             if entry is not None:
                 self.section["links"].append(entry)
                 continue
             text = clean_inline(item.html)
-            children = [clean_inline(child) for child in item.children]
+            nested = list(_flatten(item.children))
+            if any(child.children for child in item.children):
+                self.current_warning(SourceWarning("deep_list"))
+            children = [clean_inline(child.html) for child in nested]
             children = [{"text": child} for child in children if child]
             if not text and children:
                 text, children = children[0]["text"], children[1:]
             if text:
                 self.section["items"].append({"text": text, "children": children})
 
+    def _block(self, value):
+        """An image, table, code or embed, kept where it stands in the page.
+
+        Free text after it goes on in a new text section; items after it still
+        belong to the list section they follow.
+        """
+        if self.section is None:
+            self._seen_heading = True
+        self.current["sections"].append(value)
+        if self.section is None or self.section["type"] == "text":
+            self.section = {"type": "text", "heading": "", "parts": []}
+            self.current["sections"].append(self.section)
+
     def _finish(self, draft):
         sections = []
         for section in draft["sections"]:
-            if section["type"] == "text":
-                html = clean_html("".join(section["parts"]))
+            if section["type"] == "text" and "parts" in section:
+                html = clean_html("".join(section["parts"]), IMPORT_TEXT_FEATURES)
                 if html or section["heading"]:
                     sections.append(
                         {"type": "text", "heading": section["heading"], "text": html}
                     )
                 continue
-            intro = "".join(clean_inline(part) for part in section["intro"])
-            sections.append({**section, "intro": intro})
+            if "intro" in section and isinstance(section["intro"], list):
+                intro = "".join(clean_inline(part) for part in section["intro"])
+                section = {**section, "intro": intro}
+            sections.append(section)
         intro = "".join(clean_intro(part) for part in draft["intro"])
         return ParsedEdition(
             title=" ".join(draft["title"].split()),
             intro=intro,
             sections=sections,
-            warnings=list(draft.get("warnings", [])),
+            warnings=list(draft["warnings"]),
         )
 
     def finish(self):
@@ -335,8 +424,7 @@ class EditionBuilder:
         self._close()
         if self._skipped_preamble:
             self.warnings.append(
-                _("%(count)s paragraph(s) of page header skipped")
-                % {"count": self._skipped_preamble}
+                SourceWarning("header_skipped", str(self._skipped_preamble))
             )
         return self.editions
 
@@ -384,4 +472,40 @@ def order_editions(editions):
     for edition, number in zip(editions, stated, strict=True):
         edition.edition_number = number or previous + 1
         previous = edition.edition_number
+    return editions
+
+
+def decode(data):
+    """Text of an HTML file: UTF-8, or the charset the page declares."""
+    if b"\x00" in data[:8192]:
+        raise SourceError(_("binary file, not a text, HTML or WordPress export"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        declared = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", data[:4096])
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+        raise SourceError(
+            _("unreadable encoding (expected UTF-8): byte %(position)s")
+            % {"position": error.start}
+        ) from error
+
+
+def finish_editions(editions, key, name, warnings, numbered=False):
+    """Order, number and key the editions read from one file.
+
+    One edition is keyed ``key``; several (or any when ``numbered``) are keyed
+    ``key#1``, ``key#2``… in chronological order.
+    """
+    if not editions:
+        raise SourceError(_("no recap found (no section heading followed by content)"))
+    editions = order_editions(editions)
+    numbered = numbered or len(editions) > 1
+    for position, edition in enumerate(editions, start=1):
+        edition.source_key = f"{key}#{position}" if numbered else key
+        edition.label = f"{name} #{position}" if numbered else name
+    editions[0].warnings.extend(warnings)
     return editions

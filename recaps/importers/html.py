@@ -1,7 +1,11 @@
 """A saved HTML page of a recap (or the HTML body of a WordPress post).
 
-Headings are ``h2``–``h6`` and paragraphs made only of bold text; ``ul``/``ol``
-become items and their nested lists sub-items. Navigation, share buttons and
+This is the one reader of headings, paragraphs and lists into document events,
+shared by every HTML source. Headings are ``h2``–``h6`` and short bold paragraphs
+ending with a colon; ``ul``/``ol`` become lists (order type, start and nesting
+kept). Images, galleries, tables, code, embeds and files become blocks of their
+own, as WordPress's editor writes them (``figure.wp-block-image``…) or as the
+classic editor does (``<img>`` in a paragraph). Navigation, share buttons and
 other site furniture are dropped. A page with several ``<article>`` elements, or
 whose text announces successive editions, gives several editions.
 """
@@ -9,11 +13,14 @@ whose text announces successive editions, gives several editions.
 import datetime
 import hashlib
 import re
+import urllib.parse
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .document import (
+    Block,
     BulletList,
     EditionBuilder,
     Heading,
@@ -21,15 +28,21 @@ from .document import (
     Paragraph,
     Separator,
     SourceError,
-    order_editions,
+    SourceWarning,
+    decode,
+    finish_editions,
 )
+from .mapping import is_heading_line
 from .sanitize import DROPPED_ELEMENTS
 
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 LISTS = {"ul", "ol"}
+#: Media elements read as blocks (or kept as links), never dropped.
+MEDIA = {"img", "figure", "video", "audio", "iframe", "embed", "object", "picture"}
 BLOCKS = (
     HEADINGS
     | LISTS
+    | MEDIA
     | {
         "h1",
         "p",
@@ -39,7 +52,6 @@ BLOCKS = (
         "main",
         "blockquote",
         "table",
-        "figure",
         "hr",
         "pre",
         "dl",
@@ -49,13 +61,41 @@ BLOCKS = (
         "aside",
     }
 )
-FURNITURE = ["nav", "footer", "aside", *DROPPED_ELEMENTS]
+FURNITURE = [
+    "nav",
+    "footer",
+    "aside",
+    *(name for name in DROPPED_ELEMENTS if name not in MEDIA),
+]
 _FURNITURE_CLASS = re.compile(r"share|sharing|social|comment|menu|breadcrumb|sidebar")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
+_LANGUAGE_CLASS = re.compile(r"\blang(?:uage)?-([\w+#-]+)")
+#: Sites whose players an embed links to; other frames are removed and reported.
+EMBED_HOSTS = re.compile(
+    r"(^|\.)(youtube\.com|youtu\.be|youtube-nocookie\.com|vimeo\.com"
+    r"|dailymotion\.com|soundcloud\.com|wordpress\.tv|videopress\.com"
+    r"|peertube\.[\w.]+|spotify\.com|slideshare\.net|flickr\.com"
+    r"|instagram\.com|twitter\.com|x\.com|facebook\.com|tiktok\.com"
+    r"|google\.com|openstreetmap\.org|framatube\.org|ted\.com)$"
+)
 
 
 def _inner_html(tag, skip=()):
-    return "".join(str(child) for child in tag.contents if child.name not in skip)
+    """The HTML inside ``tag``, without comments (block-editor markers)."""
+    return "".join(
+        str(child)
+        for child in tag.contents
+        if child.name not in skip and not isinstance(child, Comment)
+    )
+
+
+def _classes(tag):
+    return " ".join(tag.get("class") or [])
+
+
+def _text(tag):
+    return " ".join(tag.get_text(" ", strip=True).split()) if tag else ""
 
 
 def _is_bold_only(tag):
@@ -64,16 +104,64 @@ def _is_bold_only(tag):
     return bool(text) and " ".join(text.split()) == " ".join(bold.split())
 
 
+def _start(tag):
+    try:
+        return int(tag.get("start")) if tag.get("start") else None
+    except ValueError:
+        return None
+
+
+def _images_as_links(li):
+    """Images inside a list item become links to them (items hold no image).
+
+    The writer reports such links as media kept at their original address.
+    """
+    for img in li.find_all("img"):
+        if img.find_parent(LISTS) is not li.parent:
+            continue
+        src = _source(img)
+        if not src:
+            img.decompose()
+            continue
+        name = urllib.parse.unquote(urllib.parse.urlsplit(src).path.rsplit("/", 1)[-1])
+        link = img.find_parent("a")
+        text = " ".join(str(img.get("alt") or "").split()) or name or src
+        if link is not None and not link.get_text(strip=True):
+            link["href"] = src
+            link.string = text
+        else:
+            anchor = BeautifulSoup("", "html.parser").new_tag("a", href=src)
+            anchor.string = text
+            img.replace_with(anchor)
+
+
 def _list_items(tag):
+    """The items of a ``ul``/``ol``, each with the list nested in it."""
     items = []
     for li in tag.find_all("li", recursive=False):
-        children = [
-            _inner_html(child, skip=LISTS)
-            for nested in li.find_all(LISTS, recursive=False)
-            for child in nested.find_all("li")
-        ]
-        items.append(ListItem(_inner_html(li, skip=LISTS), children))
+        _images_as_links(li)
+        item = ListItem(_inner_html(li, skip=LISTS))
+        for nested in li.find_all(LISTS, recursive=False):
+            if not item.children:
+                item.ordered, item.start = nested.name == "ol", _start(nested)
+            item.children += _list_items(nested)
+        items.append(item)
     return items
+
+
+def _bullet_list(tag):
+    return BulletList(_list_items(tag), tag.name == "ol", _start(tag))
+
+
+def _definition_list(tag):
+    """A ``dl``: one item per term, its definitions nested under it."""
+    items = []
+    for child in tag.find_all(["dt", "dd"]):
+        if child.name == "dt" or not items:
+            items.append(ListItem(f"<b>{escape(_text(child))}</b>"))
+        if child.name == "dd":
+            items[-1].children.append(ListItem(_inner_html(child)))
+    return BulletList(items)
 
 
 def _paragraph_events(html):
@@ -81,10 +169,181 @@ def _paragraph_events(html):
         fragment = BeautifulSoup(chunk, "html.parser")
         if not fragment.get_text(strip=True):
             continue
-        if _is_bold_only(fragment):
-            yield Heading(fragment.get_text(" ", strip=True), weak=True)
+        text = fragment.get_text(" ", strip=True)
+        if _is_bold_only(fragment) and is_heading_line(text):
+            yield Heading(text, weak=True)
         else:
             yield Paragraph(chunk.strip())
+
+
+def _source(tag):
+    """The address of a media element (``src``, lazy-loading or ``<source>``)."""
+    for attribute in ("src", "data-src", "data-lazy-src", "data", "href"):
+        if tag.get(attribute):
+            return tag[attribute].strip()
+    source = tag.find("source", src=True)
+    return source["src"].strip() if source else ""
+
+
+def image_value(img, caption="", link=""):
+    """An ``image`` section for an ``<img>``: address, alt text, caption."""
+    attachment = img.get("data-attachment") or _ATTACHMENT_CLASS.search(_classes(img))
+    if attachment and not isinstance(attachment, str):
+        attachment = attachment.group(1)
+    return {
+        "type": "image",
+        "src": _source(img),
+        "alt": " ".join(str(img.get("alt") or "").split()),
+        "caption": caption,
+        "link": link,
+        "attachment_id": attachment or "",
+    }
+
+
+def embed_value(url, caption=""):
+    return {"type": "embed", "url": url.strip(), "caption": caption}
+
+
+def file_value(url, title="", caption=""):
+    """A file (PDF, audio, video): a Wagtail document once resolved, else a link."""
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+    return {"type": "file", "url": url.strip(), "title": title or name or url}
+
+
+def table_value(table, caption=""):
+    """A ``table`` section: cell texts by row, whether the first row heads it."""
+    rows = []
+    for row in table.find_all("tr"):
+        rows.append([_text(cell) for cell in row.find_all(["th", "td"])])
+    rows = [row for row in rows if row]
+    width = max((len(row) for row in rows), default=0)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    first = table.find("tr")
+    header = bool(
+        first
+        and (
+            first.find_parent("thead")
+            or all(cell.name == "th" for cell in first.find_all(["th", "td"]))
+        )
+    )
+    caption = caption or _text(table.find("caption"))
+    return {"type": "table", "rows": rows, "header": header, "caption": caption}
+
+
+def code_value(pre):
+    code = pre.find("code")
+    language = _LANGUAGE_CLASS.search(_classes(code) if code else _classes(pre))
+    return {
+        "type": "code",
+        "code": pre.get_text().strip("\n"),
+        "language": language.group(1) if language else "",
+    }
+
+
+def _frame_events(tag, caption=""):
+    """An ``iframe``/``embed``/``object``: an embed if a known player, else reported."""
+    url = _source(tag)
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if url.startswith(("http://", "https://", "//")) and EMBED_HOSTS.search(host):
+        yield Block(
+            embed_value(url if not url.startswith("//") else "https:" + url, caption)
+        )
+    elif url:
+        yield SourceWarning("frame_removed", host or url[:100])
+
+
+def _media_events(tag, caption=""):
+    """Blocks of one media element (``img``, ``video``, ``figure``…)."""
+    name = tag.name
+    if name == "img":
+        link = tag.parent.get("href", "") if tag.parent.name == "a" else ""
+        yield Block(image_value(tag, caption, link))
+    elif name == "picture":
+        img = tag.find("img")
+        if img:
+            yield Block(image_value(img, caption))
+    elif name in {"video", "audio"}:
+        url = _source(tag)
+        if url:
+            yield Block(file_value(url, caption))
+    elif name in {"iframe", "embed", "object"}:
+        yield from _frame_events(tag, caption)
+    elif name == "figure":
+        yield from _figure_events(tag)
+
+
+def _figure_events(figure):
+    """A ``figure``: image, gallery, table, embed, video or audio, with its caption."""
+    classes = _classes(figure)
+    captions = figure.find_all("figcaption", recursive=False)
+    caption = _text(captions[-1]) if captions else ""
+    for element in captions:
+        element.extract()
+    if "wp-block-embed" in classes:
+        wrapper = figure.find(class_="wp-block-embed__wrapper")
+        url = _text(wrapper) if wrapper else ""
+        if url.startswith(("http://", "https://")):
+            yield Block(embed_value(url, caption))
+            return
+    if "wp-block-gallery" in classes or "gallery" in classes.split():
+        for img in figure.find_all("img"):
+            inner = img.find_parent("figure")
+            inner_caption = inner.find("figcaption") if inner is not figure else None
+            link = img.parent.get("href", "") if img.parent.name == "a" else ""
+            yield Block(image_value(img, _text(inner_caption), link))
+        if caption:
+            yield Paragraph(f"<p>{escape(caption)}</p>")
+        return
+    table = figure.find("table")
+    if table is not None:
+        yield Block(table_value(table, caption))
+        return
+    media = figure.find(["img", "video", "audio", "iframe", "embed", "object"])
+    if media is not None:
+        yield from _media_events(media, caption)
+        return
+    yield from events(figure)
+
+
+def _has_media(tag):
+    return tag.name in MEDIA or tag.find(list(MEDIA)) is not None
+
+
+def _mixed_events(tag):
+    """A paragraph holding images: its text and its images, in order."""
+    inline = []
+    for child in tag.children:
+        if isinstance(child, Tag) and _has_media(child):
+            yield from _paragraph_events("".join(inline))
+            inline = []
+            if child.name in MEDIA:
+                yield from _media_events(child)
+            elif child.name == "a" and not child.get_text(strip=True):
+                img = child.find("img")
+                if img is not None:
+                    yield from _media_events(img)
+                for other in child.find_all(["video", "audio", "iframe"]):
+                    yield from _media_events(other)
+            else:
+                yield from _mixed_events(child)
+        elif type(child) is NavigableString or isinstance(child, Tag):
+            inline.append(str(child))
+    yield from _paragraph_events("".join(inline))
+
+
+def _quote(tag):
+    """A quotation kept as ``<blockquote>`` paragraphs, its source last."""
+    parts = []
+    for child in tag.find_all(["p", "cite"]):
+        parts.append(f"<p>{_inner_html(child)}</p>")
+    if not parts:
+        parts = [f"<p>{_inner_html(tag)}</p>"]
+    return Paragraph(f"<blockquote>{''.join(parts)}</blockquote>")
+
+
+def _buttons(tag):
+    links = [str(a) for a in tag.find_all("a", href=True)]
+    return Paragraph(" – ".join(links)) if links else None
 
 
 def events(node):
@@ -98,26 +357,61 @@ def events(node):
         if not isinstance(child, Tag):
             continue
         if child.name not in BLOCKS and child.name != "br":
-            inline.append(str(child))
+            if _has_media(child):
+                yield from _paragraph_events("".join(inline))
+                inline = []
+                yield from _mixed_events(child)
+            else:
+                inline.append(str(child))
             continue
         if child.name == "br":
             inline.append("\n\n")
             continue
         yield from _paragraph_events("".join(inline))
         inline = []
-        if child.name == "h1":
-            yield Separator(child.get_text(" ", strip=True))
-        elif child.name in HEADINGS:
-            yield Heading(child.get_text(" ", strip=True))
-        elif child.name in LISTS:
-            yield BulletList(_list_items(child))
-        elif child.name == "p":
-            yield from _paragraph_events(_inner_html(child))
-        elif child.name in {"table", "pre", "dl"}:
-            yield Paragraph(child.get_text(" ", strip=True))
-        elif child.name != "hr":
-            yield from events(child)
+        yield from _block_events(child)
     yield from _paragraph_events("".join(inline))
+
+
+def _block_events(child):
+    name, classes = child.name, _classes(child)
+    if name == "h1":
+        yield Separator(child.get_text(" ", strip=True))
+    elif name in HEADINGS:
+        yield Heading(child.get_text(" ", strip=True))
+    elif name in LISTS:
+        yield _bullet_list(child)
+    elif name == "dl":
+        yield _definition_list(child)
+    elif name == "p":
+        if _has_media(child):
+            yield from _mixed_events(child)
+        else:
+            yield from _paragraph_events(_inner_html(child))
+    elif name in MEDIA:
+        yield from _media_events(child)
+    elif name == "table":
+        yield Block(table_value(child))
+    elif name == "pre":
+        if "wp-block-verse" in classes:
+            lines = escape(child.get_text()).strip("\n").split("\n")
+            yield Paragraph("<br/>".join(lines))
+        else:
+            yield Block(code_value(child))
+    elif name == "blockquote":
+        yield _quote(child)
+    elif name == "hr":
+        yield Paragraph("<hr/>")
+    elif "wp-block-file" in classes:
+        link = child.find("a", href=True)
+        if link is not None:
+            yield Block(file_value(link["href"], _text(link)))
+    elif "wp-block-buttons" in classes or "wp-block-button" in classes:
+        paragraph = _buttons(child)
+        if paragraph:
+            yield paragraph
+    else:
+        yield from events(child)
 
 
 def strip_furniture(soup):
@@ -142,25 +436,6 @@ def parse_fragment(html, split_editions=False):
     for event in events(soup):
         builder.feed(event)
     return builder.finish(), builder.warnings
-
-
-def decode(data):
-    """Text of an HTML file: UTF-8, or the charset the page declares."""
-    if b"\x00" in data[:8192]:
-        raise SourceError(_("binary file, not a text, HTML or WordPress export"))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        declared = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", data[:4096])
-        if declared:
-            try:
-                return data.decode(declared.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                pass
-        raise SourceError(
-            _("unreadable encoding (expected UTF-8): byte %(position)s")
-            % {"position": error.start}
-        ) from error
 
 
 def _meta(soup, *names):
@@ -242,18 +517,10 @@ def parse_html(data, name=""):
             found[0].date = scope_date
             found[0].themes = scope_themes
         editions += found
-    if not editions:
-        raise SourceError(_("no recap found (no section heading followed by content)"))
     if len(editions) == 1:
         edition = editions[0]
         edition.title = edition.title or page_title
         edition.date = edition.date or date
         edition.themes = edition.themes or themes
-    editions = order_editions(editions)
     key = url or "sha256:" + hashlib.sha256(data).hexdigest()
-    for position, edition in enumerate(editions, start=1):
-        edition.source_key = key if len(editions) == 1 else f"{key}#{position}"
-        edition.label = name if len(editions) == 1 else f"{name} #{position}"
-    if warnings:
-        editions[0].warnings.extend(warnings)
-    return editions
+    return finish_editions(editions, key, name, warnings)

@@ -34,9 +34,12 @@ _RULE_STEMS = [
     for kind, options in RULES
 ]
 
-_VOCABULARY = {
-    part for _kind, options in _RULE_STEMS for option in options for part in option
-}
+#: The section kinds a heading can name (every list section).
+RECOGNISED_KINDS = {kind for kind, _options in RULES}
+
+_VOCABULARY = sorted(
+    {part for _kind, options in _RULE_STEMS for option in options for part in option}
+)
 _FUZZY_MIN_LENGTH = 6
 _FUZZY_CUTOFF = 0.85
 #: The rules' words, folded: near misses (“reflextions”) are corrected to them.
@@ -80,3 +83,16 @@ def clean_heading(heading):
     """A heading as readers should see it: spaces collapsed, no trailing colon."""
     text = " ".join(str(heading or "").split())
     return text.rstrip(" :").strip() or text
+
+
+#: A heading written as a line of text (“Ce qui a été partagé :”) is short.
+HEADING_LINE_MAX_LENGTH = 90
+
+
+def is_heading_line(text):
+    """A short line ending with a colon: the only loose text read as a heading.
+
+    A sentence that merely contains a section word (“… nos questions.”) is not.
+    """
+    text = " ".join(str(text or "").split())
+    return 0 < len(text) <= HEADING_LINE_MAX_LENGTH and text.endswith(":")

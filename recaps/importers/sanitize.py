@@ -6,9 +6,10 @@ handlers; it unwraps unknown elements, so elements whose *content* is dangerous
 or meaningless (scripts, styles, frames, forms) are removed first.
 """
 
+import warnings
 from functools import cache
 
-from bs4 import BeautifulSoup, Comment, NavigableString
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString
 from django.utils.html import escape, urlize
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
@@ -42,7 +43,15 @@ DROPPED_ELEMENTS = [
     "head",
     "title",
 ]
+# Imported fragments are often a bare URL or file name: that is text, not a mistake.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+
 INTRO_FEATURES = ["bold", "italic", "link"]
+#: Free text as imported: the block's features, plus the start of ordered lists
+#: (``ol-start``, registered in ``recaps.wagtail_hooks``).
+IMPORT_TEXT_FEATURES = [*TEXT_FEATURES, "ol-start"]
+#: Elements that are paragraphs of their own in stored rich text.
+BLOCK_ELEMENTS = {"p", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
 
 
 @cache
@@ -69,7 +78,7 @@ def clean_html(html, features=TEXT_FEATURES):
     for paragraph in soup.find_all("p"):
         if not paragraph.get_text(strip=True):
             paragraph.decompose()
-    if not soup.get_text(strip=True):
+    if not soup.get_text(strip=True) and soup.find("hr") is None:
         return ""
     return soup.decode(formatter=escape).strip()
 
@@ -83,7 +92,7 @@ def as_paragraphs(html):
     if all(
         isinstance(child, NavigableString)
         and not child.strip()
-        or getattr(child, "name", None) in {"p", "ul", "ol", "h3", "h4"}
+        or getattr(child, "name", None) in BLOCK_ELEMENTS
         for child in soup.contents
     ):
         return html

@@ -10,8 +10,9 @@ import uuid
 
 from django.db import transaction
 
-from ..blocks import SECTION_TYPES
+from ..blocks import MEDIA_TYPES, SECTION_TYPES
 from ..models import RecapPage, RecapSeriesPage
+from .sanitize import as_paragraphs
 
 SERIES_FIELDS = [
     "title",
@@ -33,21 +34,13 @@ class StructuredDataError(ValueError):
     """The data does not describe a series of recaps."""
 
 
-def as_paragraph(html):
-    """Rich text items are stored as paragraphs."""
-    html = (html or "").strip()
-    if not html or html.startswith("<p"):
-        return html
-    return f"<p>{html}</p>"
-
-
 def _item(data, new_id):
     return {
-        "text": as_paragraph(data["text"]),
+        "text": as_paragraphs(data["text"]),
         "children": [
             {
                 "type": "item",
-                "value": {"text": as_paragraph(child["text"])},
+                "value": {"text": as_paragraphs(child["text"])},
                 "id": new_id(),
             }
             for child in data.get("children") or []
@@ -59,23 +52,46 @@ def _id():
     return str(uuid.uuid4())
 
 
+def media_value(section):
+    """Raw value of a media block (``image``, ``table``, ``code``, ``embed``)."""
+    kind = section["type"]
+    if kind == "image":
+        return {
+            "image": section["image"],
+            "alt": section.get("alt", ""),
+            "caption": section.get("caption", ""),
+        }
+    if kind == "table":
+        return {
+            "data": section.get("rows") or [],
+            "first_row_is_table_header": bool(section.get("header")),
+            "first_col_is_header": False,
+            "table_caption": section.get("caption", ""),
+        }
+    if kind == "code":
+        return {"language": section.get("language", ""), "code": section["code"]}
+    return {"url": section["url"], "caption": section.get("caption", "")}
+
+
 def section_to_stream(section, new_id=_id):
     """Convert one section mapping to StreamField raw data.
 
     ``new_id`` makes the block ids (random UUIDs by default).
     """
     kind = section.get("type")
+    if kind in MEDIA_TYPES:
+        return {"type": kind, "value": media_value(section), "id": new_id()}
     if kind not in SECTION_TYPES:
         raise StructuredDataError(f"unknown section type {kind!r}")
     if kind == "text":
         value = {
             "heading": section.get("heading", ""),
-            "text": as_paragraph(section.get("text", "")),
+            "text": as_paragraphs(section.get("text", "")),
         }
     else:
         value = {
             "heading": section["heading"],
-            "intro": as_paragraph(section.get("intro", "")),
+            "intro": as_paragraphs(section.get("intro", "")),
             "items": [
                 {"type": "item", "value": _item(item, new_id), "id": new_id()}
                 for item in section.get("items") or []
@@ -88,7 +104,7 @@ def section_to_stream(section, new_id=_id):
                     "value": {
                         "title": link["title"],
                         "url": link.get("url", ""),
-                        "document": None,
+                        "document": link.get("document"),
                         "description": link.get("description", ""),
                     },
                     "id": new_id(),

@@ -10,8 +10,6 @@ Lines before the first heading are the page header and are skipped.
 import hashlib
 import re
 
-from django.utils.translation import gettext as _
-
 from .document import (
     BulletList,
     EditionBuilder,
@@ -19,16 +17,22 @@ from .document import (
     ListItem,
     Paragraph,
     Separator,
-    SourceError,
+    decode,
+    finish_editions,
     fold,
-    order_editions,
 )
-from .mapping import clean_heading, section_kind
+from .mapping import (
+    HEADING_LINE_MAX_LENGTH,
+    clean_heading,
+    is_heading_line,
+    section_kind,
+)
 from .sanitize import text_to_html
 
 _BULLET = re.compile(r"^(?P<indent>[ \t\u00a0\u2002\u2003]*)[•●▪◦‣*-]\s+(?P<text>.*)$")
 _SEPARATOR = re.compile(r"^(les )?petites? ebullitions? du vendredi$")
-MAX_HEADING_LENGTH = 90
+#: A heading without a colon names its section in a few words (“Retour sur...”).
+MAX_HEADING_WORDS = 8
 
 
 def _indent(text):
@@ -36,11 +40,15 @@ def _indent(text):
 
 
 def _is_heading(line):
-    if len(line) > MAX_HEADING_LENGTH:
-        return None
-    if line.rstrip().endswith(":"):
+    """A heading line: short and ending with a colon, or a few words naming a kind.
+
+    A sentence (several words, or a full stop) is never a heading.
+    """
+    if is_heading_line(line):
         return Heading(line, weak=section_kind(line) is None)
-    if line.endswith(".") and not line.endswith("..."):
+    if len(line) > HEADING_LINE_MAX_LENGTH or len(line.split()) > MAX_HEADING_WORDS:
+        return None
+    if line.endswith((".", "!", "?")) and not line.endswith("..."):
         return None
     if section_kind(clean_heading(line)) is not None:
         return Heading(line)
@@ -67,7 +75,7 @@ def events(text):
             if base_indent is None:
                 base_indent = indent
             if indent > base_indent and pending:
-                pending[-1].children.append(html)
+                pending[-1].children.append(ListItem(html))
             else:
                 pending.append(ListItem(html))
             continue
@@ -82,38 +90,19 @@ def events(text):
     yield from flush()
 
 
-def decode(data, name):
-    """Text of a UTF-8 source, or a clear error."""
-    if b"\x00" in data[:8192]:
-        raise SourceError(_("binary file, not a text, HTML or WordPress export"))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SourceError(
-            _("unreadable encoding (expected UTF-8): byte %(position)s")
-            % {"position": error.start}
-        ) from error
-
-
 def parse_text(data, name=""):
     """Editions of a flattened text source, in chronological order.
 
     Each edition's source key is the SHA-256 of the file plus its position.
     """
-    text = decode(data, name)
+    text = decode(data)
     builder = EditionBuilder(split_editions=True, skip_preamble=True)
     for event in events(text):
         builder.feed(event)
     editions = [e for e in builder.finish() if e.sections]
-    if not editions:
-        raise SourceError(_("no recap found (no section heading followed by content)"))
-    editions = order_editions(editions)
-    digest = hashlib.sha256(data).hexdigest()
-    for position, edition in enumerate(editions, start=1):
-        edition.source_key = f"sha256:{digest}#{position}"
-        edition.label = f"{name} #{position}"
+    key = "sha256:" + hashlib.sha256(data).hexdigest()
+    editions = finish_editions(editions, key, name, builder.warnings, numbered=True)
+    for edition in editions:
         # Separator lines repeat the series name: the writer numbers the title.
         edition.title = ""
-    if builder.warnings:
-        editions[0].warnings.extend(builder.warnings)
     return editions

@@ -1,36 +1,107 @@
 """Write parsed editions to pages of a series, and report what was done.
 
-Editions are matched to pages by ``RecapPage.import_source`` so that importing
-the same source again adds a revision to the same page instead of a duplicate.
+Editions are matched to pages by ``RecapPage.import_source``, in any series:
+importing the same source again updates the same page instead of adding a
+duplicate, and importing it into another series is refused unless asked to move
+it. ``RecapPage.import_fingerprint`` holds a digest of what was imported: an
+unchanged edition gets no new revision and is not republished, so its
+``last_published_at`` and every cache validator stay as they were. An edition
+edited in the admin since its import (its latest revision has an author) is
+never overwritten unless asked.
 """
 
 import datetime
+import hashlib
+import json
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from ..models import RecapPage, Theme
+from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
+from .document import SourceWarning
+from .media import MediaLibrary
 from .structured import save_page, section_to_stream
 
 THEME_MAX_LENGTH = 100
 
 
+class ImportConflict(ValueError):
+    """Editions of the source already live in another series."""
+
+
 @dataclass
 class Report:
-    """What an import did (or would do, in a dry run)."""
+    """What an import did (or would do, in a dry run).
 
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    ``editions`` has one entry per post or edition: ``status`` is ``created``,
+    ``updated``, ``unchanged``, ``kept`` (edited in the admin since its import)
+    or ``skipped``, with a ``reason`` for the last two. ``warnings`` counts each
+    (kind, detail) and remembers the editions concerned.
+    """
+
+    editions: list[dict] = field(default_factory=list)
     items: Counter = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
+    warnings: Counter = field(default_factory=Counter)
+    warned_editions: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    media: Counter = field(default_factory=Counter)
+
+    def add(self, status, label, reason="", page=None):
+        entry = {"status": status, "edition": label, "reason": reason}
+        if page is not None:
+            entry["id"] = page.pk
+            entry["path"] = page.url_path
+        self.editions.append(entry)
+
+    def of(self, status):
+        return [entry for entry in self.editions if entry["status"] == status]
+
+    @property
+    def skipped(self):
+        return [(e["edition"], e["reason"]) for e in self.of("skipped")]
+
+    def warn(self, warning, label):
+        key = (warning.kind, warning.detail)
+        self.warnings[key] += 1
+        self.warned_editions.setdefault(key, [])
+        if label not in self.warned_editions[key]:
+            self.warned_editions[key].append(label)
+
+    def grouped_warnings(self):
+        """Warnings by kind, then detail, each with its count and editions."""
+        rows = []
+        for (kind, detail), count in sorted(self.warnings.items()):
+            rows.append(
+                {
+                    "kind": kind,
+                    "detail": detail,
+                    "message": str(SourceWarning(kind, detail).message()),
+                    "count": count,
+                    "editions": self.warned_editions[(kind, detail)],
+                }
+            )
+        return rows
+
+    def as_data(self):
+        """The report as JSON-ready data (``--report FILE.json``)."""
+        return {
+            "sources": self.sources,
+            "editions": self.editions,
+            "counts": dict(Counter(entry["status"] for entry in self.editions)),
+            "items": dict(self.items),
+            "media": dict(self.media),
+            "warnings": self.grouped_warnings(),
+            "notes": self.notes,
+        }
 
 
 @contextmanager
@@ -41,6 +112,7 @@ def deferred_indexing(update=True):
     otherwise re-index it. Yields a set to collect the ids of written editions;
     the indexes are updated only if the block succeeds and ``update`` is true (a
     dry run passes false: an external search backend is not transactional).
+    Pages are loaded by batches, so memory does not grow with the import.
     """
     with bulk_indexing(update) as ids, disable_reference_index_auto_update():
         yield ids
@@ -49,24 +121,67 @@ def deferred_indexing(update=True):
             ReferenceIndex.create_or_update_for_object(page)
 
 
+def fingerprint(values):
+    """A digest of what an import would write to a page."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class EditionWriter:
     """Create or update the edition pages of ``series``.
 
     ``publish``: ``True`` publishes every edition, ``False`` saves drafts, ``None``
     follows the source (a WordPress ``draft`` stays a draft, anything else is
-    published).
+    published). ``overwrite`` replaces editions edited in the admin since their
+    import; ``move`` brings editions imported into another series into this one.
     """
 
-    def __init__(self, series, report, publish=None):
+    def __init__(
+        self,
+        series,
+        report,
+        publish=None,
+        media=None,
+        overwrite=False,
+        move=False,
+    ):
         self.series = series
         self.report = report
         self.publish = publish
-        self.existing = {
-            page.import_source: page
-            for page in RecapPage.objects.child_of(series).exclude(import_source="")
-        }
+        self.media = media or MediaLibrary()
+        self.overwrite = overwrite
+        self.move = move
+        self.existing = {}
         self.slugs = set(Page.objects.child_of(series).values_list("slug", flat=True))
         self.themes = {}
+
+    def prepare(self, editions):
+        """Find the pages of already imported editions, in one query.
+
+        Raises :class:`ImportConflict` naming the editions that belong to another
+        series, unless ``move``.
+        """
+        keys = [edition.source_key for edition in editions if edition.source_key]
+        pages = RecapPage.objects.filter(import_source__in=keys).select_related(
+            "latest_revision"
+        )
+        conflicts = []
+        for page in pages:
+            self.existing[page.import_source] = page
+            if self._elsewhere(page):
+                conflicts.append(page)
+        if conflicts and not self.move:
+            raise ImportConflict(
+                _(
+                    "already imported into another series (give --move to move "
+                    "them here): %(editions)s"
+                )
+                % {
+                    "editions": ", ".join(
+                        f"“{page.title}” ({page.url_path})" for page in conflicts[:10]
+                    )
+                }
+            )
 
     def existing_page(self, edition):
         return self.existing.get(edition.source_key)
@@ -81,34 +196,156 @@ class EditionWriter:
         return slug
 
     def write(self, edition):
-        """Create or update the page of one edition; returns the page."""
-        page = self.existing_page(edition)
-        if page is None:
-            page = RecapPage(import_source=edition.source_key)
-            title = self._title(edition)
-            page.slug = self._unique_slug(edition.slug or title)
-            self.report.created.append(edition.label or edition.source_key)
-        else:
-            page = page.get_latest_revision_as_object()
-            self.report.updated.append(edition.label or edition.source_key)
-        page.title = self._title(edition)[:255]
-        page.edition_number = edition.edition_number or page.edition_number or 1
-        page.date = edition.date or page.date or datetime.date.today()
-        page.intro = edition.intro
-        page.body = [section_to_stream(section) for section in edition.sections]
-        page.tags.set(self._theme_objects(self._themes(edition)), clear=True)
+        """Create, update or leave the page of one edition; returns it or ``None``.
+
+        ``None`` means nothing was written (unchanged, or kept as edited).
+        """
+        label = edition.label or edition.source_key
+        warnings = list(edition.warnings)
+        body = self._body(edition, warnings)
+        themes = self._themes(edition)
         publish = self.publish
         if publish is None:
             publish = edition.status != "draft"
+        page = self.existing_page(edition)
+        values = {
+            "title": self._title(edition)[:255],
+            "edition_number": edition.edition_number
+            or (page.edition_number if page else 1),
+            "date": edition.date
+            or (page.date if page else None)
+            or datetime.date.today(),
+            "intro": self.media.rewrite_links(edition.intro, warnings),
+        }
+        digest = fingerprint([values, body, themes])
+        for warning in warnings:
+            self.report.warn(warning, label)
+        self.report.items.update(edition.item_counts())
+        if page is not None:
+            if self._edited_since_import(page) and not self.overwrite:
+                self.report.add(
+                    "kept", label, _("edited in the admin since its import"), page
+                )
+                return None
+            if (
+                page.import_fingerprint == digest
+                and not self._needs_publishing(page, publish)
+                and not self._elsewhere(page)
+            ):
+                self.report.add("unchanged", label, page=page)
+                return None
+            if self._elsewhere(page):
+                page.move(self.series, pos="last-child")
+                page.refresh_from_db()
+            page = page.get_latest_revision_as_object()
+            status = "updated"
+        else:
+            page = RecapPage(import_source=edition.source_key)
+            page.slug = self._unique_slug(edition.slug or values["title"])
+            status = "created"
+        for name, value in values.items():
+            setattr(page, name, value)
+        page.import_fingerprint = digest
+        page.body = [section_to_stream(section) for section in body]
+        # The through rows directly: taggit's set() looks every theme up again.
+        page.tagged_items = [
+            RecapPageTag(tag=theme) for theme in self._theme_objects(themes)
+        ]
         save_page(page, self.series, publish)
         self.existing[edition.source_key] = page
-        self.report.items.update(edition.item_counts())
-        for warning in edition.warnings:
-            self.report.warnings.append(
-                _("%(edition)s: %(warning)s")
-                % {"edition": edition.label, "warning": warning}
-            )
+        self.report.add(status, label, page=page)
         return page
+
+    def _elsewhere(self, page):
+        return not page.path.startswith(self.series.path) or page.depth != (
+            self.series.depth + 1
+        )
+
+    @staticmethod
+    def _edited_since_import(page):
+        """An author saved a revision after the import (imports have none)."""
+        revision = page.latest_revision
+        return revision is not None and revision.user_id is not None
+
+    @staticmethod
+    def _needs_publishing(page, publish):
+        return publish and (not page.live or page.has_unpublished_changes)
+
+    def _body(self, edition, warnings):
+        """The edition's sections with media resolved to images and documents."""
+        body = []
+        for section in edition.sections:
+            kind = section["type"]
+            if kind == "image":
+                resolved = self.media.image(section)
+                if resolved is None:
+                    warnings.append(SourceWarning("media_link", section["src"]))
+                    text = section.get("caption") or section.get("alt")
+                    section = self._loose_html(
+                        body, self.media.link(section["src"], text)
+                    )
+                else:
+                    section = resolved
+            elif kind == "file":
+                document = self.media.document(section["url"], section["title"])
+                if body and body[-1]["type"] == "resources":
+                    body[-1]["links"].append(
+                        {
+                            "title": section["title"][:255],
+                            "url": "" if document else section["url"],
+                            "document": document.pk if document else None,
+                            "description": "",
+                        }
+                    )
+                    if document is None:
+                        self.media.counts["links"] += 1
+                        warnings.append(SourceWarning("media_link", section["url"]))
+                    continue
+                if document is None:
+                    warnings.append(SourceWarning("media_link", section["url"]))
+                    html = self.media.link(section["url"], section["title"])
+                else:
+                    html = (
+                        f'<p><a linktype="document" id="{document.pk}">'
+                        f"{escape(section['title'])}</a></p>"
+                    )
+                section = self._loose_html(body, html)
+            elif kind == "text":
+                section = {
+                    **section,
+                    "text": self.media.rewrite_links(section["text"], warnings),
+                }
+            elif "items" in section:
+                section = {
+                    **section,
+                    "links": [dict(link) for link in section.get("links") or []],
+                    "intro": self.media.rewrite_links(section["intro"], warnings),
+                    "items": [
+                        {
+                            "text": self.media.rewrite_links(item["text"], warnings),
+                            "children": [
+                                {
+                                    "text": self.media.rewrite_links(
+                                        child["text"], warnings
+                                    )
+                                }
+                                for child in item["children"]
+                            ],
+                        }
+                        for item in section["items"]
+                    ],
+                }
+            if section is not None:
+                body.append(section)
+        return body
+
+    @staticmethod
+    def _loose_html(body, html):
+        """Append a paragraph to the free text just before, or start one."""
+        if body and body[-1]["type"] == "text":
+            body[-1] = {**body[-1], "text": body[-1]["text"] + html}
+            return None
+        return {"type": "text", "heading": "", "text": html}
 
     def _theme_objects(self, names):
         """Themes by name, fetched or created once per run rather than per page."""
@@ -127,16 +364,11 @@ class EditionWriter:
         }
 
     def _themes(self, edition):
-        series_names = {
-            slugify(self.series.slug),
-            slugify(self.series.title),
-        }
+        """Theme names: tags, and categories other than the series' own."""
+        series_names = {slugify(self.series.slug), slugify(self.series.title)}
         names = list(edition.themes)
         for nicename, name in edition.categories:
-            slug = slugify(nicename or name)
-            if slug in series_names or slugify(name) in series_names:
-                continue
-            if slug in {"uncategorized", "non-classe", "sans-categorie"}:
+            if {slugify(nicename or name), slugify(name)} & series_names:
                 continue
             names.append(name)
         themes = [normalise_theme_name(n)[:THEME_MAX_LENGTH] for n in names]

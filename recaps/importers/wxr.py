@@ -1,27 +1,41 @@
-"""WordPress export files (WXR: “Outils → Exporter”).
+"""WordPress export files (WXR: “Outils → Exporter”), every version.
 
-The file is read as a stream with defusedxml, which refuses entity expansion
-(“billion laughs”) and external references; each ``<item>`` is turned into an
-edition as soon as it ends, then dropped from memory. Only posts
-(``wp:post_type`` = ``post``) are imported; their HTML goes through the same
-reader as saved HTML pages.
+WXR 1.0, 1.1 and 1.2 are read, under their ``http`` or ``https`` namespaces,
+with or without the ``excerpt``, ``wfw`` and ``dc`` namespaces. The file is read
+as a stream with defusedxml, which refuses entity expansion (“billion laughs”)
+and external references; each ``<item>`` is turned into an edition as soon as it
+ends, then dropped from memory, so memory follows the largest post, not the file.
+
+Only posts (``wp:post_type`` = ``post``) can become editions: those of the chosen
+categories or tags, or, when none is chosen, those with at least one heading that
+names a section kind. Every other post is listed with the reason it was skipped.
+Attachments are remembered (address, file, alt text, caption) so that images and
+galleries can be resolved to the files of a ``wp-content/uploads`` copy.
 """
 
 import datetime
 import email.utils
+import html
+import re
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
+from django.utils.html import strip_tags
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .document import SourceError, edition_number_from
+from .document import SourceError, SourceWarning, edition_number_from
 from .html import parse_fragment
+from .mapping import RECOGNISED_KINDS
+from .wordpress import render_post
 
-WP_NAMESPACE_PREFIX = "http://wordpress.org/export/"
-CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
+WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(\d+(?:\.\d+)*)/$")
+EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/[\d.]+/excerpt/$")
+CONTENT_NAMESPACE = re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$")
 STATUSES = {
     "publish": "publish",
     "draft": "draft",
@@ -31,16 +45,36 @@ STATUSES = {
 }
 #: WordPress's default category says nothing about a recap.
 IGNORED_CATEGORIES = {"uncategorized", "non-classe", "sans-categorie"}
+_GENERATOR_VERSION = re.compile(r"[?&]v=([\w.-]+)")
+
+
+@dataclass
+class Attachment:
+    """A file of the WordPress media library, as the export describes it."""
+
+    id: str
+    url: str
+    file: str = ""
+    alt: str = ""
+    caption: str = ""
+    title: str = ""
+    parent: str = ""
 
 
 @dataclass
 class WxrExport:
-    """What a WordPress export holds: its site title, posts and skipped items."""
+    """What a WordPress export holds: site, versions, posts and skipped items."""
 
     title: str = ""
+    wxr_version: str = ""
+    wordpress_version: str = ""
     editions: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     post_count: int = 0
+    #: Items that are not posts, by type (page, attachment, nav_menu_item…).
+    other_items: Counter = field(default_factory=Counter)
+    attachments: dict = field(default_factory=dict)
+    base_url: str = ""
 
 
 def _local(tag):
@@ -51,119 +85,304 @@ def _namespace(tag):
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
 
 
-def _child(item, local, namespace_prefix=None):
-    for child in item:
-        if _local(child.tag) != local:
-            continue
-        if namespace_prefix is None and not child.tag.startswith("{"):
-            return (child.text or "").strip()
-        if namespace_prefix and _namespace(child.tag).startswith(namespace_prefix):
-            return child.text or ""
-    return ""
+def _kind(namespace):
+    if not namespace:
+        return ""
+    if WP_NAMESPACE.match(namespace):
+        return "wp"
+    if CONTENT_NAMESPACE.match(namespace):
+        return "content"
+    if EXCERPT_NAMESPACE.match(namespace):
+        return "excerpt"
+    return namespace
 
 
-def _date(item):
-    for value in (
-        _child(item, "post_date", WP_NAMESPACE_PREFIX),
-        _child(item, "post_date_gmt", WP_NAMESPACE_PREFIX),
-    ):
+class _Fields:
+    """The children of an ``<item>`` by (namespace kind, local name)."""
+
+    def __init__(self, item):
+        self.values = {}
+        self.meta = {}
+        self.terms = []
+        for child in item:
+            kind, local = _kind(_namespace(child.tag)), _local(child.tag)
+            if kind == "wp" and local == "postmeta":
+                key = value = ""
+                for part in child:
+                    if _local(part.tag) == "meta_key":
+                        key = (part.text or "").strip()
+                    elif _local(part.tag) == "meta_value":
+                        value = part.text or ""
+                self.meta[key] = value
+            elif kind == "" and local == "category":
+                self.terms.append(child)
+            else:
+                self.values.setdefault((kind, local), child.text or "")
+
+    def get(self, local, kind="wp"):
+        return self.values.get((kind, local), "")
+
+
+def decode_title(title):
+    """A title as readers see it: markup stripped, entities decoded once."""
+    return " ".join(html.unescape(strip_tags(title or "")).split())
+
+
+def _date(fields):
+    for value in (fields.get("post_date"), fields.get("post_date_gmt")):
         try:
             return datetime.date.fromisoformat(value.strip()[:10])
         except ValueError:
             continue
-    pub_date = _child(item, "pubDate")
     try:
-        return email.utils.parsedate_to_datetime(pub_date).date()
+        return email.utils.parsedate_to_datetime(fields.get("pubDate", "")).date()
     except (TypeError, ValueError, IndexError):
         return None
 
 
-def _item(item, export, position):
-    title = _child(item, "title")
-    label = f"{title or '?'} (item {position})"
-    if _child(item, "post_type", WP_NAMESPACE_PREFIX).strip() != "post":
-        return None
-    export.post_count += 1
-    status = STATUSES.get(_child(item, "status", WP_NAMESPACE_PREFIX).strip())
-    if status is None:
-        export.skipped.append((label, _("status is not publish or draft")))
-        return None
-    editions, warnings = parse_fragment(_child(item, "encoded", CONTENT_NAMESPACE))
-    editions = [e for e in editions if e.sections]
-    if not editions:
-        export.skipped.append((label, _("no section found in the post")))
-        return None
-    edition = editions[0]
-    if len(editions) > 1:
-        for extra in editions[1:]:
-            edition.sections += extra.sections
-    edition.warnings += warnings
-    edition.title = title
-    edition.label = label
-    edition.slug = urllib.parse.unquote(
-        _child(item, "post_name", WP_NAMESPACE_PREFIX).strip()
-    )
-    edition.source_key = (_child(item, "guid") or _child(item, "link"))[:500]
-    if not edition.source_key:
-        edition.source_key = f"wxr:{position}:{title}"[:500]
-    edition.status = status
-    edition.date = _date(item)
-    edition.edition_number = edition_number_from(title)
-    edition.themes = []
-    edition.categories = []
-    for category in item.findall("category"):
-        name = " ".join((category.text or "").split())
-        if not name:
-            continue
-        if category.get("domain") == "post_tag":
-            edition.themes.append(name)
-        elif category.get("domain") == "category":
-            edition.categories.append((category.get("nicename") or "", name))
-    return edition
+def _terms(fields):
+    """``(domain, slug, name)`` of a post's categories and tags."""
+    terms = []
+    for term in fields.terms:
+        name = " ".join(html.unescape(term.text or "").split())
+        if name:
+            slug = urllib.parse.unquote(term.get("nicename") or "") or slugify(name)
+            terms.append((term.get("domain") or "category", slug, name))
+    return terms
 
 
-def parse_wxr(source, name="", progress=None):
-    """Read a WXR file (path or binary file object) into a :class:`WxrExport`."""
-    export = WxrExport()
-    channel = None
-    position = depth = 0
-    try:
-        for event, element in iterparse(source, events=("start", "end")):
-            if event == "start":
-                depth += 1
-                if depth == 1 and element.tag != "rss":
-                    raise SourceError(_("not a WordPress export (no <rss> root)"))
-                if depth == 2 and element.tag == "channel":
-                    channel = element
-                continue
-            depth -= 1
-            if element.tag == "item" and depth == 2:
-                position += 1
-                edition = _item(element, export, position)
-                if edition is not None:
-                    export.editions.append(edition)
-                if progress:
-                    progress(position)
-                element.clear()
-                if channel is not None:
-                    channel.remove(element)
-            elif element.tag == "title" and depth == 2:
-                export.title = (element.text or "").strip()
-    except ParseError as error:
-        raise SourceError(_("broken XML: %(error)s") % {"error": error}) from error
-    except DefusedXmlException as error:
-        raise SourceError(
-            _("refused XML (entities or DTD): %(error)s") % {"error": error}
-        ) from error
-    if channel is None:
-        raise SourceError(_("not a WordPress export (no <channel>)"))
-    if not export.editions:
-        raise SourceError(
-            _("no recap found among %(count)s post(s) of the export")
-            % {"count": export.post_count}
+class WxrReader:
+    """Read one export; ``categories`` are the slugs that choose the recaps."""
+
+    def __init__(self, categories=(), progress=None):
+        self.categories = {slugify(slug) for slug in categories if slug}
+        self.progress = progress
+        self.export = WxrExport()
+        self.gallery_parents = []
+
+    def read(self, source):
+        export = self.export
+        channel = None
+        position = depth = 0
+        namespaces = set()
+        try:
+            for event, element in iterparse(
+                source, events=("start", "end", "start-ns")
+            ):
+                if event == "start-ns":
+                    namespaces.add(element[1])
+                    continue
+                if event == "start":
+                    depth += 1
+                    if depth == 1 and element.tag != "rss":
+                        raise SourceError(_("not a WordPress export (no <rss> root)"))
+                    if depth == 2 and element.tag == "channel":
+                        channel = element
+                    continue
+                depth -= 1
+                if depth == 2 and element.tag == "item":
+                    position += 1
+                    self.item(_Fields(element), position)
+                    if self.progress:
+                        self.progress(position)
+                    element.clear()
+                    if channel is not None:
+                        channel.remove(element)
+                elif depth == 2:
+                    self.channel_field(element)
+        except ParseError as error:
+            raise SourceError(_("broken XML: %(error)s") % {"error": error}) from error
+        except DefusedXmlException as error:
+            raise SourceError(
+                _("refused XML (entities or DTD): %(error)s") % {"error": error}
+            ) from error
+        if channel is None:
+            raise SourceError(_("not a WordPress export (no <channel>)"))
+        versions = [WP_NAMESPACE.match(uri) for uri in namespaces]
+        versions = [match.group(1) for match in versions if match]
+        if not versions:
+            raise SourceError(
+                _("not a WordPress export (no wordpress.org/export namespace)")
+            )
+        export.wxr_version = export.wxr_version or versions[0]
+        self.resolve_media()
+        if not export.editions:
+            raise SourceError(
+                _(
+                    "no recap found among %(count)s post(s) of the export "
+                    "(WXR %(version)s)"
+                )
+                % {"count": export.post_count, "version": export.wxr_version}
+            )
+        _number_by_date(export.editions)
+        return export
+
+    def channel_field(self, element):
+        local, kind = _local(element.tag), _kind(_namespace(element.tag))
+        text = (element.text or "").strip()
+        if kind == "" and local == "title":
+            self.export.title = decode_title(text)
+        elif kind == "wp" and local == "wxr_version":
+            self.export.wxr_version = text
+        elif kind == "wp" and local == "base_blog_url":
+            self.export.base_url = text
+        elif kind == "" and local == "generator":
+            version = _GENERATOR_VERSION.search(text)
+            self.export.wordpress_version = (
+                version.group(1) if version else urllib.parse.urlsplit(text).hostname
+            ) or text
+
+    def item(self, fields, position):
+        export = self.export
+        post_type = fields.get("post_type").strip()
+        if post_type == "attachment":
+            self.attachment(fields)
+        if post_type != "post":
+            export.other_items[post_type or "?"] += 1
+            return
+        export.post_count += 1
+        title = decode_title(fields.get("title", ""))
+        label = f"{title or '?'} (item {position})"
+        status = STATUSES.get(fields.get("status").strip())
+        if status is None:
+            export.skipped.append((label, _("status is not publish or draft")))
+            return
+        terms = _terms(fields)
+        chosen = {slug for _domain, slug, _name in terms} & self.categories
+        if self.categories and not chosen:
+            export.skipped.append((label, _("not in the chosen categories or tags")))
+            return
+        edition = self.edition(fields, title, bool(self.categories))
+        if edition is None:
+            reason = _("no heading naming a section kind")
+            if self.categories:
+                reason = _("empty post")
+            export.skipped.append((label, reason))
+            return
+        edition.label = label
+        edition.status = status
+        edition.themes = [
+            name
+            for domain, slug, name in terms
+            if domain == "post_tag" and slug not in self.categories
+        ]
+        edition.categories = [
+            (slug, name)
+            for domain, slug, name in terms
+            if domain == "category"
+            and slug not in self.categories
+            and slug not in IGNORED_CATEGORIES
+        ]
+        export.editions.append(edition)
+
+    def edition(self, fields, title, chosen):
+        """The edition of a post's content, or ``None`` if it is not a recap."""
+        post_id = fields.get("post_id").strip()
+        rendered = render_post(
+            fields.get("encoded", "content"),
+            lambda ids, include: self.gallery_images(ids, post_id),
         )
-    _number_by_date(export.editions)
-    return export
+        editions, warnings = parse_fragment(rendered.html)
+        if not editions:
+            return None
+        edition = editions[0]
+        for extra in editions[1:]:
+            edition.intro += extra.intro
+            edition.sections += extra.sections
+            edition.warnings += extra.warnings
+        if not any(s["type"] in RECOGNISED_KINDS for s in edition.sections):
+            if not chosen:
+                return None
+            if not edition.sections and edition.intro:
+                # A chosen post without headings is free text.
+                edition.sections = [
+                    {"type": "text", "heading": "", "text": edition.intro}
+                ]
+                edition.intro = ""
+        if not edition.sections:
+            return None
+        edition.warnings += warnings
+        edition.warnings += [
+            SourceWarning("shortcode", name) for name in rendered.removed
+        ]
+        edition.title = title
+        edition.slug = urllib.parse.unquote(fields.get("post_name").strip())
+        edition.source_key = (fields.get("guid", "") or fields.get("link", "")).strip()
+        edition.source_key = (edition.source_key or f"wxr:{post_id}:{title}")[:500]
+        edition.date = _date(fields)
+        edition.edition_number = edition_number_from(title)
+        return edition
+
+    def attachment(self, fields):
+        attachment = Attachment(
+            id=fields.get("post_id").strip(),
+            url=fields.get("attachment_url").strip() or fields.get("guid", "").strip(),
+            file=fields.meta.get("_wp_attached_file", "").strip(),
+            alt=" ".join(fields.meta.get("_wp_attachment_image_alt", "").split()),
+            caption=" ".join(strip_tags(fields.get("encoded", "excerpt")).split()),
+            title=decode_title(fields.get("title", "")),
+            parent=fields.get("post_parent").strip(),
+        )
+        self.export.attachments[attachment.id] = attachment
+
+    def gallery_images(self, ids, post_id):
+        """Images of a ``[gallery]``: by id, or the post's attached images.
+
+        Attachments may come later in the file: unknown ones are placeholders
+        that :meth:`resolve_media` fills in.
+        """
+        if not ids:
+            self.gallery_parents.append(post_id)
+            return [{"id": f"parent-{post_id}", "src": "", "alt": "", "caption": ""}]
+        return [{"id": i, "src": "", "alt": "", "caption": ""} for i in ids]
+
+    def resolve_media(self):
+        """Give images their attachment's address, alt text and caption."""
+        attachments = self.export.attachments
+        by_parent = {}
+        for attachment in attachments.values():
+            by_parent.setdefault(attachment.parent, []).append(attachment)
+        for edition in self.export.editions:
+            sections = []
+            for section in edition.sections:
+                if section["type"] != "image":
+                    sections.append(section)
+                    continue
+                key = section.get("attachment_id") or ""
+                if key.startswith("parent-"):
+                    for attachment in by_parent.get(key[len("parent-") :], []):
+                        sections.append(_image_of(attachment, section))
+                    continue
+                attachment = attachments.get(key)
+                sections.append(
+                    _image_of(attachment, section) if attachment else section
+                )
+            edition.sections = []
+            for section in sections:
+                if section["type"] == "image" and not section["src"]:
+                    edition.warnings.append(
+                        SourceWarning(
+                            "missing_file", section.get("attachment_id") or "?"
+                        )
+                    )
+                else:
+                    edition.sections.append(section)
+
+
+def _image_of(attachment, section):
+    return {
+        **section,
+        "src": section.get("src") or attachment.url,
+        "alt": section.get("alt") or attachment.alt,
+        "caption": section.get("caption") or attachment.caption,
+        "attachment_id": attachment.id,
+        "file": attachment.file,
+    }
+
+
+def parse_wxr(source, name="", categories=(), progress=None):
+    """Read a WXR file (path or binary file object) into a :class:`WxrExport`."""
+    return WxrReader(categories, progress).read(source)
 
 
 def _number_by_date(editions):

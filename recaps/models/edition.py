@@ -165,6 +165,16 @@ class RecapPage(RoutablePageMixin, Page):
         editable=False,
         help_text=_("Where an imported edition came from (WordPress guid, URL, hash)."),
     )
+    import_fingerprint = models.CharField(
+        _("import fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Digest of the content last imported: importing it again unchanged "
+            "leaves the edition alone."
+        ),
+    )
     public_fingerprint = models.CharField(
         _("fingerprint of the public version"),
         max_length=64,

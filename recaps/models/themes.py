@@ -1,5 +1,7 @@
 """Themes: the tags that editions carry."""
 
+import re
+
 from anyascii import anyascii
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -68,8 +70,11 @@ class Theme(TagBase):
         return super().save(*args, **kwargs)
 
     def slugify(self, tag, i=None):
-        """ASCII slugs so that theme URLs survive every client (numerique)."""
-        slug = slugify(anyascii(tag))
+        """ASCII slugs so that theme URLs survive every client (numerique).
+
+        Punctuation between words is a boundary: “6.1” is ``6-1``, not ``61``.
+        """
+        slug = slugify(re.sub(r"[^\w\s-]+", "-", anyascii(tag)))
         if i is not None:
             slug = f"{slug}-{i}"
         return slug

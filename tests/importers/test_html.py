@@ -50,12 +50,14 @@ def test_resource_links_and_unknown_headings():
 
 def test_navigation_share_buttons_and_scripts_are_dropped():
     [edition] = parse_html(PAGE.encode(), "page.html")
-    dump = repr(edition)
+    dump = repr([edition.title, edition.intro, edition.sections])
     assert "menu" not in dump
     assert "facebook" not in dump
     assert "tracking" not in dump
     assert "evil" not in dump
     assert "onclick" not in dump
+    # The frame of an unknown site is not kept, and the report says so.
+    assert ("frame_removed", "evil.example") in edition.warnings
 
 
 def test_page_without_canonical_url_is_keyed_by_hash():
@@ -106,3 +108,27 @@ def test_very_long_headings_are_cut_to_the_block_limit():
     page = "<h3>Ce qui a été partagé " + "très " * 100 + "</h3><ul><li>a</li></ul>"
     [edition] = parse_html(page.encode(), "long.html")
     assert len(edition.sections[0]["heading"]) == 255
+
+
+def test_images_inside_list_items_become_links_to_them():
+    page = (
+        "<h3>Les pépites :</h3><ul>"
+        '<li>Une idée <img src="https://s.fr/wp-content/uploads/a.png" alt="Affiche">'
+        "</li></ul>"
+    )
+    [edition] = parse_html(page.encode(), "liste.html")
+    [item] = edition.sections[0]["items"]
+    assert item["text"] == (
+        '<p>Une idée <a href="https://s.fr/wp-content/uploads/a.png">Affiche</a></p>'
+    )
+
+
+def test_a_bold_sentence_with_a_section_word_is_a_paragraph():
+    page = (
+        "<h3>Ce qui a été partagé</h3><ul><li>un point</li></ul>"
+        "<p><strong>Nous avons reçu beaucoup de questions cette année.</strong></p>"
+        "<p><strong>Les pistes d’action :</strong></p><ul><li>une piste</li></ul>"
+    )
+    [edition] = parse_html(page.encode(), "gras.html")
+    assert [s["type"] for s in edition.sections] == ["highlights", "text", "nuggets"]
+    assert "questions cette année" in edition.sections[1]["text"]

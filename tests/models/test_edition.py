@@ -116,3 +116,10 @@ def test_easy_summary_is_optional_short_and_plain(make_edition):
     with pytest.raises(ValidationError) as error:
         edition.full_clean()
     assert "summary_easy" in error.value.message_dict
+
+
+def test_theme_slugs_keep_word_boundaries(db):
+    from recaps.models import Theme
+
+    assert Theme.objects.create(name="6.1").slug == "6-1"
+    assert Theme.objects.create(name="l’accès aux droits").slug == "l-acces-aux-droits"

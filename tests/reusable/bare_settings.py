@@ -25,6 +25,7 @@ MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or os.path.join(
 INSTALLED_APPS = [
     "recaps",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
     "wagtail.documents",
     "wagtail.images",
     "wagtail.users",

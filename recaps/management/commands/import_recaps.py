@@ -1,8 +1,10 @@
 """``manage.py import_recaps``: import legacy recaps into a series."""
 
 import datetime
+import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,22 +12,31 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Site
 
 from recaps.blocks import section_labels
+from recaps.editing import FRIDAY
 from recaps.importers.archive import (
     ArchiveError,
     is_archive,
     read_archive,
     restore_archive,
 )
-from recaps.importers.document import SourceError
+from recaps.importers.document import SourceError, SourceWarning
 from recaps.importers.html import parse_html
+from recaps.importers.media import MediaLibrary
 from recaps.importers.text import parse_text
-from recaps.importers.writer import EditionWriter, Report, deferred_indexing
+from recaps.importers.writer import (
+    EditionWriter,
+    ImportConflict,
+    Report,
+    deferred_indexing,
+)
 from recaps.importers.wxr import parse_wxr
 from recaps.management.progress import Progress
 from recaps.models import RecapSeriesPage
 
-SNIFF_BYTES = 4096
-FRIDAY = 4
+#: Exports may open with a long comment before ``<rss>``.
+SNIFF_BYTES = 65536
+#: Largest source file accepted, in megabytes (setting ``RECAPS_IMPORT_MAX_MB``).
+DEFAULT_MAX_MB = 100
 
 
 def detect_format(head):
@@ -102,22 +113,92 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--category",
+            dest="categories",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help=gettext_lazy(
+                "WordPress exports: import the posts of this category or tag "
+                "(repeatable). Default: the posts with a heading naming a section."
+            ),
+        )
+        parser.add_argument(
+            "--uploads",
+            metavar="DIR",
+            help=gettext_lazy(
+                "Copy of wp-content/uploads: referenced images become Wagtail "
+                "images and files become documents. Without it, media stay links."
+            ),
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help=gettext_lazy(
+                "Also replace editions edited in the admin since their import."
+            ),
+        )
+        parser.add_argument(
+            "--move",
+            action="store_true",
+            help=gettext_lazy(
+                "Move editions already imported into another series into this one."
+            ),
+        )
+        parser.add_argument(
+            "--report",
+            metavar="FILE.json",
+            help=gettext_lazy("Also write the report as JSON to this file."),
+        )
+        parser.add_argument(
+            "--max-size",
+            type=int,
+            metavar="MB",
+            help=gettext_lazy(
+                "Refuse source files larger than this many megabytes (default: "
+                "the RECAPS_IMPORT_MAX_MB setting, or 100)."
+            ),
+        )
+
     def handle(self, *args, **options):
         archive = self.archive_source(options["sources"])
         if archive is not None:
             return self.restore(archive)
         dates = self.parse_dates(options["dates"])
+        max_mb = options["max_size"] or getattr(
+            settings, "RECAPS_IMPORT_MAX_MB", DEFAULT_MAX_MB
+        )
+        uploads = options["uploads"]
+        if uploads and not Path(uploads).is_dir():
+            raise CommandError(
+                _("--uploads: %(folder)s is not a folder") % {"folder": uploads}
+            )
+        paths = [Path(source) for source in options["sources"]]
+        for path in paths:
+            self.check_size(path, max_mb)
         report = Report()
         editions, series_title = [], ""
-        for source in options["sources"]:
-            found, title = self.read_source(Path(source), report)
+        for path in paths:
+            found, title = self.read_source(path, report, options["categories"])
             editions += found
             series_title = series_title or title
         self.assign_dates(editions, dates)
 
         with transaction.atomic():
             series = self.get_series(options["series"], series_title, report)
-            writer = EditionWriter(series, report, publish=options["publish"])
+            writer = EditionWriter(
+                series,
+                report,
+                publish=options["publish"],
+                media=MediaLibrary(uploads),
+                overwrite=options["overwrite"],
+                move=options["move"],
+            )
+            try:
+                writer.prepare(editions)
+            except ImportConflict as error:
+                raise CommandError(str(error)) from error
             self.default_dates(editions, writer)
             progress = Progress(
                 self.stderr,
@@ -126,11 +207,16 @@ class Command(BaseCommand):
             )
             with deferred_indexing(update=not options["dry_run"]) as written:
                 for done, edition in enumerate(editions, start=1):
-                    written.add(writer.write(edition).pk)
+                    page = writer.write(edition)
+                    if page is not None:
+                        written.add(page.pk)
                     progress(done)
+            report.media.update(writer.media.counts)
             if options["dry_run"]:
                 transaction.set_rollback(True)
         self.print_report(report, series, options)
+        if options["report"]:
+            self.write_report(report, series, options)
 
     def archive_source(self, sources):
         """The path of an ``export_recaps`` archive given alone, else None."""
@@ -164,7 +250,37 @@ class Command(BaseCommand):
             % {"file": path, **counts}
         )
 
-    def read_source(self, path, report):
+    def check_size(self, path, max_mb):
+        """Refuse a file over the size limit before reading any of it."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return  # read_source names the problem
+        if size > max_mb * 1_000_000:
+            raise CommandError(
+                _(
+                    "%(file)s: file too large (%(size)s MB, the limit is %(limit)s "
+                    "MB; raise it with --max-size)"
+                )
+                % {"file": path, "size": round(size / 1_000_000, 1), "limit": max_mb}
+            )
+
+    def write_report(self, report, series, options):
+        data = {
+            "series": {"slug": series.slug, "title": series.title},
+            "dry_run": options["dry_run"],
+            **report.as_data(),
+        }
+        try:
+            with open(options["report"], "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, indent=2, default=str)
+        except OSError as error:
+            raise CommandError(
+                _("--report: %(file)s: %(problem)s")
+                % {"file": options["report"], "problem": error.strerror}
+            ) from error
+
+    def read_source(self, path, report, categories=()):
         """Parsed editions of one file; any problem is a CommandError naming it."""
         try:
             if not path.exists():
@@ -179,14 +295,26 @@ class Command(BaseCommand):
             if kind == "xml":
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
-                export = parse_wxr(str(path), name=path.name)
-                report.skipped += export.skipped
+                export = parse_wxr(str(path), name=path.name, categories=categories)
+                for label, reason in export.skipped:
+                    report.add("skipped", label, reason)
+                report.sources.append(
+                    {
+                        "file": str(path),
+                        "format": "wxr",
+                        "wxr_version": export.wxr_version,
+                        "wordpress_version": export.wordpress_version,
+                        "posts": export.post_count,
+                        "other_items": dict(export.other_items),
+                    }
+                )
                 return export.editions, export.title
             data = path.read_bytes()
             if kind == "html":
                 editions = parse_html(data, name=path.name)
             else:
                 editions = parse_text(data, name=path.name)
+            report.sources.append({"file": str(path), "format": kind})
             for edition in editions:
                 edition.source_path = path
             return editions, ""
@@ -241,9 +369,7 @@ class Command(BaseCommand):
                 undated, fridays_until(day, len(undated)), strict=True
             ):
                 edition.date = date
-                edition.warnings.append(
-                    _("no date in the source, dated %(date)s") % {"date": date}
-                )
+                edition.warnings.append(SourceWarning("no_date", str(date)))
 
     def get_series(self, slug, title, report):
         """The target series: by slug (created if missing) or the only one."""
@@ -282,7 +408,7 @@ class Command(BaseCommand):
         )
         site.root_page.add_child(instance=series)
         series.save_revision().publish()
-        report.warnings.append(
+        report.notes.append(
             _("series “%(title)s” created under “%(parent)s”")
             % {"title": series.title, "parent": site.root_page.title}
         )
@@ -294,6 +420,28 @@ class Command(BaseCommand):
         write = self.stdout.write
         if options["dry_run"]:
             write(self.style.WARNING(_("Dry run: nothing was written.")))
+        for source in report.sources:
+            if source["format"] == "wxr":
+                write(
+                    _(
+                        "%(file)s: WordPress export WXR %(wxr)s, WordPress "
+                        "%(wordpress)s, %(posts)s post(s)"
+                    )
+                    % {
+                        "file": source["file"],
+                        "wxr": source["wxr_version"],
+                        "wordpress": source["wordpress_version"] or "?",
+                        "posts": source["posts"],
+                    }
+                )
+                others = ", ".join(
+                    f"{kind}: {count}"
+                    for kind, count in sorted(source["other_items"].items())
+                )
+                if others:
+                    write(
+                        _("  other items, not imported: %(items)s") % {"items": others}
+                    )
         write(_("Series: %(title)s") % {"title": series.title})
         write(
             _(
@@ -301,27 +449,62 @@ class Command(BaseCommand):
                 "skipped: %(skipped)s"
             )
             % {
-                "created": len(report.created),
-                "updated": len(report.updated),
-                "skipped": len(report.skipped),
+                "created": len(report.of("created")),
+                "updated": len(report.of("updated")),
+                "skipped": len(report.of("skipped")),
             }
         )
-        if options["verbosity"] > 1:
-            for label in report.created:
-                write(_("  created: %(edition)s") % {"edition": label})
-            for label in report.updated:
-                write(_("  updated: %(edition)s") % {"edition": label})
-        for label, reason in report.skipped:
-            write(
-                _("  skipped: %(edition)s (%(reason)s)")
-                % {"edition": label, "reason": reason}
+        write(
+            _(
+                "Editions unchanged: %(unchanged)s, kept as edited in the admin: "
+                "%(kept)s"
             )
-        labels = section_labels()
+            % {
+                "unchanged": len(report.of("unchanged")),
+                "kept": len(report.of("kept")),
+            }
+        )
+        labels = {
+            "created": _("created"),
+            "updated": _("updated"),
+            "unchanged": _("unchanged"),
+            "kept": _("kept"),
+            "skipped": _("skipped"),
+        }
+        for entry in report.editions:
+            if options["verbosity"] < 2 and entry["status"] not in {"skipped", "kept"}:
+                continue
+            line = f"  {labels[entry['status']]}: {entry['edition']}"
+            write(f"{line} ({entry['reason']})" if entry["reason"] else line)
+        section_names = section_labels()
         write(_("Items per section kind:"))
         for kind, count in sorted(report.items.items()):
-            write(f"  {labels.get(kind, kind)} ({kind}): {count}")
+            write(f"  {section_names.get(kind, kind)} ({kind}): {count}")
         write(_("Total items: %(count)s") % {"count": sum(report.items.values())})
-        if report.warnings:
+        if any(report.media.values()):
+            write(
+                _(
+                    "Media: %(images)s image(s), %(documents)s document(s), "
+                    "%(links)s kept as links"
+                )
+                % {
+                    "images": report.media["images"],
+                    "documents": report.media["documents"],
+                    "links": report.media["links"],
+                }
+            )
+        for note in report.notes:
+            write(note)
+        warnings = report.grouped_warnings()
+        if warnings:
             write(self.style.WARNING(_("Warnings:")))
-            for warning in report.warnings:
-                write(f"  {warning}")
+            for row in warnings:
+                write(
+                    _("  %(message)s (%(count)s×: %(editions)s)")
+                    % {
+                        "message": row["message"],
+                        "count": row["count"],
+                        "editions": ", ".join(row["editions"][:3])
+                        + ("…" if len(row["editions"]) > 3 else ""),
+                    }
+                )

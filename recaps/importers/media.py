@@ -1,0 +1,132 @@
+"""Media of imported posts: files of a ``wp-content/uploads`` copy become Wagtail
+images and documents; anything else stays a link to its original address.
+
+A file is found by the path after ``/uploads/`` in its address (or the
+attachment's own ``_wp_attached_file``), then without WordPress's size suffix
+(``photo-300x200.jpg`` → ``photo.jpg``). Files are deduplicated by content: the
+same bytes imported twice, or already in the library, give the same image or
+document.
+"""
+
+import re
+import urllib.parse
+from pathlib import Path
+
+from django.core.files import File
+from django.utils.html import escape
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.utils.file import hash_filelike
+
+from .document import SourceWarning
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp", ".svg"}
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
+_UPLOADS_PATH = re.compile(r"/(?:wp-content/uploads|files)/(.+)$")
+_LINK = re.compile(r'<a href="([^"]+)"')
+
+
+def _hash(path):
+    """The digest Wagtail stores as ``file_hash`` for the same file."""
+    with path.open("rb") as handle:
+        return hash_filelike(handle)
+
+
+def is_upload(url):
+    """Whether an address points into a WordPress media library."""
+    return bool(_UPLOADS_PATH.search(urllib.parse.urlsplit(url).path))
+
+
+class MediaLibrary:
+    """Turn media addresses into Wagtail images and documents (see module doc).
+
+    ``uploads`` is the folder of the ``wp-content/uploads`` copy, or ``None``.
+    ``counts`` tallies images, documents and links for the report.
+    """
+
+    def __init__(self, uploads=None):
+        self.uploads = Path(uploads) if uploads else None
+        self.by_hash = {}
+        self.by_path = {}
+        self.counts = {"images": 0, "documents": 0, "links": 0}
+
+    def find(self, url, relative=""):
+        """The local file of a media address, or ``None``."""
+        if self.uploads is None:
+            return None
+        candidates = [relative] if relative else []
+        match = _UPLOADS_PATH.search(
+            urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        )
+        if match:
+            candidates.append(match.group(1))
+        candidates += [_SIZE_SUFFIX.sub("", candidate) for candidate in candidates]
+        root = self.uploads.resolve()
+        for candidate in candidates:
+            path = (root / candidate).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                return path
+        return None
+
+    def _object(self, path, model, title):
+        if path in self.by_path:
+            return self.by_path[path]
+        digest = _hash(path)
+        found = self.by_hash.get((model, digest))
+        if found is None:
+            found = model.objects.filter(file_hash=digest).first()
+        if found is None:
+            with path.open("rb") as handle:
+                found = model(title=title[:255] or path.name, file_hash=digest)
+                found.file = File(handle, name=path.name)
+                found.file_size = path.stat().st_size
+                found.save()
+        self.by_hash[(model, digest)] = found
+        self.by_path[path] = found
+        return found
+
+    def image(self, section):
+        """A stream ``image`` section, or ``(None, warning)`` if it stays a link."""
+        path = self.find(section["src"], section.get("file", ""))
+        if path is None or path.suffix.lower() not in IMAGE_EXTENSIONS:
+            return None
+        image = self._object(path, get_image_model(), section.get("alt") or path.stem)
+        self.counts["images"] += 1
+        return {
+            "type": "image",
+            "image": image.pk,
+            "alt": section.get("alt", "")[:255],
+            "caption": section.get("caption", "")[:255],
+        }
+
+    def document(self, url, title=""):
+        """The Wagtail document of a file address, or ``None``."""
+        path = self.find(url)
+        if path is None:
+            return None
+        self.counts["documents"] += 1
+        return self._object(path, get_document_model(), title or path.stem)
+
+    def link(self, url, text):
+        """A paragraph linking to media kept at its original address."""
+        self.counts["links"] += 1
+        return f'<p><a href="{escape(url)}">{escape(text or url)}</a></p>'
+
+    def rewrite_links(self, html, warnings):
+        """Rich text whose links to uploaded files point to Wagtail documents."""
+        if "<a " not in html:
+            return html
+
+        def replace(match):
+            url = match.group(1).replace("&amp;", "&")
+            if not is_upload(url):
+                return match.group(0)
+            suffix = Path(urllib.parse.urlsplit(url).path).suffix.lower()
+            document = None if suffix in IMAGE_EXTENSIONS else self.document(url)
+            if document is None:
+                self.counts["links"] += 1
+                warnings.append(SourceWarning("media_link", url))
+                return match.group(0)
+            return f'<a linktype="document" id="{document.pk}"'
+
+        return _LINK.sub(replace, html)
