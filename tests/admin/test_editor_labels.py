@@ -57,7 +57,7 @@ def test_every_block_field_has_a_label_and_an_example_once_per_section():
             else:
                 assert block.field.help_text, path
         for name, block in RecapBodyBlock.base_blocks.items():
-            if "items" in block.child_blocks:
+            if "items" in getattr(block, "child_blocks", {}):  # not media blocks
                 help_text = str(block.child_blocks["items"].meta.help_text)
                 # Points and sub-points explained, with an example of each.
                 assert "« Des boites solidaires à offrir »" in help_text, name

@@ -647,7 +647,7 @@ def test_imported_editions_are_indexed_once_like_published_ones(
     series, uploads, monkeypatch
 ):
     from recaps import signal_handlers
-    from recaps.blocks import MEDIA_TYPES
+    from recaps.blocks import MEDIA_TYPES, visible_sections
     from recaps.models import ContentVersion, RecapSection
 
     calls = []
@@ -673,7 +673,7 @@ def test_imported_editions_are_indexed_once_like_published_ones(
         assert indexed == [row.as_dict() for row in section_rows(page)]
         assert [row["type"] for row in indexed] == [
             child.block_type
-            for child in page.body
+            for child in visible_sections(page.body)
             if child.block_type not in MEDIA_TYPES
         ]
     fifth = by_title(series, "Petite ébullition n°5 & bilan")
