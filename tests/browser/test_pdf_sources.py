@@ -1,0 +1,83 @@
+"""The HTML the PDF letters are made from, checked by axe-core in Chromium.
+
+WeasyPrint lays the letters out from HTML (``recaps.pdf.render_letter``); a
+reader of the tagged PDF gets that document's structure. Each letter's HTML,
+with its own stylesheet, is loaded into the browser and must have no WCAG 2.1
+A/AA violation, like every public page (``test_public_pages.py``).
+"""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from tests.factories import section
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def letter_sources(monkeypatch):
+    """``{filename: HTML with its stylesheet}`` of the letters rendered."""
+    sources = {}
+
+    def capture(request, template, context, filename):
+        html = render_to_string(template, context, request=request)
+        style = render_to_string("recaps/pdf/letter.css")
+        sources[filename] = html.replace("</head>", f"<style>{style}</style></head>")
+        return HttpResponse(b"%PDF-1.7", content_type="application/pdf")
+
+    monkeypatch.setattr("recaps.pdf.render_letter", capture)
+    return sources
+
+
+def test_letters_html_has_no_accessibility_violation(
+    client, browser, make_edition, letter_sources
+):
+    items = [f"Point numéro {n} partagé par les personnes présentes" for n in range(3)]
+    edition = make_edition(
+        edition_number=2,
+        title="Dernière petite ébullition",
+        date=datetime.date(2020, 12, 11),
+        tags=["numérique"],
+        summary_easy="Des centres sociaux se sont réunis. Ils ont parlé de Noël.",
+        body=[
+            section("highlights", "Retour sur…", [("Un point", ["Un détail"])]),
+            section("observations", "Les constats d’habitants", items),
+            section(
+                "resources",
+                "Pour aller plus loin",
+                links=[{"title": "Un guide", "url": "https://example.org/guide"}],
+            ),
+            section("text", "Bilan", intro="<p>Un bilan des rencontres.</p>"),
+        ],
+    )
+    series = edition.get_parent().specific
+    assert client.get(edition.url + "pdf/").status_code == 200
+    assert client.get(f"{series.url}themes/numerique/pdf/").status_code == 200
+    assert len(letter_sources) == 2, letter_sources.keys()
+
+    page = browser.new_page(locale="fr-FR")
+    axe = Axe()
+    problems = []
+    for name, html in letter_sources.items():
+        page.set_content(html, wait_until="load")
+        assert page.get_attribute("html", "lang") == "fr", name
+        assert page.title(), name
+        results = axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_21_AA},
+                "resultTypes": ["violations"],
+            },
+        )
+        if results.violations_count:
+            problems.append(f"{name}: {results.generate_report()}")
+    assert not problems, "\n".join(problems)
