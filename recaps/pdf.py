@@ -8,6 +8,7 @@ unsaved rows of :func:`recaps.sections.section_rows`. WeasyPrint writes a
 tagged PDF (PDF/UA-1) in French; the QR code is drawn by segno.
 """
 
+import logging
 from collections import defaultdict
 
 import segno
@@ -20,6 +21,8 @@ from .api.serializers import section_data
 from .blocks import SECTION_TYPES, section_labels
 from .filters import EditionFilter
 from .models import RecapSection
+
+logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/ua-1"
 DATE_PARAMETERS = ("date_after", "date_before")
@@ -45,9 +48,24 @@ def qr_code(url):
 
 
 def render_letter(request, template, context, filename):
-    """Render ``template`` as an A4 PDF answer named ``filename``."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
+    """Render ``template`` as an A4 PDF answer named ``filename``.
+
+    WeasyPrint is imported here, not with the module: it loads Pango and
+    HarfBuzz, system libraries that ``make test`` installs but a bare
+    ``make run`` machine may lack. Without them readers get a French 503 page
+    pointing to the online edition, not a server error.
+    """
+    try:
+        from weasyprint import CSS, HTML
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as error:
+        logger.warning("PDF unavailable: WeasyPrint cannot load (%s)", error)
+        return TemplateResponse(
+            request,
+            "recaps/pdf/unavailable.html",
+            {"online_url": context.get("online_url")},
+            status=503,
+        )
 
     html = render_to_string(template, context, request=request)
     css = CSS(string=render_to_string("recaps/pdf/letter.css"))

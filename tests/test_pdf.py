@@ -7,6 +7,8 @@ several tests.
 
 import datetime
 import io
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -336,3 +338,27 @@ def test_date_filter_and_groups_read_the_section_index(series, make_edition):
     ] == [(3, "Pépite 3"), (2, "Pépite 2")]
     assert all(isinstance(row, RecapSection) for _, row in groups[0]["entries"])
     assert editions[0].pk not in {e.pk for g in groups for e, _ in g["entries"]}
+
+
+class _BrokenWeasyPrint(types.ModuleType):
+    """WeasyPrint whose system libraries cannot be loaded (cffi's OSError)."""
+
+    def __getattr__(self, name):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+
+@pytest.mark.parametrize("broken", [None, _BrokenWeasyPrint("weasyprint")])
+def test_without_weasyprints_libraries_readers_get_a_french_503(
+    client, make_edition, monkeypatch, broken
+):
+    edition = make_edition(
+        edition_number=1, body=[section("nuggets", "Pépites", ["Un atelier"])]
+    )
+    # ``None`` in sys.modules makes the import fail as a missing package would.
+    monkeypatch.setitem(sys.modules, "weasyprint", broken)
+    response = client.get(edition.url + "pdf/")
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Le PDF ne peut pas être fabriqué sur ce serveur" in html
+    assert f'href="{edition.get_full_url()}"' in html
+    assert response["Content-Type"].startswith("text/html")
