@@ -124,6 +124,19 @@ def warn_of_empty_sections(request, page):
     return None
 
 
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def warn_of_empty_sections_on_submission(request, page):
+    """Submitting for moderation, and approving (which publishes), warn too: in
+    a moderated series the editor never presses “Publish” themselves."""
+    if (
+        "action-submit" in request.POST
+        or request.POST.get("workflow-action-name") == "approve"
+    ):
+        return warn_of_empty_sections(request, page)
+    return None
+
+
 @hooks.register("register_rich_text_features")
 def register_import_features(features):
     """Rich text rules the WordPress importer needs beyond Wagtail's own.

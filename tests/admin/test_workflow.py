@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from wagtail.models import WorkflowState
 
@@ -116,3 +117,36 @@ def test_moderators_curate_themes_editors_do_not(client, moderation):
     client.force_login(moderator)
     assert client.get(url).status_code == 200
     assert client.get(reverse("editions:index")).status_code == 200
+
+
+def test_submitting_empty_sections_for_moderation_warns_the_editor(
+    client, moderation, make_edition
+):
+    """In a moderated series the editor never presses “Publish”: submitting is
+    when they learn which headings readers would not see."""
+    editor, _moderator, _workflow = moderation
+    page = make_edition(title="Titre publié")
+    client.force_login(editor)
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=(page.pk,)),
+        edition_form_data(
+            title="Titre relu",
+            slug=page.slug,
+            number=page.edition_number,
+            date=page.date.isoformat(),
+            sections=[
+                ("highlights", "Ce qui a été partagé", ["Un point"]),
+                ("nuggets", "Pour aller plus loin", []),
+            ],
+            **{"action-submit": "1"},
+        ),
+    )
+    assert response.status_code == 302
+    assert WorkflowState.objects.filter(object_id=str(page.pk)).exists()
+    warnings = [
+        str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"
+    ]
+    assert warnings == [
+        "La section « Pour aller plus loin » n’a rien sous son titre : les lecteurs "
+        "ne la verront pas. Ajoutez-y des points ou supprimez-la."
+    ]
