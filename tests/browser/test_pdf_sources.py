@@ -9,18 +9,16 @@ A/AA violation, like every public page (``test_public_pages.py``).
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from tests.browser.accessibility import axe_violations
 from tests.factories import section
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
@@ -65,19 +63,12 @@ def test_letters_html_has_no_accessibility_violation(
     assert len(letter_sources) == 2, letter_sources.keys()
 
     page = browser.new_page(locale="fr-FR")
-    axe = Axe()
     problems = []
     for name, html in letter_sources.items():
         page.set_content(html, wait_until="load")
         assert page.get_attribute("html", "lang") == "fr", name
         assert page.title(), name
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_21_AA},
-                "resultTypes": ["violations"],
-            },
-        )
-        if results.violations_count:
-            problems.append(f"{name}: {results.generate_report()}")
+        report = axe_violations(page)
+        if report:
+            problems.append(f"{name}: {report}")
     assert not problems, "\n".join(problems)

@@ -12,8 +12,8 @@ axe-core comes from the pinned ``axe-playwright-python`` package (its bundled
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.accessibility import axe_violations
 from tests.factories import section
 
 pytestmark = [
@@ -21,7 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MAX_PAGE_BYTES = 60_000
 PHONE = {"width": 320, "height": 640}
 
@@ -128,20 +127,13 @@ def test_every_public_template_on_a_phone(live_server, browser, make_edition):
         "api docs": "/api/v1/docs/",
     }
     page = browser.new_page(viewport=PHONE, locale="fr-FR")
-    axe = Axe()
     problems = []
     for name, path in urls.items():
         weight, foreign = _load(page, origin + path, origin)
         assert page.get_attribute("html", "lang") == "fr", name
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_21_AA},
-                "resultTypes": ["violations"],
-            },
-        )
-        if results.violations_count:
-            problems.append(f"{name}: {results.generate_report()}")
+        report = axe_violations(page)
+        if report:
+            problems.append(f"{name}: {report}")
         if weight >= MAX_PAGE_BYTES:
             problems.append(f"{name}: {weight} bytes")
         if foreign:
