@@ -23,7 +23,12 @@ from drf_spectacular.utils import extend_schema_field
 
 from .blocks import SECTION_TYPES
 from .models import RecapPage, RecapPageTag, RecapSection, RecapSeriesPage
-from .search import MAX_QUERY_LENGTH, filter_by_words, results_queryset, search_editions
+from .search import (
+    MAX_QUERY_LENGTH,
+    filter_by_search,
+    filter_by_words,
+    search_editions,
+)
 
 MAX_REPEAT = 10
 MAX_ID = 2**31 - 1
@@ -333,18 +338,6 @@ def in_series(slug):
     return condition
 
 
-def filter_by_search(queryset, query):
-    """Editions of ``queryset`` matching the full-text ``query``.
-
-    The result stays a plain queryset (one subquery on the search index), so
-    that any filter, ordering and pagination combine with it on every database.
-    """
-    matching = search_editions(queryset, query)
-    return queryset.filter(
-        pk__in=results_queryset(matching, queryset.model).values("pk")
-    )
-
-
 class DateRangeForm(forms.Form):
     """``date_after`` must not be later than ``date_before``."""
 
@@ -361,7 +354,9 @@ class EditionFilter(django_filters.FilterSet):
 
     ``search`` keeps the ``ordering`` (newest first by default); with
     ``rank=True`` (the reader search) and no ``ordering`` given, results come
-    ranked by relevance instead, as a search-results object.
+    ranked by relevance instead, as a search-results object holding the newest
+    :data:`~recaps.search.RANK_CANDIDATES` matches; every match, unranked, is
+    then in ``matching``.
     """
 
     tag = RepeatFilter(
@@ -432,6 +427,7 @@ class EditionFilter(django_filters.FilterSet):
     def __init__(self, *args, rank=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.rank = rank
+        self.matching = None
 
     def filter_tag(self, queryset, name, slugs):
         return with_all_themes(queryset, slugs)
@@ -462,9 +458,10 @@ class EditionFilter(django_filters.FilterSet):
         query = data.get("search")
         if not query:
             return queryset
+        self.matching = filter_by_search(queryset, query)
         if self.rank and not data.get("ordering"):
             return search_editions(queryset, query)
-        return filter_by_search(queryset, query)
+        return self.matching
 
     def messages(self):
         """One French message per filter that was dropped (reader search)."""

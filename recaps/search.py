@@ -107,34 +107,57 @@ def text_matches(text, query):
     return all(any(word.startswith(term) for word in words) for term in terms)
 
 
-def search_editions(queryset, query):
-    """Full-text search of editions with the configured Wagtail backend.
+#: The ranked search (the reader search) orders by relevance the newest
+#: ``RANK_CANDIDATES`` matches only: ranking reads the index entry of every
+#: candidate, so an unbounded ranking would cost more with every edition of the
+#: archive. Older matches still count and are reached by narrowing the search
+#: (themes, kinds, dates) or in the API, newest first.
+RANK_CANDIDATES = 300
 
-    ``queryset`` may carry any filter (``published()``, themes, dates): the
-    search runs on the model's whole index restricted to its primary keys, so
-    the backend does not need a ``FilterField`` for each of them. Results come
-    ranked by relevance; prefetches of ``queryset`` are kept. The query is
-    searched as French stems (:func:`stem_text`), as editions are indexed.
+
+def matching_keys(model, query):
+    """Primary keys of the ``model`` objects matching ``query`` (French stems,
+    every word), unranked: a subquery on Wagtail's database backends, a list
+    otherwise; ``None`` when the query has no word."""
+    stems = stem_text(clean_query(query))
+    if not stems:
+        return None
+    results = model._default_manager.search(
+        stems, operator="and", order_by_relevance=False
+    )
+    get_queryset = getattr(results, "get_queryset", None)
+    if get_queryset is not None:
+        return get_queryset().order_by().values("pk")
+    return [obj.pk for obj in results]
+
+
+def filter_by_search(queryset, query):
+    """Objects of ``queryset`` matching the full-text ``query``, in the
+    queryset's own order: one plain subquery on the search index, so that any
+    filter, ordering and pagination combine with it on every database."""
+    keys = matching_keys(queryset.model, query)
+    if keys is None:
+        return queryset.none()
+    return queryset.filter(pk__in=keys)
+
+
+def search_editions(queryset, query):
+    """The matches of ``queryset`` for ``query`` ranked by relevance, with
+    Wagtail's search backend: the newest :data:`RANK_CANDIDATES` of them (by the
+    queryset's ordering).
+
+    ``queryset`` may carry any filter (``published()``, themes, dates); its
+    prefetches are kept. The query is searched as French stems
+    (:func:`stem_text`), as editions are indexed.
     """
     stems = stem_text(clean_query(query))
     if not stems:
         return queryset.none()
+    candidates = filter_by_search(queryset, query).values("pk")[:RANK_CANDIDATES]
     restricted = queryset.model._default_manager.filter(
-        pk__in=queryset.values("pk")
+        pk__in=candidates
     ).prefetch_related(*queryset._prefetch_related_lookups)
     return restricted.search(stems, operator="and")
-
-
-def results_queryset(results, model):
-    """All the objects of search ``results`` as a plain queryset (for facets).
-
-    Wagtail's database backends expose the SQL of a search, so this stays one
-    subquery; other backends fall back to the list of matching keys.
-    """
-    get_queryset = getattr(results, "get_queryset", None)
-    if get_queryset is not None:
-        return model._default_manager.filter(pk__in=get_queryset().values("pk"))
-    return model._default_manager.filter(pk__in=[obj.pk for obj in results])
 
 
 def _word_matches(word, terms):

@@ -8,7 +8,7 @@ from recaps.blocks import section_labels
 from recaps.filters import EditionFilter
 from recaps.models import RecapPage, RecapSection, Theme
 from recaps.models.themes import themes_with_counts
-from recaps.search import clean_query, find_snippet, results_queryset
+from recaps.search import RANK_CANDIDATES, clean_query, find_snippet
 
 RESULTS_PER_PAGE = 10
 
@@ -84,8 +84,14 @@ def search(request):
         return TemplateResponse(request, "search/search.html", context)
 
     results = filterset.qs
-    matching = results_queryset(results, RecapPage) if query else results
+    matching = filterset.matching if query else results
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Only the newest RANK_CANDIDATES matches are ranked: when the ranking is
+    # full, count every match to say how many there are.
+    shown = page.paginator.count
+    bounded = bool(query) and shown >= RANK_CANDIDATES
+    context["result_count"] = matching.count() if bounded else shown
+    context["ranked_count"] = shown if bounded else None
     sections = (
         RecapSection.objects.by_edition([edition.pk for edition in page])
         if query

@@ -427,6 +427,9 @@ class RecapPage(RoutablePageMixin, Page):
         return (
             self._siblings(editions)
             .defer("body")
+            # The bound on the date alone lets the database start its walk of
+            # the date index at this edition, wherever it is in the archive.
+            .filter(date__lte=self.date)
             .filter(
                 models.Q(date__lt=self.date)
                 | models.Q(date=self.date, edition_number__lt=self.edition_number)
@@ -440,6 +443,7 @@ class RecapPage(RoutablePageMixin, Page):
         return (
             self._siblings(editions)
             .defer("body")
+            .filter(date__gte=self.date)
             .filter(
                 models.Q(date__gt=self.date)
                 | models.Q(date=self.date, edition_number__gt=self.edition_number)

@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from recaps.models import RecapPage
+from recaps.search import filter_by_search
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +310,67 @@ def test_search_queries_do_not_grow_with_results_editions_or_themes(
     for number in range(2, 16):
         add(number)
     assert _count_queries(client, params) == small
+
+
+def test_only_the_newest_matches_are_ranked_and_every_match_is_counted(
+    client, make_edition, monkeypatch
+):
+    """Ranking is bounded (recaps.search.RANK_CANDIDATES): the newest matches
+    are listed by relevance, the count and the message tell how many matched."""
+    monkeypatch.setattr("recaps.search.RANK_CANDIDATES", 3)
+    monkeypatch.setattr("search.views.RANK_CANDIDATES", 3)
+    for number in range(1, 6):
+        make_edition(
+            edition_number=number,
+            title=f"Réunion {number}",
+            date=datetime.date(2021, 1, 1) + datetime.timedelta(days=7 * number),
+            body=[section("highlights", items=["Le jardin partagé"])],
+        )
+    html = _search(client, query="jardin")
+    assert set(_titles(html)) == {"Réunion 5", "Réunion 4", "Réunion 3"}
+    assert "5 éditions trouvées" in html
+    assert "Les 3 plus récentes sont classées par pertinence" in html
+    # Narrowing the search reaches the older ones.
+    older = _search(client, query="jardin", date_before="2021-01-20")
+    assert set(_titles(older)) == {"Réunion 1", "Réunion 2"}
+    assert "2 éditions trouvées" in older
+    assert "plus récentes" not in older
+
+
+def test_postgresql_serves_the_search_expression_from_its_index(corpus):
+    """The GIN index of migration 0018 matches the expression Wagtail's backend
+    filters on, and keeps no statistics (so that the planner never prefers a
+    scan that decompresses every row)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's index and planner")
+    matching = filter_by_search(RecapPage.objects.all(), "numerique")
+    sql, params = matching.query.sql_with_params()
+    content_type = ContentType.objects.get_for_model(RecapPage)
+    with connection.cursor() as cursor:
+        # An archive of a few thousand entries in which the word is rare.
+        cursor.execute(
+            "INSERT INTO wagtailsearch_indexentry (content_type_id, object_id, "
+            "title, autocomplete, body, title_norm, title_text, body_text) "
+            "SELECT %s, 'archive-' || n, to_tsvector('simple', 'autre'), '', "
+            "to_tsvector('simple', 'autre chose ' || n), 1, '', '' "
+            "FROM generate_series(1, 3000) AS n",
+            [content_type.pk],
+        )
+        # As autovacuum does: move the new entries into the index proper.
+        cursor.execute(
+            "SELECT gin_clean_pending_list('recaps_indexentry_title_body_gin')"
+        )
+        cursor.execute("ANALYZE wagtailsearch_indexentry")
+        # Among the indexes, the planner must find one for the expression.
+        for method in ("seqscan", "indexscan", "nestloop"):
+            cursor.execute(f"SET LOCAL enable_{method} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = "
+            "'recaps_indexentry_title_body_gin'::regclass AND attnum = 1"
+        )
+        (statistics,) = cursor.fetchone()
+    assert "recaps_indexentry_title_body_gin" in plan
+    assert statistics == 0
+    assert {page.title for page in matching} == {"Inclusion numérique"}
