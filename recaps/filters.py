@@ -27,6 +27,7 @@ from .search import (
     MAX_QUERY_LENGTH,
     filter_by_search,
     filter_by_words,
+    rank_candidates,
     search_editions,
 )
 
@@ -355,8 +356,8 @@ class EditionFilter(django_filters.FilterSet):
     ``search`` keeps the ``ordering`` (newest first by default); with
     ``rank=True`` (the reader search) and no ``ordering`` given, results come
     ranked by relevance instead, as a search-results object holding the newest
-    :data:`~recaps.search.RANK_CANDIDATES` matches; every match, unranked, is
-    then in ``matching``.
+    :data:`~recaps.search.RANK_CANDIDATES` matches (their keys in
+    ``ranked_keys``); every match, unranked, is then in ``matching``.
     """
 
     tag = RepeatFilter(
@@ -428,6 +429,7 @@ class EditionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.rank = rank
         self.matching = None
+        self.ranked_keys = None
 
     def filter_tag(self, queryset, name, slugs):
         return with_all_themes(queryset, slugs)
@@ -460,7 +462,8 @@ class EditionFilter(django_filters.FilterSet):
             return queryset
         self.matching = filter_by_search(queryset, query)
         if self.rank and not data.get("ordering"):
-            return search_editions(queryset, query)
+            self.ranked_keys = rank_candidates(self.matching)
+            return search_editions(queryset.filter(pk__in=self.ranked_keys), query)
         return self.matching
 
     def messages(self):

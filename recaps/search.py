@@ -141,10 +141,16 @@ def filter_by_search(queryset, query):
     return queryset.filter(pk__in=keys)
 
 
+def rank_candidates(matching):
+    """The keys of the matches that a ranked search orders, in one query: the
+    first :data:`RANK_CANDIDATES` of ``matching`` (a queryset, newest first)."""
+    return list(matching.values_list("pk", flat=True)[:RANK_CANDIDATES])
+
+
 def search_editions(queryset, query):
-    """The matches of ``queryset`` for ``query`` ranked by relevance, with
-    Wagtail's search backend: the newest :data:`RANK_CANDIDATES` of them (by the
-    queryset's ordering).
+    """The editions of ``queryset`` matching ``query``, ranked by relevance with
+    Wagtail's search backend (give it :func:`rank_candidates`: ranking reads
+    the index entry of every edition it orders).
 
     ``queryset`` may carry any filter (``published()``, themes, dates); its
     prefetches are kept. The query is searched as French stems
@@ -153,9 +159,8 @@ def search_editions(queryset, query):
     stems = stem_text(clean_query(query))
     if not stems:
         return queryset.none()
-    candidates = filter_by_search(queryset, query).values("pk")[:RANK_CANDIDATES]
     restricted = queryset.model._default_manager.filter(
-        pk__in=candidates
+        pk__in=queryset.values("pk")
     ).prefetch_related(*queryset._prefetch_related_lookups)
     return restricted.search(stems, operator="and")
 

@@ -89,7 +89,7 @@ def search(request):
     # Only the newest RANK_CANDIDATES matches are ranked: when the ranking is
     # full, count every match to say how many there are.
     shown = page.paginator.count
-    bounded = bool(query) and shown >= RANK_CANDIDATES
+    bounded = filterset.ranked_keys is not None and shown >= RANK_CANDIDATES
     context["result_count"] = matching.count() if bounded else shown
     context["ranked_count"] = shown if bounded else None
     sections = (
@@ -105,7 +105,13 @@ def search(request):
         )
     context["search_results"] = page
     if page.paginator.count:
-        context["facets"] = list(themes_with_counts(matching))
+        # Themes among the listed (ranked) results.
+        listed = (
+            RecapPage.objects.filter(pk__in=filterset.ranked_keys)
+            if filterset.ranked_keys is not None
+            else matching
+        )
+        context["facets"] = list(themes_with_counts(listed))
         for facet in context["facets"]:
             facet.filter_query = _query_string(request, tag=facet.slug)
     else:

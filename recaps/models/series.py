@@ -184,9 +184,12 @@ class RecapSeriesPage(RoutablePageMixin, Page):
     def get_theme_or_404(self, slug):
         """A theme carried by at least one published edition of this series."""
         editions = RecapPage.objects.child_of(self).published()
+        # EXISTS stops at the first edition, where a join would visit them all.
+        carried = RecapPageTag.objects.filter(
+            tag=models.OuterRef("pk"), content_object__in=editions
+        )
         return get_object_or_404(
-            Theme.objects.filter(tagged_recaps__content_object__in=editions).distinct(),
-            slug=slug,
+            Theme.objects.filter(models.Exists(carried)), slug=slug
         )
 
     def theme_editions(self, theme):

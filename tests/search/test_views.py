@@ -1,6 +1,7 @@
 """The reader search at /search/, on SQLite (FTS5) and PostgreSQL."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -324,12 +325,16 @@ def test_only_the_newest_matches_are_ranked_and_every_match_is_counted(
             edition_number=number,
             title=f"Réunion {number}",
             date=datetime.date(2021, 1, 1) + datetime.timedelta(days=7 * number),
+            tags=["ancien" if number < 3 else "récent"],
             body=[section("highlights", items=["Le jardin partagé"])],
         )
     html = _search(client, query="jardin")
     assert set(_titles(html)) == {"Réunion 5", "Réunion 4", "Réunion 3"}
     assert "5 éditions trouvées" in html
     assert "Les 3 plus récentes sont classées par pertinence" in html
+    # Themes among the listed results.
+    assert re.search(r">récent</a> <span class=\"count\">\(3\)</span>", html)
+    assert ">ancien</a>" not in html
     # Narrowing the search reaches the older ones.
     older = _search(client, query="jardin", date_before="2021-01-20")
     assert set(_titles(older)) == {"Réunion 1", "Réunion 2"}
