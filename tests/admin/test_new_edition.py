@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from recaps.editing import DEFAULT_SECTIONS, next_friday
+from recaps.admin.new_edition import DEFAULT_SECTIONS
 from recaps.models import RecapPage, Theme
+from recaps.models.series import next_friday
 from tests.admin.forms import edition_form_data
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from recaps.models import Theme
-from recaps.models.themes import merge_themes, reindex_theme_editions
 from recaps.search import search_editions
+from recaps.themes import merge_themes, reindex_theme_editions
 
 pytestmark = pytest.mark.django_db
 
