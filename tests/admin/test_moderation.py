@@ -8,7 +8,7 @@ from wagtail.models import WorkflowState
 
 from recaps.admin.moderation import setup_moderation
 from recaps.models import RecapPage, Theme
-from tests.admin.forms import edition_form_data
+from tests.admin.form_data import edition_form_data
 
 pytestmark = pytest.mark.django_db
 
