@@ -172,14 +172,19 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             day += datetime.timedelta(weeks=1)
         return day
 
-    def unique_slug(self, base, exclude=None):
+    def unique_slug(self, base, exclude=None, used=None):
         """``base`` or ``base-2``, ``base-3``… whichever no child page of the
-        series (``exclude`` left aside) uses."""
-        used = set(
-            Page.objects.child_of(self)
-            .exclude(pk=getattr(exclude, "pk", None))
-            .values_list("slug", flat=True)
-        )
+        series (``exclude`` left aside) uses.
+
+        ``used``, the slugs taken, spares the query to callers that already
+        hold them (the importer, which creates many editions in one go).
+        """
+        if used is None:
+            used = set(
+                Page.objects.child_of(self)
+                .exclude(pk=getattr(exclude, "pk", None))
+                .values_list("slug", flat=True)
+            )
         slug, counter = base, 1
         while slug in used:
             counter += 1

@@ -56,6 +56,8 @@ def test_unique_slug_counts_up_past_the_slugs_of_the_series(series, make_edition
     make_edition(edition_number=2, slug="edition-2", publish=False)
     assert series.unique_slug("edition") == "edition-3"
     assert series.unique_slug("edition", exclude=page) == "edition"
+    assert series.unique_slug("edition", used={"edition", "edition-2"}) == "edition-3"
+    assert series.unique_slug("autre", used={"edition"}) == "autre"
 
 
 def test_next_edition_values_of_a_copy(series, make_edition):
