@@ -295,7 +295,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             [edition.pk for edition in page_obj]
         )
         for edition in page_obj:
-            edition.section_kind_labels = [
+            edition.section_type_labels = [
                 labels[kind] for kind in kinds.get(edition.pk, [])
             ]
         return self.render_route(
