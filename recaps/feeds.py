@@ -211,17 +211,13 @@ class EditionsJsonFeed(EditionsRssFeed):
         return self.channel_text(obj)
 
     def items(self, obj):
-        # The API's form of a section (document links made absolute); imported
-        # here because the models import this module.
-        from .api.serializers import section_data
-
         editions = list(super().items(obj))
         sections = RecapSection.objects.by_edition(edition.pk for edition in editions)
         for edition in editions:
             found = sections.get(edition.pk, [])
             edition.feed_texts = [section.text for section in found if section.text]
             edition.feed_sections = [
-                section_data(section, self.request) for section in found
+                section.as_public_dict(self.request) for section in found
             ]
         return editions
 

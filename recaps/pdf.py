@@ -17,10 +17,10 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
-from .api.serializers import section_data
 from .blocks import SECTION_TYPES, section_labels
 from .filters import EditionFilter
 from .models import RecapSection
+from .sections import section_rows
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ def qr_code(url):
 def render_letter(request, template, context, filename):
     """Render ``template`` as an A4 PDF answer named ``filename``.
 
-    WeasyPrint is imported here, not with the module: it loads Pango and
+    WeasyPrint is imported here, not with the module (an optional heavy
+    library, the one documented function-level import of the app): it loads Pango and
     HarfBuzz, system libraries that ``make test`` installs but a bare
     ``make run`` machine may lack. Without them readers get a French 503 page
     pointing to the online edition, not a server error.
@@ -81,17 +82,10 @@ def render_letter(request, template, context, filename):
     return response
 
 
-def has_content(section):
-    """Whether a section says anything beyond its heading (empty ones are left
-    out of the letters)."""
-    return bool(section.items or section.links or section.intro_text)
-
-
 def _letter_sections(sections, request):
-    """Indexed sections as the letter shows them (the API form, URLs absolute)."""
-    return [
-        section_data(section, request) for section in sections if has_content(section)
-    ]
+    """Indexed sections as the letter shows them (the API form, URLs absolute);
+    the index holds no empty section (:func:`recaps.sections.section_rows`)."""
+    return [section.as_public_dict(request) for section in sections]
 
 
 def edition_letter(request, page, sections, series=None):
@@ -118,8 +112,6 @@ def published_edition_pdf(request, page):
 
 def draft_edition_pdf(request, page):
     """The PDF of an edition's latest revision, for its editors."""
-    from .sections import section_rows
-
     draft = page.get_latest_revision_as_object()
     return edition_letter(
         request, draft, section_rows(draft), series=page.get_parent().specific
@@ -144,8 +136,7 @@ def digest_groups(editions):
     entries = defaultdict(list)
     for edition in editions:
         for section in by_edition.get(edition.pk, []):
-            if has_content(section):
-                entries[section.type].append((edition, section))
+            entries[section.type].append((edition, section))
     labels = section_labels()  # readers' words, never “Texte libre”
     return [
         {"type": kind, "label": labels[kind], "entries": entries[kind]}
@@ -179,7 +170,7 @@ def theme_digest(request, series, theme, data):
         group["entries"] = [
             {"edition": edition, "url": edition.get_full_url(request), **data}
             for edition, data in (
-                (edition, section_data(section, request))
+                (edition, section.as_public_dict(request))
                 for edition, section in group["entries"]
             )
         ]

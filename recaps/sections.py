@@ -22,8 +22,9 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from .blocks import MEDIA_TYPES, visible_sections
-from .models import RecapPage, RecapPageTag, RecapSection
+from .models import RecapPage, RecapPageTag, RecapSection, WebhookSubscription
 from .search import search_words
+from .webhooks import enqueue, payload
 
 #: The fingerprint of an edition that is not public (never its content's).
 REMOVED = "removed"
@@ -217,9 +218,6 @@ def refresh_public_state(pages, public=None):
 def _notify(pages, stored, now):
     """Webhook deliveries for the editions whose public state changed, in the
     same transaction (:mod:`recaps.webhooks`)."""
-    from .models import WebhookSubscription
-    from .webhooks import enqueue, payload
-
     if not pages or not WebhookSubscription.objects.filter(active=True).exists():
         return
     public = set(

@@ -1,7 +1,8 @@
 """Keep the derived data in step with what editors publish.
 
-Three things follow every change of the public content, in the same
-transaction as the change:
+Every receiver of the app is connected here, by :func:`register_signal_handlers`
+(called from ``RecapsConfig.ready``). Three things follow every change of the
+public content, in the same transaction as the change:
 
 - the section index (:mod:`recaps.sections`) of the editions concerned;
 - the search index of an edition, written once per publication (Wagtail's
@@ -26,8 +27,14 @@ from wagtail.models import (
 )
 from wagtail.search import index
 from wagtail.search.backends import get_search_backends
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import (
+    init_new_page,
+    page_published,
+    page_unpublished,
+    post_page_move,
+)
 
+from .admin.new_edition import prefill_on_create
 from .changes import DELETE_ACTION, UUID_KEY
 from .models import ContentVersion, RecapPage, RecapSection, RecapSeriesPage, Theme
 from .sections import (
@@ -226,7 +233,10 @@ def fill_empty_index(sender, using="default", **kwargs):
 
 
 def register_signal_handlers(app_config):
+    """Connect every receiver of the app (the one place; ``RecapsConfig.ready``)."""
     uid = "recaps_{}".format
+    # The admin's create view pre-fills a new edition (recaps.admin.new_edition).
+    init_new_page.connect(prefill_on_create, dispatch_uid="recaps_prefill_edition")
     post_migrate.connect(fill_empty_index, sender=app_config, dispatch_uid=uid("fill"))
     pre_save.connect(
         remember_public_fields, sender=RecapPage, dispatch_uid=uid("remember")

@@ -1,17 +1,24 @@
-"""Admin customisation of the recaps app."""
+"""Registration of the recaps admin with Wagtail: hooks, menus, views, URLs.
+
+Nothing else lives here: the admin itself is the :mod:`recaps.admin` package
+(one module per concern), and signals are connected in
+:mod:`recaps.signal_handlers`.
+"""
 
 from django.apps import apps
-from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
 from wagtail import hooks
 from wagtail.admin.rich_text.converters.editor_html import WhitelistRule
-from wagtail.signals import init_new_page
 from wagtail.whitelist import allow_without_attributes, attribute_rule
 
 from .admin.editions import edition_listing_viewset
+from .admin.empty_sections import (
+    warn_of_empty_sections,
+    warn_of_empty_sections_on_submission,
+)
+from .admin.new_edition import reset_copied_edition
 from .admin.pdf import (
     URL_NAME,
     EditionPdfActionMenuItem,
@@ -19,17 +26,13 @@ from .admin.pdf import (
     edition_pdf_view,
 )
 from .admin.webhooks import webhooks_viewset_group
-from .editing import next_edition_values, prefill_on_create
 
-# init_new_page is only sent by the admin's create view, and the admin loads
-# this module before serving any view: connecting here is enough.
-init_new_page.connect(prefill_on_create, dispatch_uid="recaps_prefill_edition")
-
-# The “Thèmes” menu needs wagtail-modeladmin; recaps works without it.
+# The “Thèmes” menu needs wagtail-modeladmin (an optional library for the
+# reusable app, imported only where installed); recaps works without it.
 if apps.is_installed("wagtail_modeladmin"):
     from wagtail_modeladmin.options import modeladmin_register
 
-    from .modeladmin import ThemeAdmin
+    from .admin.themes import ThemeAdmin
 
     modeladmin_register(ThemeAdmin)
 
@@ -77,64 +80,10 @@ def register_webhooks():
     return webhooks_viewset_group
 
 
-@hooks.register("after_copy_page")
-def reset_copied_edition(request, page, new_page):
-    """A copied edition becomes the next one: next number, next free Friday."""
-    from .models import RecapPage
-
-    copy = new_page.specific
-    if not isinstance(copy, RecapPage) or copy.alias_of_id:
-        # Aliases mirror their original by design: leave them alone.
-        return None
-    values = next_edition_values(page.specific, series=copy.get_parent())
-    copy.edition_number = values["edition_number"]
-    copy.date = values["date"]
-    copy.save()
-    revision = copy.save_revision(user=request.user, log_action=False)
-    if copy.live:
-        revision.publish(user=request.user)
-    return None
-
-
-@hooks.register("before_publish_page")
-def warn_of_empty_sections(request, page):
-    """Publishing goes on, but the editor learns which headings readers won't see."""
-    from .models import RecapPage
-
-    if not isinstance(page, RecapPage):
-        return None
-    empty = page.empty_sections()
-    if empty:
-        headings = ", ".join(
-            gettext("“%(heading)s”")
-            % {"heading": child.value.get("heading") or child.block.label}
-            for child in empty
-        )
-        messages.warning(
-            request,
-            ngettext(
-                "The section %(headings)s has nothing under its heading: readers "
-                "will not see it. Add points to it or remove it.",
-                "The sections %(headings)s have nothing under their heading: "
-                "readers will not see them. Add points to them or remove them.",
-                len(empty),
-            )
-            % {"headings": headings},
-        )
-    return None
-
-
-@hooks.register("after_create_page")
-@hooks.register("after_edit_page")
-def warn_of_empty_sections_on_submission(request, page):
-    """Submitting for moderation, and approving (which publishes), warn too: in
-    a moderated series the editor never presses “Publish” themselves."""
-    if (
-        "action-submit" in request.POST
-        or request.POST.get("workflow-action-name") == "approve"
-    ):
-        return warn_of_empty_sections(request, page)
-    return None
+hooks.register("after_copy_page", reset_copied_edition)
+hooks.register("before_publish_page", warn_of_empty_sections)
+hooks.register("after_create_page", warn_of_empty_sections_on_submission)
+hooks.register("after_edit_page", warn_of_empty_sections_on_submission)
 
 
 @hooks.register("register_rich_text_features")

@@ -214,7 +214,7 @@ def test_updated_at_moves_with_what_the_public_sees_only(client, series, make_ed
 
         clock.shift(60)
         target = Theme.objects.create(name="lien social")
-        from recaps.models.themes import merge_themes
+        from recaps.themes import merge_themes
 
         merge_themes(Theme.objects.get(slug="numerique"), target)
         page.refresh_from_db()

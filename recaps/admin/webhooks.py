@@ -13,7 +13,11 @@ from ..models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 class SuperuserPolicy(BasePermissionPolicy):
-    """Only active superusers, for the ``actions`` allowed (all by default)."""
+    """Only active superusers, for the ``actions`` allowed (all by default).
+
+    Wagtail's base policy derives the other questions (any of several actions,
+    users with one action) from these two.
+    """
 
     def __init__(self, model, actions=None):
         super().__init__(model)
@@ -23,16 +27,10 @@ class SuperuserPolicy(BasePermissionPolicy):
         allowed = self.actions is None or action in self.actions
         return allowed and user.is_active and user.is_superuser
 
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
     def users_with_any_permission(self, actions):
         if self.actions is not None and not set(actions) & set(self.actions):
             return get_user_model().objects.none()
         return get_user_model().objects.filter(is_active=True, is_superuser=True)
-
-    def users_with_permission(self, action):
-        return self.users_with_any_permission([action])
 
 
 class SubscriptionViewSet(ModelViewSet):

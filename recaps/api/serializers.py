@@ -18,16 +18,6 @@ def api_url(request, name, **kwargs):
     return absolute_url(reverse(f"recaps_api:{name}", kwargs=kwargs), request)
 
 
-def section_data(section, request):
-    """An indexed section as the API shows it, site-relative link URLs
-    (documents) made absolute."""
-    data = section.as_dict()
-    for link in data["links"]:
-        if link["url"].startswith("/") and not link["url"].startswith("//"):
-            link["url"] = absolute_url(link["url"], request)
-    return data
-
-
 def edition_context(pages, request, sections=None, editions=None):
     """Series, themes and section kinds of ``pages`` in three queries at most,
     whatever their number.
@@ -240,7 +230,9 @@ class RecapDetailSerializer(RecapSerializer):
         sections = self.context.get("sections")
         if sections is None:
             sections = RecapSection.objects.by_edition([page.pk])
-        return [section_data(section, request) for section in sections.get(page.pk, [])]
+        return [
+            section.as_public_dict(request) for section in sections.get(page.pk, [])
+        ]
 
     @extend_schema_field(RecapRefSerializer(allow_null=True))
     def get_previous(self, page):

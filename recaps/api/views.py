@@ -434,7 +434,7 @@ class SectionListView(ApiView, ListAPIView):
         data = [
             {
                 "id": section.block_id,
-                **serializers.section_data(section, request),
+                **section.as_public_dict(request),
                 "position": section.position,
                 "recap": refs[section.edition_id],
             }

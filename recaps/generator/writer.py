@@ -21,7 +21,6 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageLogEntry, Revision
 from wagtail.search.backends import get_search_backends
 
-from ..editing import next_edition_number
 from ..models import ContentVersion, RecapPage, RecapPageTag, Theme
 from ..sections import index_editions
 from .content import EditionDrawer
@@ -132,7 +131,7 @@ class BulkEditionWriter:
 
     def write(self, count):
         """Write the editions; returns the ids of the new pages."""
-        first = next_edition_number(self.series)
+        first = self.series.next_edition_number()
         ids = []
         for start in range(first, first + count, self.batch_size):
             stop = min(start + self.batch_size, first + count)

@@ -188,10 +188,7 @@ class EditionWriter:
 
     def _unique_slug(self, wanted):
         base = slugify(wanted)[:240] or "edition"
-        slug, n = base, 1
-        while slug in self.slugs:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = self.series.unique_slug(base, used=self.slugs)
         self.slugs.add(slug)
         return slug
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from ..admin.forms import RecapCopyForm, RecapPageForm
 from ..blocks import (
     RecapBodyBlock,
     html_to_text,
@@ -32,7 +34,6 @@ from ..blocks import (
     section_labels,
     visible_sections,
 )
-from ..forms import RecapCopyForm, RecapPageForm
 from ..search import stem_text
 from .querysets import RecapPageManager
 from .themes import Theme
@@ -305,12 +306,15 @@ class RecapPage(RoutablePageMixin, Page):
             raise Http404
         return result
 
+    #: The view behind ``pdf/``, as a dotted path resolved when the route is
+    #: served (as Django's URLconfs name views): the PDF module reads the
+    #: section index, which imports the models.
+    pdf_view = "recaps.pdf.published_edition_pdf"
+
     @path("pdf/", name="pdf")
     def pdf_route(self, request):
         """The edition as an A4 PDF letter (``<edition url>pdf/``)."""
-        from ..pdf import published_edition_pdf
-
-        return published_edition_pdf(request, self)
+        return import_string(self.pdf_view)(request, self)
 
     def get_pdf_url(self, request=None):
         """Absolute URL of the edition's PDF."""

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..blocks import SECTION_TYPES, section_labels
+from ..links import absolute_url
 
 
 class RecapSectionQuerySet(models.QuerySet):
@@ -118,3 +119,12 @@ class RecapSection(models.Model):
     def as_dict(self):
         """The API form of the section: its stored data with its ``label``."""
         return {"type": self.type, "label": str(self.label), **self.data}
+
+    def as_public_dict(self, request=None):
+        """:meth:`as_dict` as the API, feeds and PDFs give it: site-relative
+        link URLs (documents) made absolute."""
+        data = self.as_dict()
+        for link in data["links"]:
+            if link["url"].startswith("/") and not link["url"].startswith("//"):
+                link["url"] = absolute_url(link["url"], request)
+        return data

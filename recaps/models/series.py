@@ -1,10 +1,21 @@
-"""The series page: presentation of the meetups and list of their editions."""
+"""The series page: presentation of the meetups and list of their editions.
+
+The series also answers the questions asked when an edition is started or
+copied (next edition number, next free Friday, a free slug): the admin
+(:mod:`recaps.admin.new_edition`, :mod:`recaps.admin.forms`) asks the series.
+"""
+
+import datetime
+import re
 
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -19,6 +30,22 @@ from .sections import RecapSection
 from .themes import Theme, themes_with_counts
 
 EDITIONS_PER_PAGE = 20
+
+#: ``date.weekday()`` of Friday, the day of the meetups.
+FRIDAY = 4
+
+
+def next_friday(day=None, *, strictly_after=False):
+    """The next Friday on or after ``day`` (today by default).
+
+    A Friday counts as its own "next Friday" (an edition is often written on the
+    day of the meeting) unless ``strictly_after`` is set.
+    """
+    day = day or timezone.localdate()
+    delta = (FRIDAY - day.weekday()) % 7
+    if delta == 0 and strictly_after:
+        delta = 7
+    return day + datetime.timedelta(days=delta)
 
 
 class RegistrationStatus(models.TextChoices):
@@ -126,6 +153,56 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             .order_by("-date", "-edition_number")
         )
 
+    def next_edition_number(self):
+        """One more than the highest edition number of the series, drafts included."""
+        highest = RecapPage.objects.child_of(self).aggregate(Max("edition_number"))
+        return (highest["edition_number__max"] or 0) + 1
+
+    def next_free_friday(self, after, exclude=None):
+        """The first Friday strictly after ``after`` that no other edition of the
+        series (``exclude`` left aside) uses."""
+        taken = set(
+            RecapPage.objects.child_of(self)
+            .exclude(pk=getattr(exclude, "pk", None))
+            .filter(date__gt=after)
+            .values_list("date", flat=True)
+        )
+        day = next_friday(after, strictly_after=True)
+        while day in taken:
+            day += datetime.timedelta(weeks=1)
+        return day
+
+    def unique_slug(self, base, exclude=None, used=None):
+        """``base`` or ``base-2``, ``base-3``… whichever no child page of the
+        series (``exclude`` left aside) uses.
+
+        ``used``, the slugs taken, spares the query to callers that already
+        hold them (the importer, which creates many editions in one go).
+        """
+        if used is None:
+            used = set(
+                Page.objects.child_of(self)
+                .exclude(pk=getattr(exclude, "pk", None))
+                .values_list("slug", flat=True)
+            )
+        slug, counter = base, 1
+        while slug in used:
+            counter += 1
+            slug = f"{base}-{counter}"
+        return slug
+
+    def next_edition_values(self, source):
+        """Number, date and slug that a copy of the edition ``source`` starts with:
+        the next number, the first free Friday after ``source``, and ``source``'s
+        slug with its number replaced (or appended), made unique."""
+        number = self.next_edition_number()
+        base = re.sub(rf"-?{source.edition_number}$", "", source.slug) or "edition"
+        return {
+            "edition_number": number,
+            "date": self.next_free_friday(source.date),
+            "slug": self.unique_slug(slugify(f"{base}-{number}")),
+        }
+
     def themes(self):
         """Themes of the published editions, each annotated ``recap_count``."""
         return themes_with_counts(RecapPage.objects.child_of(self).published())
@@ -221,7 +298,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             [edition.pk for edition in page_obj]
         )
         for edition in page_obj:
-            edition.section_kind_labels = [
+            edition.section_type_labels = [
                 labels[kind] for kind in kinds.get(edition.pk, [])
             ]
         return self.render_route(
@@ -230,13 +307,17 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             {"theme": theme, "theme_editions": page_obj},
         )
 
+    #: The view behind ``themes/<slug>/pdf/``, as a dotted path resolved when
+    #: the route is served (as Django's URLconfs name views): the PDF module
+    #: reads the section index and the edition filters, which import the models.
+    theme_pdf_view = "recaps.pdf.theme_digest"
+
     @path("themes/<slug:slug>/pdf/", name="theme_pdf")
     def theme_pdf_route(self, request, slug):
         """The sections of one theme's published editions as an A4 PDF letter,
         optionally between ``date_after`` and ``date_before``."""
-        from ..pdf import theme_digest
-
-        return theme_digest(request, self, self.get_theme_or_404(slug), request.GET)
+        view = import_string(self.theme_pdf_view)
+        return view(request, self, self.get_theme_or_404(slug), request.GET)
 
     def get_theme_pdf_url(self, theme, request=None):
         """Absolute URL of the PDF digest of ``theme`` in this series."""

@@ -3,13 +3,12 @@
 import re
 
 from anyascii import anyascii
-from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models
+from django.db.models.lookups import IExact
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
-from wagtail.models import Revision
-from wagtail.search import index
 
 
 def normalise_theme_name(name):
@@ -17,35 +16,48 @@ def normalise_theme_name(name):
     return " ".join(str(name).split()).lower()
 
 
-NAME_LOOKUPS = {"name", "name__exact", "name__iexact"}
+class ThemeNameField(models.CharField):
+    """A theme's name, normalised (:func:`normalise_theme_name`) wherever it
+    meets the database: when a theme is saved, and on the right-hand side of
+    the ``exact``, ``iexact`` and ``in`` lookups.
 
-
-class ThemeQuerySet(models.QuerySet):
-    """Looking a theme up by name normalises the name first.
-
-    taggit finds or creates tags with ``get``/``get_or_create(name__iexact=…)``;
-    normalising here means "Numérique", "numérique " and "numérique" reach the
-    same row on every database (SQLite's case folding is ASCII only).
+    This is the one place of the normalisation: taggit finds or creates tags
+    with ``filter(name__in=…)`` and ``get(name__iexact=…)``, so "Numérique",
+    "numérique " and "numérique" reach the same row on every database (SQLite's
+    case folding is ASCII only). The column is a plain ``CharField`` (its
+    migrations say so).
     """
 
-    def _filter_or_exclude(self, negate, args, kwargs):
-        kwargs = {
-            key: normalise_theme_name(value)
-            if key in NAME_LOOKUPS and isinstance(value, str)
-            else value
-            for key, value in kwargs.items()
-        }
-        if isinstance(kwargs.get("name__in"), (list, tuple, set)):
-            kwargs["name__in"] = [
-                normalise_theme_name(value) if isinstance(value, str) else value
-                for value in kwargs["name__in"]
-            ]
-        return super()._filter_or_exclude(negate, args, kwargs)
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return normalise_theme_name(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = normalise_theme_name(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+@ThemeNameField.register_lookup
+class NormalisedIExact(IExact):
+    """``name__iexact`` compares normalised names (Django's ``iexact`` leaves
+    its value unprepared)."""
+
+    prepare_rhs = True
 
 
 class Theme(TagBase):
     """A theme that editions are tagged with (numérique, isolement…)."""
 
+    name = ThemeNameField(
+        verbose_name=pgettext_lazy("A tag name", "name"), unique=True, max_length=100
+    )
     description = models.TextField(
         _("description"),
         blank=True,
@@ -57,17 +69,12 @@ class Theme(TagBase):
         verbose_name_plural = _("themes")
         ordering = ["name"]
 
-    objects = ThemeQuerySet.as_manager()
-
     def clean(self):
-        # Normalise before the form's uniqueness check so that renaming a theme
-        # to "Numérique" when "numérique" exists is a form error, not a crash.
+        # Shown normalised in the form; the uniqueness check already compares
+        # normalised names, so renaming a theme to "Numérique" when "numérique"
+        # exists is a form error, not a crash.
         super().clean()
         self.name = normalise_theme_name(self.name)
-
-    def save(self, *args, **kwargs):
-        self.name = normalise_theme_name(self.name)
-        return super().save(*args, **kwargs)
 
     def slugify(self, tag, i=None):
         """ASCII slugs so that theme URLs survive every client (numerique).
@@ -91,74 +98,3 @@ def themes_with_counts(editions):
         .annotate(recap_count=models.Count("tagged_recaps", distinct=True))
         .order_by("name")
     )
-
-
-def _rewrite_revision_tags(revision, source_id, target_id):
-    """Point a revision's ``tagged_items`` at the target theme; True if changed."""
-    items = revision.content.get("tagged_items") or []
-    if not any(item.get("tag") == source_id for item in items):
-        return False
-    has_target = any(item.get("tag") == target_id for item in items)
-    rewritten = []
-    for item in items:
-        if item.get("tag") == source_id:
-            if has_target:
-                continue
-            item = {**item, "tag": target_id}
-            has_target = True
-        rewritten.append(item)
-    revision.content["tagged_items"] = rewritten
-    return True
-
-
-def merge_themes(source, target):
-    """Move every edition of ``source`` to ``target``, then delete ``source``.
-
-    Editions that already carry ``target`` simply lose ``source``. Besides the
-    edition rows (what the site shows), every saved revision of an edition is
-    rewritten too: otherwise publishing an older draft, or reverting to an old
-    revision, would point at the deleted theme. Returns the number of editions
-    moved.
-    """
-    from .edition import RecapPage, RecapPageTag
-
-    if source.pk == target.pk:
-        raise ValueError("A theme cannot be merged into itself.")
-    with transaction.atomic():
-        page_ids = set(
-            RecapPageTag.objects.filter(tag=source).values_list(
-                "content_object_id", flat=True
-            )
-        )
-        RecapPageTag.objects.filter(
-            tag=source,
-            content_object_id__in=RecapPageTag.objects.filter(tag=target).values(
-                "content_object_id"
-            ),
-        ).delete()
-        RecapPageTag.objects.filter(tag=source).update(tag=target)
-
-        revisions = Revision.objects.filter(
-            content_type=ContentType.objects.get_for_model(RecapPage)
-        ).only("pk", "content")
-        changed = [
-            revision
-            for revision in revisions.iterator()
-            if _rewrite_revision_tags(revision, source.pk, target.pk)
-        ]
-        Revision.objects.bulk_update(changed, ["content"], batch_size=200)
-        source.delete()
-        from ..sections import refresh_public_state
-
-        refresh_public_state(RecapPage.objects.filter(pk__in=page_ids).defer("body"))
-    for page in RecapPage.objects.filter(pk__in=page_ids):
-        index.insert_or_update_object(page)
-    return len(page_ids)
-
-
-def reindex_theme_editions(theme):
-    """Refresh the search index of the editions of ``theme`` (after a rename)."""
-    from .edition import RecapPage
-
-    for page in RecapPage.objects.filter(tagged_items__tag=theme):
-        index.insert_or_update_object(page)

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from wagtail.blocks.struct_block import BlockGroup
 
-from recaps.blocks import ItemBlock, RecapBodyBlock
+from recaps.blocks import ItemBlock
 from recaps.models import RecapPage, Theme
 from tests.admin.conftest import edit_url
-from tests.admin.forms import edition_form_data
+from tests.admin.form_data import edition_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -76,23 +76,6 @@ def test_dates_are_shown_and_entered_the_french_way(admin_client, make_edition):
     assert response.status_code == 302, response.context["form"].errors
     saved = RecapPage.objects.get(pk=edition.pk).get_latest_revision_as_object()
     assert saved.date == datetime.date(2020, 11, 27)
-
-
-def test_rich_text_editors_are_named_after_their_label(admin_client, make_edition):
-    edition = make_edition(title="Édition", slug="edition")
-    form = admin_client.get(edit_url(edition)).context["form"]
-    assert str(form.fields["intro"].widget.options["ariaLabel"]) == "Introduction"
-    section = RecapBodyBlock().child_blocks["highlights"]
-    item = section.child_blocks["items"].child_block
-    sub_item = item.child_blocks["children"].child_block
-    names = {
-        str(block.field.widget.options["ariaLabel"])
-        for block in (section.child_blocks["intro"], item.child_blocks["text"])
-    }
-    assert names == {"Introduction", "Point"}
-    assert str(sub_item.child_blocks["text"].field.widget.options["ariaLabel"]) == (
-        "Sous-point"
-    )
 
 
 def test_sub_items_sit_in_a_group_that_starts_collapsed():

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from recaps.models import RecapPage
-from tests.admin.forms import edition_form_data
+from tests.admin.form_data import edition_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,28 +1,17 @@
-"""Starting an edition: pre-filled create form, saving through the admin."""
+"""Starting an edition (recaps/admin/new_edition.py): pre-filled create form,
+saving through the admin, a copy that becomes the next edition."""
 
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from recaps.editing import DEFAULT_SECTIONS, next_friday
+from recaps.admin.new_edition import DEFAULT_SECTIONS
 from recaps.models import RecapPage, Theme
-from tests.admin.forms import edition_form_data
+from tests.admin.form_data import edition_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("day", "expected"),
-    [
-        (datetime.date(2026, 11, 23), datetime.date(2026, 11, 27)),  # Monday
-        (datetime.date(2026, 11, 27), datetime.date(2026, 11, 27)),  # Friday
-        (datetime.date(2026, 11, 28), datetime.date(2026, 12, 4)),  # Saturday
-    ],
-)
-def test_next_friday_counts_a_friday_as_its_own_next_friday(day, expected):
-    assert next_friday(day) == expected
-    assert next_friday(day, strictly_after=True) > day
 
 
 def test_create_form_is_pre_filled(admin_client, add_edition_url, make_edition):
@@ -83,3 +72,37 @@ def test_tags_typed_in_the_editor_are_normalised(admin_client, add_edition_url):
         "numérique",
     ]
     assert Theme.objects.count() == 2
+
+
+def test_copy_starts_the_next_edition(admin_client, series, make_edition):
+    source = make_edition(
+        edition_number=4,
+        title="Petite ébullition 4",
+        slug="petite-ebullition-4",
+        date=datetime.date(2021, 1, 8),
+        tags=["numérique"],
+    )
+    make_edition(edition_number=5, date=datetime.date(2021, 1, 15))  # Friday taken
+    copy_url = reverse("wagtailadmin_pages:copy", args=(source.pk,))
+    form = admin_client.get(copy_url).context["form"]
+    assert form["new_slug"].value() == "petite-ebullition-6"
+    assert form["new_title"].value() == "Petite ébullition 6"
+
+    response = admin_client.post(
+        copy_url,
+        {
+            "new_title": form["new_title"].value(),
+            "new_slug": form["new_slug"].value(),
+            "new_parent_page": series.pk,
+        },
+    )
+    assert response.status_code == 302
+    copy = RecapPage.objects.get(slug="petite-ebullition-6")
+    assert copy.edition_number == 6
+    assert copy.date == datetime.date(2021, 1, 22)  # next free Friday
+    assert not copy.live
+    assert [t.name for t in copy.tags.all()] == ["numérique"]
+    latest = copy.get_latest_revision_as_object()
+    assert (latest.edition_number, latest.date) == (6, datetime.date(2021, 1, 22))
+    source.refresh_from_db()
+    assert (source.edition_number, source.slug) == (4, "petite-ebullition-4")

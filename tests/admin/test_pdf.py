@@ -1,4 +1,4 @@
-"""Editors' PDFs (recaps/admin/pdf.py, recaps/modeladmin.py): a draft's latest
+"""Editors' PDFs (recaps/admin/pdf.py, recaps/admin/themes.py): a draft's latest
 revision from the edition's actions, a theme digest from the themes admin."""
 
 import io

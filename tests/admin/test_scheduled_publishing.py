@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from recaps.models import RecapPage
-from tests.admin.forms import edition_form_data
+from tests.admin.form_data import edition_form_data
 
 pytestmark = pytest.mark.django_db
 

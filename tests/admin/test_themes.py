@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recaps.models import RecapPage, RecapPageTag, Theme
-from recaps.models.themes import merge_themes
+from recaps.themes import merge_themes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def url(action, theme=None):
     return reverse(name, args=(theme.pk,) if theme else ())
 
 
-def test_menu_and_listing_show_every_theme_with_its_edition_count(
+def test_menu_and_listing_show_every_theme_with_its_recap_count(
     admin_client, make_edition
 ):
     make_edition(tags=["numérique", "isolement"])
@@ -37,9 +37,7 @@ def test_menu_and_listing_show_every_theme_with_its_edition_count(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Thèmes" in html
-    rows = {
-        theme.name: theme.edition_count for theme in response.context["object_list"]
-    }
+    rows = {theme.name: theme.recap_count for theme in response.context["object_list"]}
     assert rows == {"numérique": 2, "isolement": 1, "inutilisé": 0}
 
 

@@ -11,7 +11,7 @@ from wagtail.documents.models import Document
 from wagtail.models import PageViewRestriction, Site
 
 from recaps.models import ContentVersion, RecapPage, RecapSection, Theme
-from recaps.models.themes import merge_themes
+from recaps.themes import merge_themes
 from tests.factories import RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from home.demo_accounts import (
     read_stored,
     write_stored,
 )
+from recaps.admin.moderation import setup_moderation
 from recaps.models import RecapSeriesPage
-from recaps.workflow import setup_moderation
 
 
 class Command(BaseCommand):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Site
 
 from recaps.blocks import section_labels
-from recaps.editing import FRIDAY
 from recaps.importers.archive import (
     ArchiveError,
     is_archive,
@@ -32,6 +31,7 @@ from recaps.importers.writer import (
 from recaps.importers.wxr import parse_wxr
 from recaps.management.progress import Progress
 from recaps.models import RecapSeriesPage
+from recaps.models.series import FRIDAY
 
 #: Exports may open with a long comment before ``<rss>``.
 SNIFF_BYTES = 65536

@@ -1,12 +1,16 @@
-"""Admin forms of the recaps app."""
+"""The edition's page forms, named by the model (``base_form_class``,
+``copy_form_class``).
+
+The models import this module, so it imports no model: what a copy starts with
+is asked of the series (:meth:`RecapSeriesPage.next_edition_values`).
+"""
 
 import re
 
 from django.utils.text import capfirst
 from wagtail.admin.forms.pages import CopyForm, WagtailAdminPageForm
 
-from .blocks import name_rich_text_editor
-from .editing import next_edition_values
+from ..blocks import name_rich_text_editor
 
 
 class RecapPageForm(WagtailAdminPageForm):
@@ -22,14 +26,15 @@ class RecapPageForm(WagtailAdminPageForm):
 class RecapCopyForm(CopyForm):
     """Copy form that proposes the next edition's title and slug.
 
-    The edition number and date of the copy are reset by the ``after_copy_page``
-    hook (see :func:`recaps.editing.next_edition_values`).
+    The edition number and date of the copy are reset after the copy
+    (:func:`recaps.admin.new_edition.reset_copied_edition`), from the same
+    :meth:`RecapSeriesPage.next_edition_values`.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         source = self.page.specific
-        values = next_edition_values(source)
+        values = source.get_parent().specific.next_edition_values(source)
         self.fields["new_slug"].initial = values["slug"]
         self.fields["new_title"].initial = re.sub(
             rf"\b{source.edition_number}\b",

@@ -18,15 +18,16 @@ from wagtail_modeladmin.views import (
     InstanceSpecificView,
 )
 
-from .models import RecapPage, Theme
-from .models.series import series_of_themes
-from .models.themes import merge_themes, reindex_theme_editions
-from .pdf import theme_digest
+from ..models import RecapPage, Theme
+from ..models.series import series_of_themes
+from ..pdf import theme_digest
+from ..themes import merge_themes, reindex_theme_editions
 
 
-def edition_count(theme):
-    """Editions carrying ``theme``, from the listing's annotation when present."""
-    count = getattr(theme, "edition_count", None)
+def recap_count(theme):
+    """Editions carrying ``theme`` (published or not), from the listing's
+    ``recap_count`` annotation when present (the name the API uses too)."""
+    count = getattr(theme, "recap_count", None)
     if count is None:
         count = theme.tagged_recaps.count()
     return count
@@ -65,10 +66,10 @@ class ThemeButtonHelper(ButtonHelper):
 
     def get_buttons_for_obj(self, obj, exclude=None, **kwargs):
         exclude = list(exclude or [])
-        if edition_count(obj):
+        if recap_count(obj):
             exclude.append("delete")
         buttons = super().get_buttons_for_obj(obj, exclude=exclude, **kwargs)
-        if edition_count(obj):
+        if recap_count(obj):
             buttons.append(
                 self.pdf_button(
                     obj.pk,
@@ -114,7 +115,7 @@ class ThemeDeleteView(DeleteView):
     """Only themes that no edition uses may be deleted."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and edition_count(self.instance):
+        if request.user.is_authenticated and recap_count(self.instance):
             messages.error(
                 request,
                 _(
@@ -122,7 +123,7 @@ class ThemeDeleteView(DeleteView):
                     "cannot be deleted. Remove it from those editions or merge "
                     "it into another theme first."
                 )
-                % {"theme": self.instance.name, "count": edition_count(self.instance)},
+                % {"theme": self.instance.name, "count": recap_count(self.instance)},
             )
             return redirect(self.index_url)
         return super().dispatch(request, *args, **kwargs)
@@ -164,7 +165,7 @@ class ThemeMergeView(InstanceSpecificView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", MergeForm(source=self.instance))
-        kwargs["count"] = edition_count(self.instance)
+        kwargs["recap_count"] = recap_count(self.instance)
         kwargs["merge_url"] = self.url_helper.get_action_url("merge", self.pk_quoted)
         return super().get_context_data(**kwargs)
 
@@ -214,7 +215,7 @@ class ThemeAdmin(ModelAdmin):
     menu_icon = "tag"
     menu_order = 250
     add_to_settings_menu = False
-    list_display = ("name", "slug", "editions", "description")
+    list_display = ("name", "slug", "recap_count", "description")
     search_fields = ("name", "description")
     ordering = ("name",)
     list_per_page = 50
@@ -226,14 +227,14 @@ class ThemeAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).annotate(edition_count=Count("tagged_recaps"))
+            super().get_queryset(request).annotate(recap_count=Count("tagged_recaps"))
         )
 
-    def editions(self, theme):
-        return edition_count(theme)
+    def recap_count(self, theme):
+        return recap_count(theme)
 
-    editions.short_description = gettext_lazy("Editions")
-    editions.admin_order_field = "edition_count"
+    recap_count.short_description = gettext_lazy("Editions")
+    recap_count.admin_order_field = "recap_count"
 
     def merge_view(self, request, instance_pk):
         view = ThemeMergeView.as_view(model_admin=self, instance_pk=instance_pk)

@@ -6,9 +6,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from wagtail.models import WorkflowState
 
+from recaps.admin.moderation import setup_moderation
 from recaps.models import RecapPage, Theme
-from recaps.workflow import setup_moderation
-from tests.admin.forms import edition_form_data
+from tests.admin.form_data import edition_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@
 
 ``setup_moderation(series)`` creates (or completes) the two groups, their
 permissions on the series and a workflow with one approval task for moderators,
-assigned to the series. Running it again changes nothing.
+assigned to the series. Running it again changes nothing (``manage.py
+create_demo_accounts`` calls it).
 """
 
 from django.contrib.auth.models import Group, Permission
