@@ -176,14 +176,21 @@ class BulkPageWriter:
             if slugs is None
             else slugs
         )
-        last_path = (
-            Page.objects.child_of(parent)
-            .order_by("-path")
-            .values_list("path", flat=True)
-            .first()
-        )
-        self.next_step = int(last_path[-Page.steplen :], 36) + 1 if last_path else 1
+        self.next_step = None
         self.written = 0
+
+    def _step(self):
+        """The tree step of the next child: after the parent's last child."""
+        if self.next_step is None:
+            last_path = (
+                Page.objects.child_of(self.parent)
+                .order_by("-path")
+                .values_list("path", flat=True)
+                .first()
+            )
+            self.next_step = int(last_path[-Page.steplen :], 36) + 1 if last_path else 1
+        self.next_step += 1
+        return self.next_step - 1
 
     def unique_slug(self, slug):
         """``slug``, or ``slug-2``, ``slug-3``… when a sibling has it."""
@@ -201,8 +208,7 @@ class BulkPageWriter:
         """
         parent = self.parent
         slug = self.unique_slug(slug)
-        path = Page._get_path(parent.path, parent.depth + 1, self.next_step)
-        self.next_step += 1
+        path = Page._get_path(parent.path, parent.depth + 1, self._step())
         page = RecapPage(
             title=title,
             draft_title=title,
@@ -247,13 +253,18 @@ class BulkPageWriter:
         return pages
 
     def finish(self):
-        """The parent counts its new children (once, after every batch)."""
+        """The parent counts its new children (once, after every batch).
+
+        Call it before the parent's children are added or moved otherwise
+        (treebeard reads ``numchild``): the next page is then placed after them.
+        """
         if self.written:
             Page.objects.filter(pk=self.parent.pk).update(
                 numchild=models.F("numchild") + self.written
             )
             self.parent.numchild += self.written
             self.written = 0
+        self.next_step = None
 
     def _insert_pages(self, pages):
         """Rows of the page table, then of the edition table (same ids)."""

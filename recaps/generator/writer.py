@@ -21,15 +21,6 @@ BATCH_SIZE = 500
 PUBLICATION_TIME = datetime.time(18, 30)
 
 
-def ensure_themes(names=THEMES):
-    """The themes called ``names``, created when missing, by name."""
-    themes = {theme.name: theme for theme in Theme.objects.filter(name__in=names)}
-    for name in names:
-        if name not in themes:
-            themes[name] = Theme.objects.create(name=name)
-    return themes
-
-
 def published_at(day):
     """When an edition of ``day`` was published: that evening."""
     return timezone.make_aware(datetime.datetime.combine(day, PUBLICATION_TIME))
@@ -46,7 +37,7 @@ class BulkEditionWriter:
         self.drawer = EditionDrawer(seed)
         self.progress = progress or (lambda done: None)
         self.batch_size = batch_size
-        self.themes = ensure_themes()
+        self.themes = Theme.objects.by_names(THEMES)
         self.pages = BulkPageWriter(series)
 
     def write(self, count):

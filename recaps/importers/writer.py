@@ -8,6 +8,10 @@ unchanged edition gets no new revision and is not republished, so its
 ``last_published_at`` and every cache validator stay as they were. An edition
 edited in the admin since its import (its latest revision has an author) is
 never overwritten unless asked.
+
+New editions are written in batches by :class:`recaps.bulk_pages.BulkPageWriter`
+(a few queries per batch, not per edition); changed ones are saved and
+published one by one, through Wagtail.
 """
 
 import datetime
@@ -17,12 +21,13 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from ..bulk_pages import BulkPageWriter, update_reference_index
 from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
@@ -31,6 +36,8 @@ from .media import MediaLibrary
 from .structured import save_page, section_to_stream
 
 THEME_MAX_LENGTH = 100
+#: New editions written per batch of bulk queries.
+BATCH_SIZE = 250
 
 
 class ImportConflict(ValueError):
@@ -61,6 +68,7 @@ class Report:
             entry["id"] = page.pk
             entry["path"] = page.url_path
         self.editions.append(entry)
+        return entry
 
     def of(self, status):
         return [entry for entry in self.editions if entry["status"] == status]
@@ -112,13 +120,11 @@ def deferred_indexing(update=True):
     otherwise re-index it. Yields a set to collect the ids of written editions;
     the indexes are updated only if the block succeeds and ``update`` is true (a
     dry run passes false: an external search backend is not transactional).
-    Pages are loaded by batches, so memory does not grow with the import.
     """
     with bulk_indexing(update) as ids, disable_reference_index_auto_update():
         yield ids
-    if update:
-        for page in RecapPage.objects.filter(pk__in=ids):
-            ReferenceIndex.create_or_update_for_object(page)
+    if update and ids:
+        update_reference_index(RecapPage.objects.filter(pk__in=ids))
 
 
 def fingerprint(values):
@@ -152,8 +158,14 @@ class EditionWriter:
         self.overwrite = overwrite
         self.move = move
         self.existing = {}
-        self.slugs = set(Page.objects.child_of(series).values_list("slug", flat=True))
         self.themes = {}
+        self.pages = BulkPageWriter(series)
+        #: New editions not written yet: ``(page, theme names, report entry)``.
+        self.pending = []
+        #: Ids of the editions written (created or updated).
+        self.written = []
+        #: New editions are published (and their revisions dated) at this instant.
+        self.now = timezone.now()
 
     def prepare(self, editions):
         """Find the pages of already imported editions, in one query.
@@ -186,19 +198,11 @@ class EditionWriter:
     def existing_page(self, edition):
         return self.existing.get(edition.source_key)
 
-    def _unique_slug(self, wanted):
-        base = slugify(wanted)[:240] or "edition"
-        slug, n = base, 1
-        while slug in self.slugs:
-            n += 1
-            slug = f"{base}-{n}"
-        self.slugs.add(slug)
-        return slug
-
     def write(self, edition):
         """Create, update or leave the page of one edition; returns it or ``None``.
 
-        ``None`` means nothing was written (unchanged, or kept as edited).
+        ``None`` means nothing was written (unchanged, or kept as edited). A new
+        edition is written with its batch: call :meth:`finish` after the last.
         """
         label = edition.label or edition.source_key
         warnings = list(edition.warnings)
@@ -208,6 +212,8 @@ class EditionWriter:
         if publish is None:
             publish = edition.status != "draft"
         page = self.existing_page(edition)
+        if page is not None and page.pk is None:
+            self.flush()  # the same source twice: its page is still pending
         values = {
             "title": self._title(edition)[:255],
             "edition_number": edition.edition_number
@@ -235,14 +241,14 @@ class EditionWriter:
                 self.report.add("unchanged", label, page=page)
                 return None
             if self._elsewhere(page):
+                # Treebeard places it from the series' numchild: count ours first.
+                self.flush()
+                self.pages.finish()
                 page.move(self.series, pos="last-child")
                 page.refresh_from_db()
             page = page.get_latest_revision_as_object()
-            status = "updated"
         else:
-            page = RecapPage(import_source=edition.source_key)
-            page.slug = self._unique_slug(edition.slug or values["title"])
-            status = "created"
+            return self._add(edition, values, body, themes, digest, publish, label)
         for name, value in values.items():
             setattr(page, name, value)
         page.import_fingerprint = digest
@@ -253,8 +259,50 @@ class EditionWriter:
         ]
         save_page(page, self.series, publish)
         self.existing[edition.source_key] = page
-        self.report.add(status, label, page=page)
+        self.written.append(page.pk)
+        self.report.add("updated", label, page=page)
         return page
+
+    def _add(self, edition, values, body, themes, digest, publish, label):
+        """A new edition, written with its batch (see :meth:`flush`)."""
+        fields = {name: value for name, value in values.items() if name != "title"}
+        page = self.pages.new_page(
+            slugify(edition.slug or values["title"])[:240] or "edition",
+            values["title"],
+            published_at=self.now if publish else None,
+            import_source=edition.source_key,
+            import_fingerprint=digest,
+            body=[section_to_stream(section) for section in body],
+            **fields,
+        )
+        entry = self.report.add("created", label, page=page)
+        self.pending.append((page, themes, entry))
+        self.existing[edition.source_key] = page
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+        return page
+
+    def flush(self):
+        """Write the pending new editions: pages, themes, revisions, published
+        state, references (:class:`~recaps.bulk_pages.BulkPageWriter`)."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        self._theme_objects([name for row in pending for name in row[1]])
+        for page, names, _entry in pending:
+            page.tagged_items = [
+                RecapPageTag(tag=theme) for theme in self._theme_objects(names)
+            ]
+        self.pages.write([row[0] for row in pending], created_at=self.now)
+        for page, _names, entry in pending:
+            entry["id"] = page.pk
+            self.written.append(page.pk)
+
+    def finish(self):
+        """Write what is pending; returns the ids of the editions written."""
+        self.flush()
+        self.pages.finish()
+        return self.written
 
     def _elsewhere(self, page):
         return not page.path.startswith(self.series.path) or page.depth != (
@@ -351,11 +399,7 @@ class EditionWriter:
         """Themes by name, fetched or created once per run rather than per page."""
         missing = [name for name in names if name not in self.themes]
         if missing:
-            for theme in Theme.objects.filter(name__in=missing):
-                self.themes[theme.name] = theme
-            for name in missing:
-                if name not in self.themes:
-                    self.themes[name] = Theme.objects.create(name=name)
+            self.themes.update(Theme.objects.by_names(missing))
         return [self.themes[name] for name in names]
 
     def _title(self, edition):
@@ -371,5 +415,5 @@ class EditionWriter:
             if {slugify(nicename or name), slugify(name)} & series_names:
                 continue
             names.append(name)
-        themes = [normalise_theme_name(n)[:THEME_MAX_LENGTH] for n in names]
+        themes = [normalise_theme_name(n)[:THEME_MAX_LENGTH].rstrip() for n in names]
         return list(dict.fromkeys(t for t in themes if t))
