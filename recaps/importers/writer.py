@@ -114,17 +114,16 @@ class Report:
 
 @contextmanager
 def deferred_indexing(update=True):
-    """Update the search, section and reference indexes once, at the end.
+    """Update the search and section indexes once, at the end.
 
     Creating and publishing a page saves it several times, and each save would
     otherwise re-index it. Yields a set to collect the ids of written editions;
     the indexes are updated only if the block succeeds and ``update`` is true (a
     dry run passes false: an external search backend is not transactional).
+    The reference index is the writer's (:meth:`EditionWriter.finish`).
     """
     with bulk_indexing(update) as ids, disable_reference_index_auto_update():
         yield ids
-    if update and ids:
-        update_reference_index(RecapPage.objects.filter(pk__in=ids))
 
 
 def fingerprint(values):
@@ -164,6 +163,8 @@ class EditionWriter:
         self.pending = []
         #: Ids of the editions written (created or updated).
         self.written = []
+        #: Updated editions whose references are not indexed yet.
+        self.changed = []
         #: New editions are published (and their revisions dated) at this instant.
         self.now = timezone.now()
 
@@ -260,6 +261,9 @@ class EditionWriter:
         save_page(page, self.series, publish)
         self.existing[edition.source_key] = page
         self.written.append(page.pk)
+        self.changed.append(page)
+        if len(self.changed) >= BATCH_SIZE:
+            self.flush()
         self.report.add("updated", label, page=page)
         return page
 
@@ -284,7 +288,10 @@ class EditionWriter:
 
     def flush(self):
         """Write the pending new editions: pages, themes, revisions, published
-        state, references (:class:`~recaps.bulk_pages.BulkPageWriter`)."""
+        state, references (:class:`~recaps.bulk_pages.BulkPageWriter`); index
+        the references of the updated ones."""
+        changed, self.changed = self.changed, []
+        update_reference_index(changed)
         if not self.pending:
             return
         pending, self.pending = self.pending, []

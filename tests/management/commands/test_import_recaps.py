@@ -362,7 +362,7 @@ def test_bad_dates_option(series):
 def test_search_index_is_updated_once_at_the_end_and_not_in_a_dry_run(
     series, wxr_file, monkeypatch
 ):
-    from recaps import signal_handlers
+    from recaps import bulk_pages
 
     calls = []
 
@@ -370,9 +370,7 @@ def test_search_index_is_updated_once_at_the_end_and_not_in_a_dry_run(
         def add_bulk(self, model, objects):
             calls.append(sorted(page.title for page in objects))
 
-    monkeypatch.setattr(
-        signal_handlers, "get_search_backends", lambda **kwargs: [Backend()]
-    )
+    monkeypatch.setattr(bulk_pages, "get_search_backends", lambda **kwargs: [Backend()])
     run(wxr_file, "--series", series.slug, "--dry-run")
     assert calls == []
     run(wxr_file, "--series", series.slug)
@@ -646,7 +644,7 @@ def test_queries_per_post_do_not_grow(root_page, tmp_path):
 def test_imported_editions_are_indexed_once_like_published_ones(
     series, uploads, monkeypatch
 ):
-    from recaps import signal_handlers
+    from recaps import bulk_pages, signal_handlers
     from recaps.blocks import MEDIA_TYPES, visible_sections
     from recaps.models import ContentVersion, RecapSection
 
@@ -658,7 +656,9 @@ def test_imported_editions_are_indexed_once_like_published_ones(
         calls.append(sorted(page.title for page in pages))
         return index_editions(pages)
 
+    # Whichever path indexes them: one edition published, or a bulk import.
     monkeypatch.setattr(signal_handlers, "index_editions", counting)
+    monkeypatch.setattr(bulk_pages, "index_editions", counting)
     before = ContentVersion.current().number
     run(FRENCH, "--series", series.slug, "--uploads", uploads)
     # One indexing pass for the whole import, with every written edition (the
