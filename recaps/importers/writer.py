@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from ..bulk_pages import BulkPageWriter, update_reference_index
@@ -165,6 +166,12 @@ class EditionWriter:
         self.written = []
         #: Updated editions whose references are not indexed yet.
         self.changed = []
+        #: Updated editions to publish in bulk, with their theme names.
+        self.republished = []
+        #: Ids of pages linking to editions published in bulk.
+        self.referencing = set()
+        #: Sources of the editions in ``pending`` and ``republished``.
+        self.unwritten = set()
         #: New editions are published (and their revisions dated) at this instant.
         self.now = timezone.now()
 
@@ -213,7 +220,7 @@ class EditionWriter:
         if publish is None:
             publish = edition.status != "draft"
         page = self.existing_page(edition)
-        if page is not None and page.pk is None:
+        if edition.source_key in self.unwritten:
             self.flush()  # the same source twice: its page is still pending
         values = {
             "title": self._title(edition)[:255],
@@ -241,24 +248,32 @@ class EditionWriter:
             ):
                 self.report.add("unchanged", label, page=page)
                 return None
-            if self._elsewhere(page):
+            moved = self._elsewhere(page)
+            if moved:
                 # Treebeard places it from the series' numchild: count ours first.
                 self.flush()
                 self.pages.finish()
                 page.move(self.series, pos="last-child")
                 page.refresh_from_db()
+            old_title = page.title
+            # Wagtail's own path for what the bulk one leaves out: moves,
+            # pages edited in the admin (comments, workflows), drafts, schedules.
+            bulk = publish and not moved and not self._edited_since_import(page)
             page = page.get_latest_revision_as_object()
+            page._old_title = old_title
         else:
             return self._add(edition, values, body, themes, digest, publish, label)
         for name, value in values.items():
             setattr(page, name, value)
         page.import_fingerprint = digest
         page.body = [section_to_stream(section) for section in body]
-        # The through rows directly: taggit's set() looks every theme up again.
-        page.tagged_items = [
-            RecapPageTag(tag=theme) for theme in self._theme_objects(themes)
-        ]
-        save_page(page, self.series, publish)
+        if bulk and page.go_live_at is None and page.expire_at is None:
+            # Its themes are looked up with its batch's.
+            self.republished.append((page, themes))
+            self.unwritten.add(edition.source_key)
+        else:
+            self._tag(page, themes)
+            save_page(page, self.series, publish)
         self.existing[edition.source_key] = page
         self.written.append(page.pk)
         self.changed.append(page)
@@ -281,6 +296,7 @@ class EditionWriter:
         )
         entry = self.report.add("created", label, page=page)
         self.pending.append((page, themes, entry))
+        self.unwritten.add(edition.source_key)
         self.existing[edition.source_key] = page
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
@@ -291,25 +307,57 @@ class EditionWriter:
         state, references (:class:`~recaps.bulk_pages.BulkPageWriter`); index
         the references of the updated ones."""
         changed, self.changed = self.changed, []
+        self.unwritten.clear()
+        self._republish()
         update_reference_index(changed)
         if not self.pending:
             return
         pending, self.pending = self.pending, []
         self._theme_objects([name for row in pending for name in row[1]])
         for page, names, _entry in pending:
-            page.tagged_items = [
-                RecapPageTag(tag=theme) for theme in self._theme_objects(names)
-            ]
+            self._tag(page, names)
         self.pages.write([row[0] for row in pending], created_at=self.now)
         for page, _names, entry in pending:
             entry["id"] = page.pk
             self.written.append(page.pk)
 
+    def _republish(self):
+        """Publish the new content of the pending updated editions together;
+        one by one (Wagtail) those that have aliases to update."""
+        republished, self.republished = self.republished, []
+        if not republished:
+            return
+        self._theme_objects([name for _page, names in republished for name in names])
+        for page, names in republished:
+            self._tag(page, names)
+        pages = [page for page, _names in republished]
+        aliased = set(
+            Page.objects.filter(alias_of__in=[page.pk for page in pages]).values_list(
+                "alias_of_id", flat=True
+            )
+        )
+        for page in pages:
+            if page.pk in aliased:
+                save_page(page, self.series, True)
+        self.pages.publish_changes(
+            [page for page in pages if page.pk not in aliased], self.now
+        )
+        # Editions linking to these are indexed again, as publishing does.
+        self.referencing.update(
+            int(pk)
+            for pk in ReferenceIndex.objects.filter(
+                to_content_type=self.pages.base_type,
+                to_object_id__in=[str(page.pk) for page in pages],
+                base_content_type=self.pages.base_type,
+            ).values_list("object_id", flat=True)
+        )
+
     def finish(self):
-        """Write what is pending; returns the ids of the editions written."""
+        """Write what is pending; returns the ids of the editions to index: those
+        written and those linking to the editions updated."""
         self.flush()
         self.pages.finish()
-        return self.written
+        return [*self.written, *self.referencing]
 
     def _elsewhere(self, page):
         return not page.path.startswith(self.series.path) or page.depth != (
@@ -401,6 +449,13 @@ class EditionWriter:
             body[-1] = {**body[-1], "text": body[-1]["text"] + html}
             return None
         return {"type": "text", "heading": "", "text": html}
+
+    def _tag(self, page, names):
+        """Give ``page`` the themes ``names`` (the through rows directly:
+        taggit's ``set()`` looks every theme up again)."""
+        page.tagged_items = [
+            RecapPageTag(tag=theme) for theme in self._theme_objects(names)
+        ]
 
     def _theme_objects(self, names):
         """Themes by name, fetched or created once per run rather than per page."""
