@@ -9,9 +9,10 @@ unchanged edition gets no new revision and is not republished, so its
 edited in the admin since its import (its latest revision has an author) is
 never overwritten unless asked.
 
-New editions are written in batches by :class:`recaps.bulk_pages.BulkPageWriter`
-(a few queries per batch, not per edition); changed ones are saved and
-published one by one, through Wagtail.
+New editions, and changed ones not edited in the admin, are written in batches
+by :class:`recaps.bulk_pages.BulkPageWriter` (a few queries per batch, not per
+edition). Drafts, moves, schedules, aliases and editions edited in the admin
+(``overwrite``) go through Wagtail's ``save_revision()`` and ``publish()``.
 """
 
 import datetime
