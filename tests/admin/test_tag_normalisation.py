@@ -27,6 +27,21 @@ def test_lookups_by_name_are_normalised():
     assert list(Theme.objects.filter(name__in=["Aller  Vers"])) == [theme]
 
 
+def test_themes_by_names_are_found_or_created_together(django_assert_max_num_queries):
+    existing = Theme.objects.create(name="numérique")
+    with django_assert_max_num_queries(3):
+        themes = Theme.objects.by_names(
+            ["Numérique", "aller vers", "6.1", "Aller Vers"]
+        )
+    assert list(themes) == ["numérique", "aller vers", "6.1"]
+    assert themes["numérique"] == existing
+    assert themes["6.1"].slug == "6-1" and themes["aller vers"].pk
+    # A new name whose slug is taken gets a free one, as taggit gives.
+    clash = Theme.objects.by_names(["numérique !"])["numérique !"]
+    assert clash.pk and clash.slug not in {"numerique", ""}
+    assert Theme.objects.count() == 4
+
+
 def test_rename_and_merge_update_the_search_index(make_edition):
     edition = make_edition(tags=["digital"])
     other = make_edition(tags=["isolement"])
