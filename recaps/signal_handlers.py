@@ -26,7 +26,6 @@ from wagtail.models import (
     Site,
 )
 from wagtail.search import index
-from wagtail.search.backends import get_search_backends
 from wagtail.signals import (
     init_new_page,
     page_published,
@@ -35,6 +34,7 @@ from wagtail.signals import (
 )
 
 from .admin.new_edition import prefill_on_create
+from .bulk_pages import index_pages
 from .changes import DELETE_ACTION, UUID_KEY
 from .models import ContentVersion, RecapPage, RecapSection, RecapSeriesPage, Theme
 from .sections import (
@@ -44,6 +44,8 @@ from .sections import (
     unindex_editions,
 )
 
+#: Editions indexed together at the end of a bulk indexing block.
+BULK_BATCH = 500
 #: Fields of an edition that other pages show (neighbours, theme pages).
 SHARED_FIELDS = ("live", "title", "slug", "date", "edition_number", "path")
 
@@ -57,7 +59,8 @@ def bulk_indexing(update=True):
     Inside the block, publishing or creating an edition only records its id,
     and changes that would start a new content version (themes, sites, dates)
     only note it; on success the section index, the search index (one bulk
-    write) and the content version are updated once. ``update=False`` (a dry
+    write per batch of editions, :func:`recaps.bulk_pages.index_pages`) and the
+    content version are updated once. ``update=False`` (a dry
     run) skips them.
     """
     outer = getattr(_bulk, "ids", None)
@@ -71,11 +74,13 @@ def bulk_indexing(update=True):
             _bulk.changed = False
     if outer is not None or not update or not (ids or changed):
         return
-    if ids:
-        pages = list(RecapPage.objects.filter(pk__in=ids))
-        index_editions(pages)
-        for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(RecapPage, pages)
+    ids = sorted(ids)
+    for start in range(0, len(ids), BULK_BATCH):
+        index_pages(
+            RecapPage.objects.filter(pk__in=ids[start : start + BULK_BATCH])
+            # The search index reads the themes three times per edition.
+            .prefetch_related("tags")
+        )
     # Also recomputes the next go-live or expiry instant.
     ContentVersion.bump()
 

@@ -1,10 +1,14 @@
 """Measure ``import_recaps`` on generated WordPress exports (SQLite by default).
 
-Usage: ``.venv/bin/python scripts/bench_import.py [POSTS] [--memory-mb MB]``.
+Usage: ``.venv/bin/python scripts/bench_import.py [POSTS] [--memory-mb MB]
+[--postgres URL]``.
 
 1. Speed: imports ``POSTS`` recaps (default 1000) into a throwaway SQLite
    database three times: create, then the same file again (unchanged), then a
    changed file (update). Prints wall and CPU time, queries and queries per post.
+   ``--postgres postgres://user@host:5432/name`` measures on PostgreSQL
+   instead: a throwaway database is created beside ``name`` (which is not
+   touched) and dropped at the end.
 2. Memory (``--memory-mb``, default 50; 0 skips it): writes an export of that
    size, made like a real site's (recaps among longer posts that are not recaps,
    pages and attachments), imports it in a child process and prints the child's
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,13 +61,41 @@ def write_export(path, items):
     return path.stat().st_size / 1e6
 
 
-def speed(posts, workdir):
+@contextmanager
+def throwaway_postgres(url):
+    """A new, empty database on the server of ``url``; dropped afterwards."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = f"bench_import_{os.getpid()}"
+    server = {
+        "host": config["HOST"],
+        "port": config["PORT"] or 5432,
+        "user": config["USER"],
+        "password": config["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**server) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {**config, "NAME": name}
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(**server) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def speed(posts, workdir, database):
     os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
     import django
     from django.conf import settings
 
-    settings.DATABASES["default"] = {
+    settings.DATABASES["default"] = database or {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(workdir / "speed.sqlite3"),
     }
@@ -75,7 +108,8 @@ def speed(posts, workdir):
     changed = workdir / "changed.xml"
     size = write_export(source, (recap_item(n) for n in range(1, posts + 1)))
     write_export(changed, (recap_item(n, True) for n in range(1, posts + 1)))
-    print(f"Speed: {posts} recaps, {size:.1f} MB, SQLite at {workdir}")  # noqa: T201
+    where = connection.vendor if database else f"SQLite at {workdir}"
+    print(f"Speed: {posts} recaps, {size:.1f} MB, {where}")  # noqa: T201
     for label, path in [("create", source), ("unchanged", source), ("update", changed)]:
         queries = []
 
@@ -147,12 +181,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("posts", nargs="?", type=int, default=1000)
     parser.add_argument("--memory-mb", type=int, default=50)
+    parser.add_argument("--postgres", metavar="URL")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
     if args.memory_mb:
         memory(args.memory_mb, workdir)
-    if args.posts:
-        speed(args.posts, workdir)
+    if args.posts and args.postgres:
+        with throwaway_postgres(args.postgres) as database:
+            speed(args.posts, workdir, database)
+    elif args.posts:
+        speed(args.posts, workdir, None)
 
 
 if __name__ == "__main__":

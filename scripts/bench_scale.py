@@ -60,6 +60,7 @@ FINGERPRINT_PATHS = [
     "recaps/migrations",
     "recaps/models",
     "recaps/generator",
+    "recaps/bulk_pages.py",
     "recaps/blocks.py",
     "recaps/sections.py",
     "home/migrations",

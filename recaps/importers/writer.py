@@ -8,6 +8,11 @@ unchanged edition gets no new revision and is not republished, so its
 ``last_published_at`` and every cache validator stay as they were. An edition
 edited in the admin since its import (its latest revision has an author) is
 never overwritten unless asked.
+
+New editions, and changed ones not edited in the admin, are written in batches
+by :class:`recaps.bulk_pages.BulkPageWriter` (a few queries per batch, not per
+edition). Drafts, moves, schedules, aliases and editions edited in the admin
+(``overwrite``) go through Wagtail's ``save_revision()`` and ``publish()``.
 """
 
 import datetime
@@ -17,12 +22,14 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from ..bulk_pages import BulkPageWriter, update_reference_index
 from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
@@ -31,6 +38,8 @@ from .media import MediaLibrary
 from .structured import save_page, section_to_stream
 
 THEME_MAX_LENGTH = 100
+#: New editions written per batch of bulk queries.
+BATCH_SIZE = 250
 
 
 class ImportConflict(ValueError):
@@ -61,6 +70,7 @@ class Report:
             entry["id"] = page.pk
             entry["path"] = page.url_path
         self.editions.append(entry)
+        return entry
 
     def of(self, status):
         return [entry for entry in self.editions if entry["status"] == status]
@@ -106,19 +116,16 @@ class Report:
 
 @contextmanager
 def deferred_indexing(update=True):
-    """Update the search, section and reference indexes once, at the end.
+    """Update the search and section indexes once, at the end.
 
     Creating and publishing a page saves it several times, and each save would
     otherwise re-index it. Yields a set to collect the ids of written editions;
     the indexes are updated only if the block succeeds and ``update`` is true (a
     dry run passes false: an external search backend is not transactional).
-    Pages are loaded by batches, so memory does not grow with the import.
+    The reference index is the writer's (:meth:`EditionWriter.finish`).
     """
     with bulk_indexing(update) as ids, disable_reference_index_auto_update():
         yield ids
-    if update:
-        for page in RecapPage.objects.filter(pk__in=ids):
-            ReferenceIndex.create_or_update_for_object(page)
 
 
 def fingerprint(values):
@@ -152,8 +159,22 @@ class EditionWriter:
         self.overwrite = overwrite
         self.move = move
         self.existing = {}
-        self.slugs = set(Page.objects.child_of(series).values_list("slug", flat=True))
         self.themes = {}
+        self.pages = BulkPageWriter(series)
+        #: New editions not written yet: ``(page, theme names, report entry)``.
+        self.pending = []
+        #: Ids of the editions written (created or updated).
+        self.written = []
+        #: Updated editions whose references are not indexed yet.
+        self.changed = []
+        #: Updated editions to publish in bulk, with their theme names.
+        self.republished = []
+        #: Ids of pages linking to editions published in bulk.
+        self.referencing = set()
+        #: Sources of the editions in ``pending`` and ``republished``.
+        self.unwritten = set()
+        #: New editions are published (and their revisions dated) at this instant.
+        self.now = timezone.now()
 
     def prepare(self, editions):
         """Find the pages of already imported editions, in one query.
@@ -186,16 +207,11 @@ class EditionWriter:
     def existing_page(self, edition):
         return self.existing.get(edition.source_key)
 
-    def _unique_slug(self, wanted):
-        base = slugify(wanted)[:240] or "edition"
-        slug = self.series.unique_slug(base, used=self.slugs)
-        self.slugs.add(slug)
-        return slug
-
     def write(self, edition):
         """Create, update or leave the page of one edition; returns it or ``None``.
 
-        ``None`` means nothing was written (unchanged, or kept as edited).
+        ``None`` means nothing was written (unchanged, or kept as edited). A new
+        edition is written with its batch: call :meth:`finish` after the last.
         """
         label = edition.label or edition.source_key
         warnings = list(edition.warnings)
@@ -205,6 +221,8 @@ class EditionWriter:
         if publish is None:
             publish = edition.status != "draft"
         page = self.existing_page(edition)
+        if edition.source_key in self.unwritten:
+            self.flush()  # the same source twice: its page is still pending
         values = {
             "title": self._title(edition)[:255],
             "edition_number": edition.edition_number
@@ -231,27 +249,116 @@ class EditionWriter:
             ):
                 self.report.add("unchanged", label, page=page)
                 return None
-            if self._elsewhere(page):
+            moved = self._elsewhere(page)
+            if moved:
+                # Treebeard places it from the series' numchild: count ours first.
+                self.flush()
+                self.pages.finish()
                 page.move(self.series, pos="last-child")
                 page.refresh_from_db()
+            old_title = page.title
+            # Wagtail's own path for what the bulk one leaves out: moves,
+            # pages edited in the admin (comments, workflows), drafts, schedules.
+            bulk = publish and not moved and not self._edited_since_import(page)
             page = page.get_latest_revision_as_object()
-            status = "updated"
+            page._old_title = old_title
         else:
-            page = RecapPage(import_source=edition.source_key)
-            page.slug = self._unique_slug(edition.slug or values["title"])
-            status = "created"
+            return self._add(edition, values, body, themes, digest, publish, label)
         for name, value in values.items():
             setattr(page, name, value)
         page.import_fingerprint = digest
         page.body = [section_to_stream(section) for section in body]
-        # The through rows directly: taggit's set() looks every theme up again.
-        page.tagged_items = [
-            RecapPageTag(tag=theme) for theme in self._theme_objects(themes)
-        ]
-        save_page(page, self.series, publish)
+        if bulk and page.go_live_at is None and page.expire_at is None:
+            # Its themes are looked up with its batch's.
+            self.republished.append((page, themes))
+            self.unwritten.add(edition.source_key)
+        else:
+            self._tag(page, themes)
+            save_page(page, self.series, publish)
         self.existing[edition.source_key] = page
-        self.report.add(status, label, page=page)
+        self.written.append(page.pk)
+        self.changed.append(page)
+        if len(self.changed) >= BATCH_SIZE:
+            self.flush()
+        self.report.add("updated", label, page=page)
         return page
+
+    def _add(self, edition, values, body, themes, digest, publish, label):
+        """A new edition, written with its batch (see :meth:`flush`)."""
+        fields = {name: value for name, value in values.items() if name != "title"}
+        page = self.pages.new_page(
+            slugify(edition.slug or values["title"])[:240] or "edition",
+            values["title"],
+            published_at=self.now if publish else None,
+            import_source=edition.source_key,
+            import_fingerprint=digest,
+            body=[section_to_stream(section) for section in body],
+            **fields,
+        )
+        entry = self.report.add("created", label, page=page)
+        self.pending.append((page, themes, entry))
+        self.unwritten.add(edition.source_key)
+        self.existing[edition.source_key] = page
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+        return page
+
+    def flush(self):
+        """Write the pending new editions: pages, themes, revisions, published
+        state, references (:class:`~recaps.bulk_pages.BulkPageWriter`); index
+        the references of the updated ones."""
+        changed, self.changed = self.changed, []
+        self.unwritten.clear()
+        self._republish()
+        update_reference_index(changed)
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        self._theme_objects([name for row in pending for name in row[1]])
+        for page, names, _entry in pending:
+            self._tag(page, names)
+        self.pages.write([row[0] for row in pending], created_at=self.now)
+        for page, _names, entry in pending:
+            entry["id"] = page.pk
+            self.written.append(page.pk)
+
+    def _republish(self):
+        """Publish the new content of the pending updated editions together;
+        one by one (Wagtail) those that have aliases to update."""
+        republished, self.republished = self.republished, []
+        if not republished:
+            return
+        self._theme_objects([name for _page, names in republished for name in names])
+        for page, names in republished:
+            self._tag(page, names)
+        pages = [page for page, _names in republished]
+        aliased = set(
+            Page.objects.filter(alias_of__in=[page.pk for page in pages]).values_list(
+                "alias_of_id", flat=True
+            )
+        )
+        for page in pages:
+            if page.pk in aliased:
+                save_page(page, self.series, True)
+        self.pages.publish_changes(
+            [page for page in pages if page.pk not in aliased], self.now
+        )
+        # Editions linking to these are indexed again, as publishing does.
+        self.referencing.update(
+            int(pk)
+            for pk in ReferenceIndex.objects.filter(
+                to_content_type=self.pages.base_type,
+                to_object_id__in=[str(page.pk) for page in pages],
+                base_content_type=self.pages.base_type,
+            ).values_list("object_id", flat=True)
+        )
+
+    def finish(self):
+        """Write what is pending; returns the ids of the editions to index: those
+        written and those linking to the editions updated."""
+        self.flush()
+        self.pages.finish()
+        return [*self.written, *self.referencing]
 
     def _elsewhere(self, page):
         return not page.path.startswith(self.series.path) or page.depth != (
@@ -344,15 +451,18 @@ class EditionWriter:
             return None
         return {"type": "text", "heading": "", "text": html}
 
+    def _tag(self, page, names):
+        """Give ``page`` the themes ``names`` (the through rows directly:
+        taggit's ``set()`` looks every theme up again)."""
+        page.tagged_items = [
+            RecapPageTag(tag=theme) for theme in self._theme_objects(names)
+        ]
+
     def _theme_objects(self, names):
         """Themes by name, fetched or created once per run rather than per page."""
         missing = [name for name in names if name not in self.themes]
         if missing:
-            for theme in Theme.objects.filter(name__in=missing):
-                self.themes[theme.name] = theme
-            for name in missing:
-                if name not in self.themes:
-                    self.themes[name] = Theme.objects.create(name=name)
+            self.themes.update(Theme.objects.by_names(missing))
         return [self.themes[name] for name in names]
 
     def _title(self, edition):
@@ -368,5 +478,5 @@ class EditionWriter:
             if {slugify(nicename or name), slugify(name)} & series_names:
                 continue
             names.append(name)
-        themes = [normalise_theme_name(n)[:THEME_MAX_LENGTH] for n in names]
+        themes = [normalise_theme_name(n)[:THEME_MAX_LENGTH].rstrip() for n in names]
         return list(dict.fromkeys(t for t in themes if t))

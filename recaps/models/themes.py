@@ -52,6 +52,40 @@ class NormalisedIExact(IExact):
     prepare_rhs = True
 
 
+class ThemeQuerySet(models.QuerySet):
+    """Themes found or created by name, many at a time."""
+
+    def by_names(self, names):
+        """``{name: theme}`` for ``names``, creating the missing themes.
+
+        A few queries whatever the number of names: the new themes are inserted
+        together (one by one only when their slug is taken, for taggit to find
+        a free one). Importers and the generator call it once per batch.
+        """
+        names = list(dict.fromkeys(normalise_theme_name(name) for name in names))
+        themes = {theme.name: theme for theme in self.filter(name__in=names)}
+        missing = [self.model(name=name) for name in names if name not in themes]
+        for theme in missing:
+            theme.slug = theme.slugify(theme.name)
+        taken = set(
+            self.filter(slug__in=[theme.slug for theme in missing]).values_list(
+                "slug", flat=True
+            )
+        )
+        fresh, clashing = [], []
+        for theme in missing:
+            (clashing if not theme.slug or theme.slug in taken else fresh).append(theme)
+            taken.add(theme.slug)
+        self.bulk_create(fresh)
+        if any(theme.pk is None for theme in fresh):  # no RETURNING (old SQLite)
+            fresh = list(self.filter(name__in=[theme.name for theme in fresh]))
+        for theme in clashing:
+            theme.slug = ""
+            theme.save()
+        themes.update((theme.name, theme) for theme in fresh + clashing)
+        return themes
+
+
 class Theme(TagBase):
     """A theme that editions are tagged with (numérique, isolement…)."""
 
@@ -68,6 +102,8 @@ class Theme(TagBase):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
         ordering = ["name"]
+
+    objects = ThemeQuerySet.as_manager()
 
     def clean(self):
         # Shown normalised in the form; the uniqueness check already compares

@@ -39,3 +39,18 @@ def test_other_lookups_are_left_alone():
     assert Theme.objects.filter(name__icontains="VERS").count() == 1
     # Normalised, " " would be "" and match both.
     assert Theme.objects.filter(name__contains=" ").count() == 1
+
+
+def test_themes_by_names_are_found_or_created_together(django_assert_max_num_queries):
+    existing = Theme.objects.create(name="numérique")
+    with django_assert_max_num_queries(3):
+        themes = Theme.objects.by_names(
+            ["Numérique", "aller vers", "6.1", "Aller Vers"]
+        )
+    assert list(themes) == ["numérique", "aller vers", "6.1"]
+    assert themes["numérique"] == existing
+    assert themes["6.1"].slug == "6-1" and themes["aller vers"].pk
+    # A new name whose slug is taken gets a free one, as taggit gives.
+    clash = Theme.objects.by_names(["numérique !"])["numérique !"]
+    assert clash.pk and clash.slug not in {"numerique", ""}
+    assert Theme.objects.count() == 4

@@ -207,10 +207,9 @@ class Command(BaseCommand):
             )
             with deferred_indexing(update=not options["dry_run"]) as written:
                 for done, edition in enumerate(editions, start=1):
-                    page = writer.write(edition)
-                    if page is not None:
-                        written.add(page.pk)
+                    writer.write(edition)
                     progress(done)
+                written.update(writer.finish())
             report.media.update(writer.media.counts)
             if options["dry_run"]:
                 transaction.set_rollback(True)

@@ -223,12 +223,13 @@ def test_slug_of_a_page_that_is_not_a_series(root_page):
 
 
 def test_failure_while_writing_rolls_everything_back(root_page, monkeypatch):
-    from recaps.generator import writer
+    from recaps import bulk_pages
 
-    def failing(self, pages):
+    def failing(self, pages, user):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writer.BulkEditionWriter, "_publish", failing)
+    # After the page rows are written, before their revisions.
+    monkeypatch.setattr(bulk_pages.BulkPageWriter, "_save_revisions", failing)
     before = counts()
     with pytest.raises(RuntimeError):
         generate("--editions", "3", "--series", "nouvelle")
