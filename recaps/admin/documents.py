@@ -233,9 +233,6 @@ class EditionFromDocumentView(WagtailAdminTemplateMixin, FormView):
         self.series = self.series.specific
         return super().dispatch(request, page_id)
 
-    def get_page_subtitle(self):
-        return self.series.title
-
     def get_breadcrumbs_items(self):
         return [
             *super().get_breadcrumbs_items(),
