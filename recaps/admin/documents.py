@@ -9,7 +9,6 @@ with a summary of what was recognised.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,19 +28,12 @@ from ..blocks import section_labels
 from ..editing import next_edition_number, next_friday
 from ..importers.document import SourceError, themes_in_text
 from ..importers.office import EmbeddedMedia
-from ..importers.sources import parse_document
+from ..importers.sources import max_import_mb, parse_document
 from ..importers.writer import EditionWriter, Report, deferred_indexing
 from ..models import RecapPage, RecapSeriesPage, Theme
 
 URL_NAME = "recaps_edition_from_document"
-#: Largest document accepted, in megabytes (setting ``RECAPS_IMPORT_MAX_MB``).
-DEFAULT_MAX_MB = 100
 ACCEPTED = ".docx,.odt,.html,.htm,.txt"
-
-
-def max_upload_mb():
-    """The size limit shared with ``import_recaps --max-size``."""
-    return getattr(settings, "RECAPS_IMPORT_MAX_MB", DEFAULT_MAX_MB)
 
 
 def can_add_edition(user, page):
@@ -89,7 +81,7 @@ class EditionDocumentForm(forms.Form):
             raise ValidationError(
                 _("Upload a document or paste a text."), code="required"
             )
-        limit = max_upload_mb()
+        limit = max_import_mb()
         if upload:
             if upload.size > limit * 1_000_000:
                 raise ValidationError(
@@ -249,7 +241,7 @@ class EditionFromDocumentView(WagtailAdminTemplateMixin, FormView):
             submit_button_label=_("Create the draft"),
             submit_button_active_label=_("Reading the document…"),
             series=self.series,
-            max_mb=max_upload_mb(),
+            max_mb=max_import_mb(),
             **kwargs,
         )
 

@@ -1,5 +1,6 @@
 """Which reader a source file needs, told from its content, never its name."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .document import SourceError
@@ -9,6 +10,13 @@ from .text import parse_text
 
 #: Exports may open with a long comment before ``<rss>``.
 SNIFF_BYTES = 65536
+#: Largest source file accepted, in megabytes (setting ``RECAPS_IMPORT_MAX_MB``).
+DEFAULT_MAX_MB = 100
+
+
+def max_import_mb():
+    """The size limit of imported files, in megabytes, shared by every way in."""
+    return getattr(settings, "RECAPS_IMPORT_MAX_MB", DEFAULT_MAX_MB)
 
 
 def detect_format(head):

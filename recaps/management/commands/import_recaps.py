@@ -4,7 +4,6 @@ import datetime
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,7 +21,12 @@ from recaps.importers.archive import (
 from recaps.importers.document import SourceError, SourceWarning
 from recaps.importers.media import MediaLibrary
 from recaps.importers.office import EmbeddedMedia, is_document_zip
-from recaps.importers.sources import SNIFF_BYTES, detect_format, parse_document
+from recaps.importers.sources import (
+    SNIFF_BYTES,
+    detect_format,
+    max_import_mb,
+    parse_document,
+)
 from recaps.importers.writer import (
     EditionWriter,
     ImportConflict,
@@ -32,9 +36,6 @@ from recaps.importers.writer import (
 from recaps.importers.wxr import parse_wxr
 from recaps.management.progress import Progress
 from recaps.models import RecapSeriesPage
-
-#: Largest source file accepted, in megabytes (setting ``RECAPS_IMPORT_MAX_MB``).
-DEFAULT_MAX_MB = 100
 
 
 def fridays_until(day, count):
@@ -152,9 +153,7 @@ class Command(BaseCommand):
         if archive is not None:
             return self.restore(archive)
         dates = self.parse_dates(options["dates"])
-        max_mb = options["max_size"] or getattr(
-            settings, "RECAPS_IMPORT_MAX_MB", DEFAULT_MAX_MB
-        )
+        max_mb = options["max_size"] or max_import_mb()
         uploads = options["uploads"]
         if uploads and not Path(uploads).is_dir():
             raise CommandError(
