@@ -19,6 +19,7 @@ from tests.importers.documents import (
     ODT,
     demo_edition,
     encrypted_docx,
+    odt_with_picture_renamed,
     sections_as_text,
 )
 
@@ -202,3 +203,13 @@ def test_user_without_add_permission_is_refused(client, django_user_model, serie
 def test_only_series_take_editions(admin_client, make_edition):
     edition = make_edition()
     assert admin_client.get(form_url(edition)).status_code == 403
+
+
+def test_image_the_site_cannot_show_is_reported_in_the_summary(admin_client, series):
+    document = SimpleUploadedFile("compte-rendu.odt", odt_with_picture_renamed(".wmf"))
+    response = admin_client.post(form_url(series), {"document": document}, follow=True)
+    page = RecapPage.objects.child_of(series).get()
+    assert "image" not in [child.block_type for child in page.body]
+    messages = [str(m) for m in response.context["messages"]]
+    assert "image ajoutée" not in messages[0]
+    assert any("laissée de côté" in message for message in messages[1:])

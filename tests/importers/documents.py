@@ -70,3 +70,19 @@ def zip_bytes(files):
         for name, content in files.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def odt_with_picture_renamed(suffix):
+    """The sample .odt whose picture is stored under another extension."""
+    source = zipfile.ZipFile(io.BytesIO(ODT.read_bytes()))
+    (picture,) = [n for n in source.namelist() if n.startswith("Pictures/")]
+    renamed = picture.rsplit(".", 1)[0] + suffix
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename in {"content.xml", "META-INF/manifest.xml"}:
+                content = content.replace(picture.encode(), renamed.encode())
+            name = renamed if info.filename == picture else info.filename
+            target.writestr(name, content)
+    return buffer.getvalue()

@@ -14,6 +14,7 @@ from tests.importers.documents import (
     LINK_URL,
     demo_edition,
     encrypted_docx,
+    odt_with_picture_renamed,
     sections_as_text,
     text,
     zip_bytes,
@@ -131,3 +132,12 @@ def test_themes_are_found_as_whole_words_folded():
         ["aller-vers", "santé mentale", "numérique", "num", "isolement"],
     )
     assert found == ["aller-vers", "santé mentale", "numérique"]
+
+
+def test_image_in_a_format_the_site_cannot_show_is_reported():
+    (edition,), images = parse_office(odt_with_picture_renamed(".wmf"))
+    assert images == {}
+    assert [section["type"] for section in edition.sections][0] == "highlights"
+    (warning,) = [w for w in edition.warnings if w.kind == "embedded_image"]
+    assert warning.detail.endswith(".wmf")
+    assert "laissée de côté" in str(warning.message())
