@@ -13,6 +13,11 @@ from wagtail import hooks
 from wagtail.admin.rich_text.converters.editor_html import WhitelistRule
 from wagtail.whitelist import allow_without_attributes, attribute_rule
 
+from .admin.documents import URL_NAME as FROM_DOCUMENT_URL_NAME
+from .admin.documents import (
+    EditionFromDocumentMenuItem,
+    edition_from_document_view,
+)
 from .admin.editions import edition_listing_viewset
 from .admin.empty_sections import (
     warn_of_empty_sections,
@@ -45,6 +50,27 @@ def register_edition_listing():
 @hooks.register("register_admin_urls")
 def register_edition_pdf_url():
     return [path("recaps/editions/<int:page_id>/pdf/", edition_pdf_view, name=URL_NAME)]
+
+
+@hooks.register("register_admin_urls")
+def register_edition_from_document_url():
+    return [
+        path(
+            "recaps/series/<int:page_id>/edition-from-document/",
+            edition_from_document_view,
+            name=FROM_DOCUMENT_URL_NAME,
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def edition_from_document_header_button(page, user, view_name, next_url=None):
+    yield EditionFromDocumentMenuItem(page=page)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def edition_from_document_listing_button(page, user, next_url=None):
+    yield EditionFromDocumentMenuItem(page=page)
 
 
 @hooks.register("register_page_action_menu_item")

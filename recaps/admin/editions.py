@@ -5,11 +5,13 @@ from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from ..models import RecapPage, Theme
+from .documents import from_document_buttons
 
 
 class EditionStatus:
@@ -70,6 +72,10 @@ class EditionIndexView(PageListingViewSet.index_view_class):
     default_ordering = "-date"
     #: Not Wagtail's genderless “Ajouter un(e) édition”.
     add_item_label = _("Add an edition")
+
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, *from_document_buttons(self.request.user)]
 
     def annotate_queryset(self, pages):
         return super().annotate_queryset(pages).prefetch_related("tags")

@@ -54,6 +54,7 @@ WARNING_MESSAGES = {
     "frame_removed": _("embedded frame removed (unknown player): %(detail)s"),
     "header_skipped": _("%(detail)s paragraph(s) of page header skipped"),
     "no_date": _("no date in the source, dated %(detail)s"),
+    "embedded_image": _("image in a format the site cannot show left out: %(detail)s"),
 }
 
 
@@ -137,6 +138,19 @@ class ParsedEdition:
     def item_count(self):
         return sum(self.item_counts().values())
 
+    def full_text(self):
+        """Every word of the edition: title, intros, headings, items and text."""
+        parts = [self.title, html_to_text(self.intro)]
+        for section in self.sections:
+            parts += [section.get("heading", ""), html_to_text(section.get("intro"))]
+            parts.append(html_to_text(section.get("text", "")))
+            for item in section.get("items") or []:
+                parts.append(html_to_text(item["text"]))
+                parts += [html_to_text(c["text"]) for c in item.get("children") or []]
+            for link in section.get("links") or []:
+                parts += [link.get("title", ""), link.get("description", "")]
+        return " ".join(part for part in parts if part)
+
     def text(self):
         """All the words of the edition, to look for edition numbers."""
         parts = [self.title, html_to_text(self.intro)]
@@ -183,6 +197,18 @@ _EDITION_MARKER = re.compile(rf"\b({_ORDINAL}|derniere|\d+ ?(?:e|eme)) edition\b
 HEADING_MAX_LENGTH = 255
 _ABOUT_MEETING = re.compile(r"\b(?:petites? ebullitions?|edition|rencontre)\b")
 _LAST = re.compile(r"\bderniere (?:edition|petite ebullition|ebullition)\b")
+
+
+def themes_in_text(text, names):
+    """The names among ``names`` that occur in ``text`` as whole words, case,
+    accents and punctuation folded: “aller-vers” is found in “l’Aller-Vers”."""
+    words = f" {fold(text)} "
+    found = []
+    for name in names:
+        folded = fold(name)
+        if folded and f" {folded} " in words:
+            found.append(name)
+    return found
 
 
 def is_chrome(text):

@@ -471,8 +471,11 @@ def _themes(soup, scope):
     return list(dict.fromkeys(n for n in names if n))
 
 
-def parse_html(data, name=""):
-    """Editions of a saved HTML page, in chronological order."""
+def parse_html(data, name="", key=""):
+    """Editions of a saved HTML page, in chronological order.
+
+    ``key`` identifies the source (default: the page's address, else a digest).
+    """
     text = decode(data)
     soup = BeautifulSoup(text, "html.parser")
     if soup.find(True) is None:
@@ -522,5 +525,5 @@ def parse_html(data, name=""):
         edition.title = edition.title or page_title
         edition.date = edition.date or date
         edition.themes = edition.themes or themes
-    key = url or "sha256:" + hashlib.sha256(data).hexdigest()
+    key = key or url or "sha256:" + hashlib.sha256(data).hexdigest()
     return finish_editions(editions, key, name, warnings)

@@ -90,13 +90,16 @@ def events(text):
     yield from flush()
 
 
-def parse_text(data, name=""):
+def parse_text(data, name="", page=True):
     """Editions of a flattened text source, in chronological order.
 
     Each edition's source key is the SHA-256 of the file plus its position.
+    ``page``: the text was copied from a page of several editions, whose header
+    is skipped; otherwise (an e-mail) it is one edition and the lines before its
+    first heading are its introduction.
     """
     text = decode(data)
-    builder = EditionBuilder(split_editions=True, skip_preamble=True)
+    builder = EditionBuilder(split_editions=page, skip_preamble=page)
     for event in events(text):
         builder.feed(event)
     editions = [e for e in builder.finish() if e.sections]

@@ -4,7 +4,6 @@ import datetime
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,9 +18,14 @@ from recaps.importers.archive import (
     restore_archive,
 )
 from recaps.importers.document import SourceError, SourceWarning
-from recaps.importers.html import parse_html
 from recaps.importers.media import MediaLibrary
-from recaps.importers.text import parse_text
+from recaps.importers.office import EmbeddedMedia, is_document_zip
+from recaps.importers.sources import (
+    SNIFF_BYTES,
+    detect_format,
+    max_import_mb,
+    parse_document,
+)
 from recaps.importers.writer import (
     EditionWriter,
     ImportConflict,
@@ -32,26 +36,6 @@ from recaps.importers.wxr import parse_wxr
 from recaps.management.progress import Progress
 from recaps.models import RecapSeriesPage
 from recaps.models.series import FRIDAY
-
-#: Exports may open with a long comment before ``<rss>``.
-SNIFF_BYTES = 65536
-#: Largest source file accepted, in megabytes (setting ``RECAPS_IMPORT_MAX_MB``).
-DEFAULT_MAX_MB = 100
-
-
-def detect_format(head):
-    """``wxr``, ``html`` or ``text`` from the first bytes of a file."""
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<?xml", b"<rss")):
-        if b"<rss" in start and b"wordpress.org/export" in start:
-            return "wxr"
-        if b"<html" in start:
-            return "html"
-        return "xml"
-    # A file that starts with a tag is a page or a fragment of one (“<h2>…”).
-    if start.startswith(b"<"):
-        return "html"
-    return "text"
 
 
 def fridays_until(day, count):
@@ -72,7 +56,10 @@ class Command(BaseCommand):
             "sources",
             nargs="+",
             metavar="SOURCE",
-            help=gettext_lazy("WordPress export (.xml), HTML page or text file."),
+            help=gettext_lazy(
+                "WordPress export (.xml), HTML page, Word (.docx) or OpenDocument "
+                "(.odt) document, or text file."
+            ),
         )
         parser.add_argument(
             "--series",
@@ -166,9 +153,7 @@ class Command(BaseCommand):
         if archive is not None:
             return self.restore(archive)
         dates = self.parse_dates(options["dates"])
-        max_mb = options["max_size"] or getattr(
-            settings, "RECAPS_IMPORT_MAX_MB", DEFAULT_MAX_MB
-        )
+        max_mb = options["max_size"] or max_import_mb()
         uploads = options["uploads"]
         if uploads and not Path(uploads).is_dir():
             raise CommandError(
@@ -179,6 +164,7 @@ class Command(BaseCommand):
             self.check_size(path, max_mb)
         report = Report()
         editions, series_title = [], ""
+        self.embedded_images = {}
         for path in paths:
             found, title = self.read_source(path, report, options["categories"])
             editions += found
@@ -191,7 +177,9 @@ class Command(BaseCommand):
                 series,
                 report,
                 publish=options["publish"],
-                media=MediaLibrary(uploads),
+                media=EmbeddedMedia(self.embedded_images, uploads)
+                if self.embedded_images
+                else MediaLibrary(uploads),
                 overwrite=options["overwrite"],
                 move=options["move"],
             )
@@ -225,7 +213,7 @@ class Command(BaseCommand):
                 head = handle.read(4)
         except OSError:
             return None
-        if not is_archive(head):
+        if not is_archive(head) or is_document_zip(path):
             return None
         if len(sources) > 1:
             raise CommandError(_("An archive is restored on its own."))
@@ -308,11 +296,8 @@ class Command(BaseCommand):
                     }
                 )
                 return export.editions, export.title
-            data = path.read_bytes()
-            if kind == "html":
-                editions = parse_html(data, name=path.name)
-            else:
-                editions = parse_text(data, name=path.name)
+            editions, images, kind = parse_document(path.read_bytes(), path.name)
+            self.embedded_images.update(images)
             report.sources.append({"file": str(path), "format": kind})
             for edition in editions:
                 edition.source_path = path

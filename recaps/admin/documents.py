@@ -1,0 +1,292 @@
+"""“Create an edition from a document”: a Word, OpenDocument, HTML or text file,
+or a pasted e-mail, becomes a draft edition of a series.
+
+The document is read by the importer (:mod:`recaps.importers.sources`): the
+same reader and heading mapping as ``import_recaps``. The draft is numbered and
+dated as a new edition of the admin is, its themes are suggested from the
+existing themes its text names, and the editor lands in the normal edit view
+with a summary of what was recognised.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.defaults import permission_denied
+from django.views.generic import FormView
+from wagtail.admin.ui.menus.pages import PageMenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
+from wagtail.models import Page, Revision
+
+from ..blocks import section_labels
+from ..importers.document import SourceError, themes_in_text
+from ..importers.office import EmbeddedMedia
+from ..importers.sources import max_import_mb, parse_document
+from ..importers.writer import EditionWriter, Report, deferred_indexing
+from ..models import RecapPage, RecapSeriesPage, Theme
+from ..models.series import next_friday
+
+URL_NAME = "recaps_edition_from_document"
+ACCEPTED = ".docx,.odt,.html,.htm,.txt"
+
+
+def can_add_edition(user, page):
+    """Whether ``user`` may add an edition under the series ``page``."""
+    return (
+        issubclass(page.specific_class or Page, RecapSeriesPage)
+        and RecapPage.can_create_at(page)
+        and page.permissions_for_user(user).can_add_subpage()
+    )
+
+
+class EditionDocumentForm(forms.Form):
+    """A document to upload, or text to paste: exactly one of the two."""
+
+    document = forms.FileField(
+        label=gettext_lazy("Document"),
+        required=False,
+        help_text=gettext_lazy(
+            "A Word (.docx), LibreOffice (.odt), web page (.html) or text (.txt) "
+            "file. Its headings become the sections, its bullets the points."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Or paste the text"),
+        required=False,
+        strip=False,
+        help_text=gettext_lazy(
+            "For example an e-mail: one heading per line (“Ce qui a été partagé :”), "
+            "then one point per line starting with a dash."
+        ),
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("document"), (data.get("text") or "").strip()
+        if self.errors:
+            return data
+        if upload and text:
+            raise ValidationError(
+                _("Upload a document or paste a text, not both."), code="both"
+            )
+        if not upload and not text:
+            raise ValidationError(
+                _("Upload a document or paste a text."), code="required"
+            )
+        limit = max_import_mb()
+        if upload:
+            if upload.size > limit * 1_000_000:
+                raise ValidationError(
+                    _(
+                        "%(file)s: file too large (%(size)s MB, the limit is "
+                        "%(limit)s MB)"
+                    )
+                    % {
+                        "file": upload.name,
+                        "size": round(upload.size / 1_000_000, 1),
+                        "limit": limit,
+                    },
+                    code="too_large",
+                )
+            name, content = upload.name, upload.read()
+        else:
+            name, content = _("pasted text"), text.encode("utf-8")
+        try:
+            editions, images, _kind = parse_document(content, name, page=False)
+        except SourceError as error:
+            raise ValidationError(
+                _("%(file)s: %(problem)s") % {"file": name, "problem": error},
+                code="unreadable",
+            ) from error
+        self.source_name, self.editions, self.images = name, editions, images
+        return data
+
+
+def create_draft(series, edition, images, user):
+    """The draft page of one parsed edition, and the import's report."""
+    edition.source_key = ""  # never matched again: each document, a new draft
+    edition.edition_number = series.next_edition_number()
+    edition.date = next_friday()
+    edition.themes = themes_in_text(
+        edition.full_text(), Theme.objects.values_list("name", flat=True)
+    )
+    report = Report()
+    writer = EditionWriter(series, report, publish=False, media=EmbeddedMedia(images))
+    with transaction.atomic(), deferred_indexing() as written:
+        page = writer.write(edition)
+        written.update(writer.finish())
+        Revision.objects.filter(pk=page.latest_revision_id).update(user=user)
+        log(instance=page, action="wagtail.create", user=user)
+    report.media.update(writer.media.counts)
+    return page, report
+
+
+def summary_messages(edition, report, source_name, others=0):
+    """What was recognised (sections by kind, counts) and kept as free text."""
+    labels = section_labels()
+    recognised, free = [], 0
+    for section in edition.sections:
+        if section["type"] == "text":
+            free += 1
+            continue
+        if "items" not in section:
+            continue
+        items = section["items"]
+        children = sum(len(item.get("children") or []) for item in items)
+        links = len(section.get("links") or [])
+        parts = []
+        if items or not links:
+            parts.append(
+                ngettext("%(count)s point", "%(count)s points", len(items))
+                % {"count": len(items)}
+            )
+        if children:
+            parts.append(
+                ngettext("%(count)s sub-point", "%(count)s sub-points", children)
+                % {"count": children}
+            )
+        if links:
+            parts.append(
+                ngettext("%(count)s link", "%(count)s links", links) % {"count": links}
+            )
+        recognised.append(
+            _("%(kind)s “%(heading)s” (%(counts)s)")
+            % {
+                "kind": labels.get(section["type"], section["type"]),
+                "heading": section["heading"],
+                "counts": ", ".join(parts),
+            }
+        )
+    lines = [
+        _("Draft edition created from %(file)s, not published.")
+        % {"file": source_name},
+        _("Recognised: %(sections)s.")
+        % {"sections": "; ".join(recognised) or _("no section")},
+    ]
+    if free:
+        lines.append(
+            ngettext(
+                "%(count)s part kept as free text: check it.",
+                "%(count)s parts kept as free text: check them.",
+                free,
+            )
+            % {"count": free}
+        )
+    if report.media["images"]:
+        lines.append(
+            ngettext(
+                "%(count)s image added.",
+                "%(count)s images added.",
+                report.media["images"],
+            )
+            % {"count": report.media["images"]}
+        )
+    if edition.themes:
+        lines.append(
+            _("Suggested themes: %(themes)s.") % {"themes": ", ".join(edition.themes)}
+        )
+    warnings = [row["message"] for row in report.grouped_warnings()]
+    if others:
+        warnings.append(
+            ngettext(
+                "The document holds %(count)s more edition: only the first one was "
+                "created (import_recaps imports them all).",
+                "The document holds %(count)s more editions: only the first one was "
+                "created (import_recaps imports them all).",
+                others,
+            )
+            % {"count": others}
+        )
+    return " ".join(lines), warnings
+
+
+class EditionFromDocumentView(WagtailAdminTemplateMixin, FormView):
+    """The form, then a draft edition and a redirect to its edit view."""
+
+    form_class = EditionDocumentForm
+    template_name = "recaps/admin/edition_from_document.html"
+    page_title = gettext_lazy("Create an edition from a document")
+    header_icon = "doc-full-inverse"
+
+    def dispatch(self, request, page_id):
+        self.series = get_object_or_404(Page, pk=page_id)
+        if not can_add_edition(request.user, self.series):
+            # A plain 403, not Wagtail's redirect to the dashboard: an upload
+            # refused must not look like it went somewhere.
+            return permission_denied(request, PermissionDenied())
+        self.series = self.series.specific
+        return super().dispatch(request, page_id)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {
+                "url": reverse("wagtailadmin_explore", args=[self.series.pk]),
+                "label": self.series.title,
+            },
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            action_url=reverse(URL_NAME, args=[self.series.pk]),
+            submit_button_label=_("Create the draft"),
+            submit_button_active_label=_("Reading the document…"),
+            series=self.series,
+            max_mb=max_import_mb(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        edition, *others = form.editions
+        page, report = create_draft(
+            self.series, edition, form.images, self.request.user
+        )
+        summary, warnings = summary_messages(
+            edition, report, form.source_name, len(others)
+        )
+        messages.success(self.request, summary)
+        for warning in warnings:
+            messages.warning(self.request, warning)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+edition_from_document_view = EditionFromDocumentView.as_view()
+
+
+class EditionFromDocumentMenuItem(PageMenuItem):
+    """“Create an edition from a document” in a series' header and listing menus."""
+
+    label = gettext_lazy("Create an edition from a document")
+    icon_name = "doc-full-inverse"
+    url_name = URL_NAME
+    priority = 15
+
+    def is_shown(self, user):
+        return can_add_edition(user, self.page)
+
+
+def from_document_buttons(user):
+    """Header buttons of the editions listing: one per series the user may add to."""
+    series = [
+        page
+        for page in RecapSeriesPage.objects.order_by("path")
+        if can_add_edition(user, page)
+    ]
+    label = gettext_lazy("Create an edition from a document")
+    return [
+        HeaderButton(
+            label if len(series) == 1 else f"{label} ({page.title})",
+            url=reverse(URL_NAME, args=[page.pk]),
+            icon_name="doc-full-inverse",
+        )
+        for page in series
+    ]

@@ -1,0 +1,215 @@
+"""“Create an edition from a document” (recaps/admin/documents.py): a draft of
+the series, numbered and dated as a new edition, typed like the import."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import Page, Revision
+
+from recaps.models import RecapPage, Theme
+from tests.admin.conftest import edit_url
+from tests.importers.documents import (
+    DOCX,
+    EMAIL,
+    ENCRYPTED_ODT,
+    LINK_URL,
+    ODT,
+    demo_edition,
+    encrypted_docx,
+    odt_with_picture_renamed,
+    sections_as_text,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def form_url(series):
+    return reverse("recaps_edition_from_document", args=(series.pk,))
+
+
+def upload(path, name=None, content=None):
+    return SimpleUploadedFile(
+        name or path.name, content if content is not None else path.read_bytes()
+    )
+
+
+def raw_sections(page):
+    """The stored sections as the importer's ``{"type": …, "items": …}`` dicts."""
+    sections = []
+    for child in page.body.raw_data:
+        value = dict(child["value"]) if isinstance(child["value"], dict) else {}
+        items = [
+            {
+                "text": item["value"]["text"],
+                "children": [c["value"] for c in item["value"].get("children") or []],
+            }
+            for item in value.get("items") or []
+        ]
+        sections.append({"type": child["type"], "items": items})
+    return sections
+
+
+@pytest.fixture
+def themes(db):
+    Theme.objects.create(name="solidarité")
+    Theme.objects.create(name="numérique")
+
+
+@pytest.mark.parametrize("path", [DOCX, ODT], ids=lambda p: p.suffix)
+def test_upload_creates_a_draft_pre_filled_like_a_new_edition(
+    admin_client, series, make_edition, themes, path
+):
+    make_edition(edition_number=4)
+    response = admin_client.post(form_url(series), {"document": upload(path)})
+    page = RecapPage.objects.child_of(series).get(edition_number=5)
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(page)
+    assert page.get_parent().specific == series
+    assert not page.live and page.first_published_at is None
+    friday = page.date
+    assert friday.weekday() == 4
+    assert 0 <= (friday - timezone.localdate()).days < 7
+    demo = demo_edition(1)
+    assert page.title == demo["title"]
+    assert "première édition" in page.intro
+    kinds = [child.block_type for child in page.body]
+    assert kinds == ["image", "highlights", "feedback", "resources"]
+    assert sections_as_text(raw_sections(page)) == sections_as_text(demo["body"])
+    resources = page.body[3].value
+    assert [link["url"] for link in resources["links"]] == [LINK_URL]
+    # The embedded image is now a Wagtail image of the draft.
+    image = page.body[0].value["image"]
+    assert image is not None and get_image_model().objects.filter(pk=image.pk).exists()
+    # Themes suggested from the existing ones the text names (“solidarité”).
+    assert [theme.name for theme in page.tags.all()] == ["solidarité"]
+    # The revision is the editor's.
+    assert page.latest_revision.user is not None
+
+
+def test_summary_says_what_was_recognised(admin_client, series, themes):
+    response = admin_client.post(
+        form_url(series), {"document": upload(DOCX)}, follow=True
+    )
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "Brouillon" in html or "brouillon" in html
+    messages = [str(m) for m in response.context["messages"]]
+    summary = messages[0]
+    assert "premiere-petite-ebullition.docx" in summary
+    assert "3 points" in summary and "2 sous-points" in summary
+    assert "4 points" in summary and "1 lien" in summary
+    assert "1 image" in summary
+    assert "solidarité" in summary
+
+
+def test_pasted_email_becomes_a_draft_with_free_text_reported(admin_client, series):
+    response = admin_client.post(
+        form_url(series), {"text": EMAIL.read_text(encoding="utf-8")}, follow=True
+    )
+    page = RecapPage.objects.child_of(series).get()
+    assert not page.live
+    assert [child.block_type for child in page.body] == [
+        "highlights",
+        "feedback",
+        "resources",
+        "text",
+    ]
+    assert "Bonjour à toutes et à tous" in page.intro
+    messages = [str(m) for m in response.context["messages"]]
+    assert "texte libre" in messages[0]
+
+
+def test_draft_is_nowhere_public(admin_client, client, series):
+    admin_client.post(form_url(series), {"document": upload(DOCX)})
+    page = RecapPage.objects.child_of(series).get()
+    assert client.get(page.url_path.replace("/accueil", "", 1)).status_code == 404
+    api = client.get("/api/v1/recaps/").json()
+    assert page.title not in str(api)
+    assert client.get(f"/api/v1/recaps/{page.pk}/").status_code == 404
+
+
+def bad_files():
+    return [
+        ("notes.docx", b"Ceci n'est pas un document Word, juste du texte renomm\xe9."),
+        ("mot-de-passe.docx", encrypted_docx()),
+        ("mot-de-passe.odt", ENCRYPTED_ODT.read_bytes()),
+        ("vide.docx", b""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (*bad_files()[0], "encodage illisible"),
+        (*bad_files()[1], "protégé par un mot de passe"),
+        (*bad_files()[2], "protégé par un mot de passe"),
+        (*bad_files()[3], ""),
+    ],
+    ids=["not-a-document", "encrypted-docx", "encrypted-odt", "empty"],
+)
+def test_bad_file_is_a_french_form_error_and_creates_nothing(
+    admin_client, series, name, content, message
+):
+    pages, revisions = Page.objects.count(), Revision.objects.count()
+    response = admin_client.post(
+        form_url(series), {"document": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 200
+    errors = " ".join(str(e) for e in response.context["form"].errors.values())
+    assert errors
+    assert message in errors
+    assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
+
+
+def test_too_large_file_is_refused(admin_client, series, settings):
+    settings.RECAPS_IMPORT_MAX_MB = 0.001  # 1 kB
+    pages = Page.objects.count()
+    response = admin_client.post(form_url(series), {"document": upload(DOCX)})
+    errors = str(response.context["form"].errors)
+    assert "fichier trop volumineux" in errors
+    assert Page.objects.count() == pages
+
+
+def test_form_is_french_and_offered_on_the_series(admin_client, series):
+    response = admin_client.get(form_url(series))
+    html = response.content.decode()
+    assert "Créer une édition depuis un document" in html
+    assert 'accept=".docx,.odt,.html,.htm,.txt"' in html
+    assert 'enctype="multipart/form-data"' in html
+    explore = admin_client.get(reverse("wagtailadmin_explore", args=(series.pk,)))
+    assert form_url(series) in explore.content.decode()
+    listing = admin_client.get(reverse("editions:index"))
+    assert form_url(series) in listing.content.decode()
+
+
+def test_user_without_add_permission_is_refused(client, django_user_model, series):
+    reader = django_user_model.objects.create_user("lecteur", password="x")  # noqa: S106
+    reader.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(reader)
+    pages = Page.objects.count()
+    assert client.get(form_url(series)).status_code == 403
+    response = client.post(form_url(series), {"document": upload(DOCX)})
+    assert response.status_code == 403
+    assert Page.objects.count() == pages
+    listing = client.get(reverse("wagtailadmin_explore", args=(series.pk,)))
+    assert form_url(series) not in listing.content.decode()
+    reader.groups.add(Group.objects.get(name="Editors"))
+    assert client.get(form_url(series)).status_code == 200
+
+
+def test_only_series_take_editions(admin_client, make_edition):
+    edition = make_edition()
+    assert admin_client.get(form_url(edition)).status_code == 403
+
+
+def test_image_the_site_cannot_show_is_reported_in_the_summary(admin_client, series):
+    document = SimpleUploadedFile("compte-rendu.odt", odt_with_picture_renamed(".wmf"))
+    response = admin_client.post(form_url(series), {"document": document}, follow=True)
+    page = RecapPage.objects.child_of(series).get()
+    assert "image" not in [child.block_type for child in page.body]
+    messages = [str(m) for m in response.context["messages"]]
+    assert "image ajoutée" not in messages[0]
+    assert any("laissée de côté" in message for message in messages[1:])
