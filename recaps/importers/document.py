@@ -4,7 +4,7 @@ Every format parser (HTML, flattened text, the HTML of a WordPress post) turns i
 input into a flat sequence of events — headings, paragraphs, bullet lists and
 edition separators. :class:`EditionBuilder` assembles them into
 :class:`ParsedEdition` objects whose sections have the shape that
-:func:`recaps.importers.structured.section_to_stream` stores.
+:func:`recaps.stream.section_to_stream` stores.
 """
 
 import re
@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..blocks import html_to_text
 from ..search import normalise
+from ..stream import as_paragraphs
 from .mapping import clean_heading, section_kind
 from .sanitize import (
     IMPORT_TEXT_FEATURES,
-    as_paragraphs,
     clean_html,
     clean_inline,
     clean_intro,
@@ -92,7 +92,7 @@ class Block:
     """Content that is a block of its own: an image, a table, code, an embed…
 
     ``value`` is a section mapping (``{"type": "image", …}``) as
-    :func:`recaps.importers.structured.section_to_stream` reads it; media are
+    :func:`recaps.stream.section_to_stream` reads it; media are
     resolved to Wagtail images and documents when the edition is written.
     """
 

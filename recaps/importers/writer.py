@@ -26,9 +26,10 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
+from ..stream import section_to_stream
 from .document import SourceWarning
 from .media import MediaLibrary
-from .structured import save_page, section_to_stream
+from .structured import save_page
 
 THEME_MAX_LENGTH = 100
 
