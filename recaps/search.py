@@ -48,6 +48,12 @@ def normalise(text):
     return anyascii(str(text or "")).casefold()
 
 
+def fold(text):
+    """The words of ``text``, folded (:func:`normalise`) and single-spaced:
+    “Édition n°3 : Réflexions !” → ``edition n 3 reflexions``."""
+    return " ".join(_WORD.findall(normalise(text)))
+
+
 @lru_cache(maxsize=65536)
 def stem(word):
     """The French stem of one word, accents and case folded: “Réflexions”,
@@ -84,7 +90,7 @@ def search_words(text):
     Folded like queries (:func:`normalise`), one space around every word, so
     that ``contains(" " + term)`` is "a word starts with term".
     """
-    return f" {' '.join(_WORD.findall(normalise(text)))} "
+    return f" {fold(text)} "
 
 
 def filter_by_words(queryset, query, field="search_text"):
@@ -103,7 +109,7 @@ def text_matches(text, query):
     terms = query_terms(query)
     if not terms:
         return False
-    words = set(_WORD.findall(normalise(text)))
+    words = set(fold(text).split())
     return all(any(word.startswith(term) for word in words) for term in terms)
 
 

@@ -15,7 +15,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from ..blocks import html_to_text
-from ..search import normalise
+from ..search import fold
 from ..stream import as_paragraphs
 from .mapping import clean_heading, section_kind
 from .sanitize import (
@@ -142,11 +142,6 @@ class ParsedEdition:
         parts = [self.title, html_to_text(self.intro)]
         parts += [html_to_text(s.get("intro", "")) for s in self.sections[:1]]
         return " ".join(parts)
-
-
-def fold(text):
-    """Lower-case ASCII words separated by single spaces (see ``normalise``)."""
-    return " ".join(re.findall(r"[a-z0-9]+", normalise(text)))
 
 
 _CHROME = re.compile(

@@ -10,6 +10,7 @@ Lines before the first heading are the page header and are skipped.
 import hashlib
 import re
 
+from ..search import fold
 from .document import (
     BulletList,
     EditionBuilder,
@@ -19,7 +20,6 @@ from .document import (
     Separator,
     decode,
     finish_editions,
-    fold,
 )
 from .mapping import (
     HEADING_LINE_MAX_LENGTH,
