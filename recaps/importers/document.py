@@ -7,6 +7,7 @@ edition separators. :class:`EditionBuilder` assembles them into
 :func:`recaps.stream.section_to_stream` stores.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -414,6 +415,12 @@ class EditionBuilder:
             warnings=list(draft["warnings"]),
         )
 
+    def read(self, events):
+        """Feed every event; the editions read (see :meth:`finish`)."""
+        for event in events:
+            self.feed(event)
+        return self.finish()
+
     def finish(self):
         """The editions read so far (closes the last one)."""
         self._close()
@@ -489,14 +496,18 @@ def decode(data):
         ) from error
 
 
-def finish_editions(editions, key, name, warnings, numbered=False):
-    """Order, number and key the editions read from one file.
+def finish_editions(editions, data, name, warnings, key="", numbered=False):
+    """The one finishing step of a parsed file: order, number, key and label its
+    editions (those with sections), and give the first the file's warnings.
 
-    One edition is keyed ``key``; several (or any when ``numbered``) are keyed
-    ``key#1``, ``key#2``… in chronological order.
+    ``key`` identifies the file (its URL), by default the SHA-256 of its bytes
+    ``data``. One edition is keyed ``key``; several (or any when ``numbered``)
+    are keyed ``key#1``, ``key#2``… in chronological order.
     """
+    editions = [edition for edition in editions if edition.sections]
     if not editions:
         raise SourceError(_("no recap found (no section heading followed by content)"))
+    key = key or "sha256:" + hashlib.sha256(data).hexdigest()
     editions = order_editions(editions)
     numbered = numbered or len(editions) > 1
     for position, edition in enumerate(editions, start=1):

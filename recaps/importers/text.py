@@ -7,7 +7,6 @@ an edition (“cette première édition”) after some sections, starts a new ed
 Lines before the first heading are the page header and are skipped.
 """
 
-import hashlib
 import re
 
 from ..search import fold
@@ -95,13 +94,9 @@ def parse_text(data, name=""):
 
     Each edition's source key is the SHA-256 of the file plus its position.
     """
-    text = decode(data)
     builder = EditionBuilder(split_editions=True, skip_preamble=True)
-    for event in events(text):
-        builder.feed(event)
-    editions = [e for e in builder.finish() if e.sections]
-    key = "sha256:" + hashlib.sha256(data).hexdigest()
-    editions = finish_editions(editions, key, name, builder.warnings, numbered=True)
+    editions = builder.read(events(decode(data)))
+    editions = finish_editions(editions, data, name, builder.warnings, numbered=True)
     for edition in editions:
         # Separator lines repeat the series name: the writer numbers the title.
         edition.title = ""

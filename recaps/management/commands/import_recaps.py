@@ -295,7 +295,7 @@ class Command(BaseCommand):
             if kind == "xml":
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
-                export = parse_wxr(str(path), name=path.name, categories=categories)
+                export = parse_wxr(str(path), categories=categories)
                 for label, reason in export.skipped:
                     report.add("skipped", label, reason)
                 report.sources.append(
