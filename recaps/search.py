@@ -50,7 +50,7 @@ def normalise(text):
 
 def fold(text):
     """The words of ``text``, folded (:func:`normalise`) and single-spaced:
-    “Édition n°3 : Réflexions !” → ``edition n 3 reflexions``."""
+    “Édition 3 : Réflexions !” → ``edition 3 reflexions``."""
     return " ".join(_WORD.findall(normalise(text)))
 
 
@@ -95,22 +95,13 @@ def search_words(text):
 
 def filter_by_words(queryset, query, field="search_text"):
     """Rows whose ``field`` (see :func:`search_words`) has a word starting with
-    each word of ``query`` — the database form of :func:`text_matches`."""
+    each word of ``query``, accents and case ignored."""
     terms = query_terms(query)
     if not terms:
         return queryset.none()
     for term in terms:
         queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
     return queryset
-
-
-def text_matches(text, query):
-    """True when every word of the query appears in ``text`` (prefix match)."""
-    terms = query_terms(query)
-    if not terms:
-        return False
-    words = set(fold(text).split())
-    return all(any(word.startswith(term) for word in words) for term in terms)
 
 
 def search_editions(queryset, query):
