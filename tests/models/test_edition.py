@@ -19,20 +19,6 @@ def test_edition_lives_only_under_a_series(series, root_page):
     assert RecapPage.allowed_subpage_models() == []
 
 
-def test_edition_cannot_be_created_outside_a_series_in_the_admin(
-    client, django_user_model, root_page
-):
-    admin = django_user_model.objects.create_superuser("boss", "b@example.org", "pw")
-    client.force_login(admin)
-    url = f"/admin/pages/add/recaps/recappage/{root_page.pk}/"
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response.url == "/admin/"
-    response = client.post(url, {"title": "Hors série", "slug": "hors-serie"})
-    assert response.status_code == 302
-    assert not RecapPage.objects.exists()
-
-
 def test_series_holds_any_number_of_editions(make_edition, series):
     for _ in range(5):
         make_edition()
