@@ -189,11 +189,6 @@ class SectionBlock(blocks.StructBlock):
         template = "recaps/blocks/section.html"
         icon = "list-ul"
 
-    @cached_property
-    def section_type(self):
-        """The machine name is the block's name in the stream."""
-        return self.name
-
     def get_api_representation(self, value, context=None):
         """The section as the API shows it (the ``label`` is added on output)::
 
@@ -241,105 +236,225 @@ class SectionBlock(blocks.StructBlock):
         )
 
 
-def _section(class_name, label, icon, heading, description, example):
-    """Declare a section block type: one Meta per kind, same fields."""
+class HighlightsBlock(SectionBlock):
+    """Section: the main points of the meeting."""
 
-    meta = type(
-        "Meta",
-        (),
-        {
-            "label": label,
-            "icon": icon,
-            "default": {"heading": heading},
-            "description": description,
-            "preview_value": {
-                "heading": heading,
-                "items": [{"text": f"<p>{example}</p>", "children": []}],
-            },
-            "group": _("Lists"),
-        },
-    )
-    return type(
-        class_name,
-        (SectionBlock,),
-        {"Meta": meta, "__doc__": f"Section: {description}", "__module__": __name__},
-    )
+    class Meta:
+        label = _("Highlights")
+        icon = "pick"
+        default = {"heading": _("What was shared")}
+        description = _(
+            "The main points of the meeting (“Retour sur…”, “Ce qui a été partagé”)."
+        )
+        preview_value = {
+            "heading": _("What was shared"),
+            "items": [
+                {
+                    "text": (
+                        "<p>De nombreuses belles initiatives partout dans le réseau "
+                        "pour adapter les activités.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
 
 
-HighlightsBlock = _section(
-    "HighlightsBlock",
-    _("Highlights"),
-    "pick",
-    _("What was shared"),
-    _("The main points of the meeting (“Retour sur…”, “Ce qui a été partagé”)."),
-    "De nombreuses belles initiatives partout dans le réseau pour adapter les "
-    "activités.",
-)
-ActionsBlock = _section(
-    "ActionsBlock",
-    _("Shared actions"),
-    "tasks",
-    _("Actions shared by the centres"),
-    _("What the centres do and shared (“Partage de ce qui est fait pour Noël”)."),
-    "Un calendrier de l’avent avec chaque jour une proposition de petite activité.",
-)
-OpeningsBlock = _section(
-    "OpeningsBlock",
-    _("Openings of the centres"),
-    "home",
-    _("How the social centres are open"),
-    _("Which services of the centres stay open (“Ouvert pour la ludothèque”)."),
-    "Ouvert pour l’épicerie solidaire",
-)
-ObservationsBlock = _section(
-    "ObservationsBlock",
-    _("Observations from residents"),
-    "view",
-    _("Observations and feedback from residents"),
-    _("What residents told the centres (“constats et remontées d’habitants”)."),
-    "Les grands-parents se sentent éloignés, isolés par rapport à leurs familles.",
-)
-ReflectionsBlock = _section(
-    "ReflectionsBlock",
-    _("Deeper reflections"),
-    "comment",
-    _("Deeper reflections"),
-    _("Questions of substance raised together (“réflexions de fond”)."),
-    "Le numérique doit rester un choix et non un mode de fonctionnement imposé.",
-)
-QuestionsBlock = _section(
-    "QuestionsBlock",
-    _("Shared questions"),
-    "help",
-    _("Shared questions"),
-    _("Open questions the participants share (“interrogations partagées”)."),
-    "Comment repérer les personnes en fragilité sur le territoire ?",
-)
-NuggetsBlock = _section(
-    "NuggetsBlock",
-    _("Nuggets and action ideas"),
-    "success",
-    _("Nuggets and action ideas shared"),
-    _("Ideas worth copying (“pépites et pistes d’action”)."),
-    "Des habitants-relais pour faire l’intermédiaire entre les habitants et le "
-    "Centre Social.",
-)
-TakeawaysBlock = _section(
-    "TakeawaysBlock",
-    _("Takeaways and information"),
-    "info-circle",
-    _("What we talked about and what you take away"),
-    _("Information given and what participants remember (“ce que vous en retenez”)."),
-    "La Fédération va permettre aux structures de s’équiper d’un compte Zoom.",
-)
-FeedbackBlock = _section(
-    "FeedbackBlock",
-    _("Feedback on the format"),
-    "mail",
-    _("Your feedback on this format"),
-    _("What participants said of the meeting itself (“vous avez apprécié”)."),
-    "Pour la richesse de l’échange et la rencontre de bénévoles d’autres territoires.",
-)
+class ActionsBlock(SectionBlock):
+    """Section: what the centres do and shared."""
+
+    class Meta:
+        label = _("Shared actions")
+        icon = "tasks"
+        default = {"heading": _("Actions shared by the centres")}
+        description = _(
+            "What the centres do and shared (“Partage de ce qui est fait pour Noël”)."
+        )
+        preview_value = {
+            "heading": _("Actions shared by the centres"),
+            "items": [
+                {
+                    "text": (
+                        "<p>Un calendrier de l’avent avec chaque jour une proposition "
+                        "de petite activité.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class OpeningsBlock(SectionBlock):
+    """Section: which services of the centres stay open."""
+
+    class Meta:
+        label = _("Openings of the centres")
+        icon = "home"
+        default = {"heading": _("How the social centres are open")}
+        description = _(
+            "Which services of the centres stay open (“Ouvert pour la ludothèque”)."
+        )
+        preview_value = {
+            "heading": _("How the social centres are open"),
+            "items": [
+                {
+                    "text": "<p>Ouvert pour l’épicerie solidaire</p>",
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class ObservationsBlock(SectionBlock):
+    """Section: what residents told the centres."""
+
+    class Meta:
+        label = _("Observations from residents")
+        icon = "view"
+        default = {"heading": _("Observations and feedback from residents")}
+        description = _(
+            "What residents told the centres (“constats et remontées d’habitants”)."
+        )
+        preview_value = {
+            "heading": _("Observations and feedback from residents"),
+            "items": [
+                {
+                    "text": (
+                        "<p>Les grands-parents se sentent éloignés, isolés par rapport "
+                        "à leurs familles.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class ReflectionsBlock(SectionBlock):
+    """Section: questions of substance raised together."""
+
+    class Meta:
+        label = _("Deeper reflections")
+        icon = "comment"
+        default = {"heading": _("Deeper reflections")}
+        description = _(
+            "Questions of substance raised together (“réflexions de fond”)."
+        )
+        preview_value = {
+            "heading": _("Deeper reflections"),
+            "items": [
+                {
+                    "text": (
+                        "<p>Le numérique doit rester un choix et non un mode de "
+                        "fonctionnement imposé.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class QuestionsBlock(SectionBlock):
+    """Section: open questions the participants share."""
+
+    class Meta:
+        label = _("Shared questions")
+        icon = "help"
+        default = {"heading": _("Shared questions")}
+        description = _(
+            "Open questions the participants share (“interrogations partagées”)."
+        )
+        preview_value = {
+            "heading": _("Shared questions"),
+            "items": [
+                {
+                    "text": (
+                        "<p>Comment repérer les personnes en fragilité sur le "
+                        "territoire ?</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class NuggetsBlock(SectionBlock):
+    """Section: ideas worth copying."""
+
+    class Meta:
+        label = _("Nuggets and action ideas")
+        icon = "success"
+        default = {"heading": _("Nuggets and action ideas shared")}
+        description = _("Ideas worth copying (“pépites et pistes d’action”).")
+        preview_value = {
+            "heading": _("Nuggets and action ideas shared"),
+            "items": [
+                {
+                    "text": (
+                        "<p>Des habitants-relais pour faire l’intermédiaire entre les "
+                        "habitants et le Centre Social.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class TakeawaysBlock(SectionBlock):
+    """Section: information given and what participants remember."""
+
+    class Meta:
+        label = _("Takeaways and information")
+        icon = "info-circle"
+        default = {"heading": _("What we talked about and what you take away")}
+        description = _(
+            "Information given and what participants remember (“ce que vous en "
+            "retenez”)."
+        )
+        preview_value = {
+            "heading": _("What we talked about and what you take away"),
+            "items": [
+                {
+                    "text": (
+                        "<p>La Fédération va permettre aux structures de s’équiper "
+                        "d’un compte Zoom.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
+
+
+class FeedbackBlock(SectionBlock):
+    """Section: what participants said of the meeting itself."""
+
+    class Meta:
+        label = _("Feedback on the format")
+        icon = "mail"
+        default = {"heading": _("Your feedback on this format")}
+        description = _(
+            "What participants said of the meeting itself (“vous avez apprécié”)."
+        )
+        preview_value = {
+            "heading": _("Your feedback on this format"),
+            "items": [
+                {
+                    "text": (
+                        "<p>Pour la richesse de l’échange et la rencontre de bénévoles "
+                        "d’autres territoires.</p>"
+                    ),
+                    "children": [],
+                }
+            ],
+        }
+        group = _("Lists")
 
 
 class LinkBlock(blocks.StructBlock):

@@ -339,6 +339,25 @@ def in_series(slug):
     return condition
 
 
+def date_range(field_name):
+    """The ``date_after`` / ``date_before`` filters on the date ``field_name``
+    (both inclusive); :class:`DateRangeForm` checks they are in order."""
+    return (
+        StrictDateFilter(
+            field_name=field_name,
+            lookup_expr="gte",
+            label=_("From date"),
+            help_text=_("Only editions held on or after this date (YYYY-MM-DD)."),
+        ),
+        StrictDateFilter(
+            field_name=field_name,
+            lookup_expr="lte",
+            label=_("Until date"),
+            help_text=_("Only editions held on or before this date (YYYY-MM-DD)."),
+        ),
+    )
+
+
 class DateRangeForm(forms.Form):
     """``date_after`` must not be later than ``date_before``."""
 
@@ -369,18 +388,7 @@ class EditionFilter(django_filters.FilterSet):
         ),
     )
     series = TextFilter(method="filter_series", help_text=_("Slug of the series."))
-    date_after = StrictDateFilter(
-        field_name="date",
-        lookup_expr="gte",
-        label=_("From date"),
-        help_text=_("Only editions held on or after this date (YYYY-MM-DD)."),
-    )
-    date_before = StrictDateFilter(
-        field_name="date",
-        lookup_expr="lte",
-        label=_("Until date"),
-        help_text=_("Only editions held on or before this date (YYYY-MM-DD)."),
-    )
+    date_after, date_before = date_range("date")
     section_type = RepeatChoiceFilter(
         choices=[(kind, kind) for kind in SECTION_TYPES],
         method="filter_section_type",
@@ -500,16 +508,7 @@ class SectionFilter(django_filters.FilterSet):
             "ignored, prefixes match)."
         ),
     )
-    date_after = StrictDateFilter(
-        field_name="edition_date",
-        lookup_expr="gte",
-        help_text=_("Only editions held on or after this date (YYYY-MM-DD)."),
-    )
-    date_before = StrictDateFilter(
-        field_name="edition_date",
-        lookup_expr="lte",
-        help_text=_("Only editions held on or before this date (YYYY-MM-DD)."),
-    )
+    date_after, date_before = date_range("edition_date")
 
     class Meta:
         model = RecapSection

@@ -48,6 +48,12 @@ def normalise(text):
     return anyascii(str(text or "")).casefold()
 
 
+def fold(text):
+    """The words of ``text``, folded (:func:`normalise`) and single-spaced:
+    “Édition 3 : Réflexions !” → ``edition 3 reflexions``."""
+    return " ".join(_WORD.findall(normalise(text)))
+
+
 @lru_cache(maxsize=65536)
 def stem(word):
     """The French stem of one word, accents and case folded: “Réflexions”,
@@ -84,27 +90,18 @@ def search_words(text):
     Folded like queries (:func:`normalise`), one space around every word, so
     that ``contains(" " + term)`` is "a word starts with term".
     """
-    return f" {' '.join(_WORD.findall(normalise(text)))} "
+    return f" {fold(text)} "
 
 
 def filter_by_words(queryset, query, field="search_text"):
     """Rows whose ``field`` (see :func:`search_words`) has a word starting with
-    each word of ``query`` — the database form of :func:`text_matches`."""
+    each word of ``query``, accents and case ignored."""
     terms = query_terms(query)
     if not terms:
         return queryset.none()
     for term in terms:
         queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
     return queryset
-
-
-def text_matches(text, query):
-    """True when every word of the query appears in ``text`` (prefix match)."""
-    terms = query_terms(query)
-    if not terms:
-        return False
-    words = set(_WORD.findall(normalise(text)))
-    return all(any(word.startswith(term) for word in words) for term in terms)
 
 
 #: The ranked search (the reader search) orders by relevance the newest

@@ -65,15 +65,6 @@ def section_rows(page):
     return rows
 
 
-def is_public(page):
-    """Whether ``page``'s live content is for everyone (live, no restriction).
-
-    Go-live and expiry dates are checked when reading (``published()``): they
-    change what is public without any write.
-    """
-    return page.live and not page.get_view_restrictions().exists()
-
-
 def _public(pages):
     """The pages of ``pages`` that are live and under no view restriction
     (one query for every page's restrictions, on the page or an ancestor)."""

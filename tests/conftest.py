@@ -1,10 +1,15 @@
-"""Shared fixtures: a site whose root holds a series, and helpers to add editions."""
+"""Shared fixtures: a site whose root holds a series, helpers to add editions,
+editions in every hidden state and a small WordPress export."""
+
+import datetime
 
 import pytest
 from django.core.cache import cache
-from wagtail.models import Page, Site
+from django.utils import timezone
+from wagtail.models import Page, PageViewRestriction, Site
 
-from tests.factories import RecapPageFactory, RecapSeriesPageFactory
+from tests.factories import RecapPageFactory, RecapSeriesPageFactory, section
+from tests.importers.helpers import build_wxr, recap_html, wxr_item
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +67,122 @@ def make_edition(series):
         return RecapPageFactory(**kwargs)
 
     return make
+
+
+@pytest.fixture
+def hidden_editions(make_edition):
+    """Editions nobody may see, each tagged ``secret`` and ``numérique``.
+
+    A draft, a scheduled one (future go-live), an expired one still flagged live,
+    one behind a password, one restricted to logged-in users and one scheduled
+    through a revision approved for later.
+    """
+    now = timezone.now()
+    tags = ["secret", "numérique"]
+    body = [section("observations", "Constats", ["Contenu caché numérique"])]
+    pages = {
+        "draft": make_edition(
+            edition_number=101, title="Brouillon", publish=False, tags=tags, body=body
+        ),
+        "scheduled": make_edition(
+            edition_number=102, title="Programmée", tags=tags, body=body
+        ),
+        "expired": make_edition(
+            edition_number=103, title="Expirée", tags=tags, body=body
+        ),
+        "password": make_edition(
+            edition_number=104, title="Protégée", tags=tags, body=body
+        ),
+        "login": make_edition(
+            edition_number=105, title="Réservée", tags=tags, body=body
+        ),
+    }
+    type(pages["scheduled"]).objects.filter(pk=pages["scheduled"].pk).update(
+        go_live_at=now + datetime.timedelta(days=3)
+    )
+    type(pages["expired"]).objects.filter(pk=pages["expired"].pk).update(
+        expire_at=now - datetime.timedelta(days=1)
+    )
+    PageViewRestriction.objects.create(
+        page=pages["password"],
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="secret",  # noqa: S106
+    )
+    PageViewRestriction.objects.create(
+        page=pages["login"], restriction_type=PageViewRestriction.LOGIN
+    )
+    # Scheduled the way the admin does it: a revision approved for later.
+    pages["scheduled_revision"] = make_edition(
+        edition_number=106, title="Planifiée", publish=False, tags=tags, body=body
+    )
+    pages["scheduled_revision"].go_live_at = now + datetime.timedelta(days=3)
+    pages["scheduled_revision"].save_revision().publish()
+    for page in pages.values():
+        page.refresh_from_db()
+    assert not pages["scheduled_revision"].live
+    return pages
+
+
+DANGEROUS = (
+    '<script>alert("x")</script><p onclick="steal()">Fin.</p>'
+    '<h3>Les ressources partagées</h3><ul><li><a href="javascript:alert(1)">'
+    "piège</a> à éviter</li>"
+    '<li><a href="https://www.conseiller-numerique.gouv.fr/">Conseillers</a></li></ul>'
+    '<iframe src="https://evil.example/"></iframe>'
+)
+
+
+@pytest.fixture
+def wxr_text():
+    """An export with three posts, a draft, a trashed post and a page."""
+    return build_wxr(
+        [
+            wxr_item(
+                "Seconde petite ébullition",
+                recap_html(2),
+                "https://site.example/?p=2",
+                date=datetime.date(2020, 11, 20),
+                tags=["Numérique", "Isolement"],
+                categories=[
+                    ("petites-ebullitions", "Les petites ébullitions du Vendredi"),
+                    ("reseau", "Réseau"),
+                ],
+                slug="seconde-petite-%c3%a9bullition",
+            ),
+            wxr_item(
+                "Retour du vendredi",
+                recap_html(3, DANGEROUS),
+                "https://site.example/?p=3",
+                date=datetime.date(2020, 12, 11),
+                status="draft",
+                tags=["numérique"],
+            ),
+            wxr_item(
+                "Première petite ébullition",
+                recap_html(1),
+                "https://site.example/?p=1",
+                date=datetime.date(2020, 11, 13),
+                categories=[("uncategorized", "Non classé")],
+            ),
+            wxr_item(
+                "Brouillon supprimé",
+                recap_html(9),
+                "https://site.example/?p=9",
+                status="trash",
+            ),
+            wxr_item(
+                "Mentions légales",
+                "<p>Texte</p>",
+                "https://site.example/?page_id=5",
+                post_type="page",
+            ),
+        ]
+    )
+
+
+@pytest.fixture
+def wxr_file(tmp_path, wxr_text):
+    """``wxr_text`` written to a file."""
+    path = tmp_path / "export.xml"
+    path.write_text(wxr_text, encoding="utf-8")
+    return path

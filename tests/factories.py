@@ -9,8 +9,8 @@ import datetime
 import factory
 from django.utils.text import slugify
 
-from recaps.importers.structured import section_to_stream
 from recaps.models import RecapPage, RecapSeriesPage
+from recaps.stream import section_to_stream
 
 
 def section(kind, heading=None, items=(), intro="", links=()):

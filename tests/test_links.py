@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
 from recaps.links import absolute_url, site_root_url
-from tests.api.conftest import rich_body
+from tests.api.helpers import rich_body
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from recaps.models import RecapPage, RecapSection
-from recaps.search import clean_query, normalise, text_matches
 from tests.factories import RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db
@@ -54,16 +53,6 @@ def test_index_gives_items_children_links_in_page_order(make_edition):
     }
     assert (text.type, text.intro_text, text.position) == ("text", "Le bilan", 2)
     assert observations.text == "Constats Isolement des aînés"
-
-
-def test_search_helpers_fold_accents_and_neutralise_operators():
-    assert normalise("Numérique ÉTÉ") == "numerique ete"
-    assert clean_query('"isolé" OR x\x00 AND (y* ' + "a" * 500).startswith("isolé OR x")
-    assert len(clean_query("a" * 5000)) <= 200
-    assert clean_query("\ud800bénévoles") == "bénévoles"
-    assert text_matches("Les bénévoles du centre", "benevole")
-    assert not text_matches("Les bénévoles du centre", "salariés")
-    assert not text_matches("anything", "  ")
 
 
 def test_internal_links_are_resolved_for_readers_and_the_api(client, make_edition):

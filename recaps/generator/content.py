@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..blocks import SECTION_TYPES
-from ..importers.structured import section_to_stream
 from ..models.edition import MeetingFormat
+from ..stream import section_to_stream
 from . import vocabulary as words
 
 #: Editions are dated on Fridays from this one on, five a week (five local groups).

@@ -9,7 +9,6 @@ kept, so that links between pages and to documents, and the API's ids, come back
 unchanged in an empty site.
 """
 
-import io
 import json
 import zipfile
 from pathlib import PurePosixPath
@@ -366,10 +365,3 @@ def _delete(saved_files):
     """Remove the files of a restore that was rolled back."""
     for storage, name in saved_files:
         storage.delete(name)
-
-
-def archive_bytes():
-    """The archive in memory (for tests and small sites)."""
-    buffer = io.BytesIO()
-    export_archive(buffer)
-    return buffer.getvalue()

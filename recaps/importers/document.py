@@ -4,9 +4,10 @@ Every format parser (HTML, flattened text, the HTML of a WordPress post) turns i
 input into a flat sequence of events — headings, paragraphs, bullet lists and
 edition separators. :class:`EditionBuilder` assembles them into
 :class:`ParsedEdition` objects whose sections have the shape that
-:func:`recaps.importers.structured.section_to_stream` stores.
+:func:`recaps.stream.section_to_stream` stores.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -15,11 +16,11 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from ..blocks import html_to_text
-from ..search import normalise
+from ..search import fold
+from ..stream import as_paragraphs
 from .mapping import clean_heading, section_kind
 from .sanitize import (
     IMPORT_TEXT_FEATURES,
-    as_paragraphs,
     clean_html,
     clean_inline,
     clean_intro,
@@ -93,7 +94,7 @@ class Block:
     """Content that is a block of its own: an image, a table, code, an embed…
 
     ``value`` is a section mapping (``{"type": "image", …}``) as
-    :func:`recaps.importers.structured.section_to_stream` reads it; media are
+    :func:`recaps.stream.section_to_stream` reads it; media are
     resolved to Wagtail images and documents when the edition is written.
     """
 
@@ -156,11 +157,6 @@ class ParsedEdition:
         parts = [self.title, html_to_text(self.intro)]
         parts += [html_to_text(s.get("intro", "")) for s in self.sections[:1]]
         return " ".join(parts)
-
-
-def fold(text):
-    """Lower-case ASCII words separated by single spaces (see ``normalise``)."""
-    return " ".join(re.findall(r"[a-z0-9]+", normalise(text)))
 
 
 _CHROME = re.compile(
@@ -445,6 +441,12 @@ class EditionBuilder:
             warnings=list(draft["warnings"]),
         )
 
+    def read(self, events):
+        """Feed every event; the editions read (see :meth:`finish`)."""
+        for event in events:
+            self.feed(event)
+        return self.finish()
+
     def finish(self):
         """The editions read so far (closes the last one)."""
         self._close()
@@ -520,14 +522,18 @@ def decode(data):
         ) from error
 
 
-def finish_editions(editions, key, name, warnings, numbered=False):
-    """Order, number and key the editions read from one file.
+def finish_editions(editions, data, name, warnings, key="", numbered=False):
+    """The one finishing step of a parsed file: order, number, key and label its
+    editions (those with sections), and give the first the file's warnings.
 
-    One edition is keyed ``key``; several (or any when ``numbered``) are keyed
-    ``key#1``, ``key#2``… in chronological order.
+    ``key`` identifies the file (its URL), by default the SHA-256 of its bytes
+    ``data``. One edition is keyed ``key``; several (or any when ``numbered``)
+    are keyed ``key#1``, ``key#2``… in chronological order.
     """
+    editions = [edition for edition in editions if edition.sections]
     if not editions:
         raise SourceError(_("no recap found (no section heading followed by content)"))
+    key = key or "sha256:" + hashlib.sha256(data).hexdigest()
     editions = order_editions(editions)
     numbered = numbered or len(editions) > 1
     for position, edition in enumerate(editions, start=1):

@@ -11,7 +11,6 @@ whose text announces successive editions, gives several editions.
 """
 
 import datetime
-import hashlib
 import re
 import urllib.parse
 
@@ -433,9 +432,7 @@ def parse_fragment(html, split_editions=False):
     """Editions (usually one) of an HTML fragment such as a post's content."""
     soup = strip_furniture(BeautifulSoup(html, "html.parser"))
     builder = EditionBuilder(split_editions=split_editions)
-    for event in events(soup):
-        builder.feed(event)
-    return builder.finish(), builder.warnings
+    return builder.read(events(soup)), builder.warnings
 
 
 def _meta(soup, *names):
@@ -512,9 +509,7 @@ def parse_html(data, name="", key=""):
     editions, warnings = [], []
     for scope, (scope_date, scope_themes) in scopes:
         builder = EditionBuilder(split_editions=len(scopes) == 1)
-        for event in events(scope):
-            builder.feed(event)
-        found = [e for e in builder.finish() if e.sections]
+        found = [e for e in builder.read(events(scope)) if e.sections]
         warnings += builder.warnings
         if len(scopes) > 1 and found:
             found[0].date = scope_date
@@ -525,5 +520,4 @@ def parse_html(data, name="", key=""):
         edition.title = edition.title or page_title
         edition.date = edition.date or date
         edition.themes = edition.themes or themes
-    key = key or url or "sha256:" + hashlib.sha256(data).hexdigest()
-    return finish_editions(editions, key, name, warnings)
+    return finish_editions(editions, data, name, warnings, key=key or url)

@@ -8,11 +8,8 @@ rule whose stems all appear gives the kind.
 """
 
 import difflib
-import re
 
-from ..search import normalise, stem
-
-_WORD = re.compile(r"[a-z0-9]+")
+from ..search import fold, normalise, stem
 
 #: (kind, alternatives); each alternative is a tuple of words whose French stems
 #: must all appear. Order matters: “pistes d’action” are nuggets, not actions,
@@ -56,7 +53,7 @@ _FUZZY_WORDS = sorted(
 
 def heading_stems(heading):
     """Stems of the words of a heading, accents and case folded, typos corrected."""
-    words = _WORD.findall(normalise(heading))
+    words = fold(heading).split()
     stems = []
     for word in words:
         stemmed = stem(word)

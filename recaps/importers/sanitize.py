@@ -9,11 +9,12 @@ or meaningless (scripts, styles, frames, forms) are removed first.
 import warnings
 from functools import cache
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning
 from django.utils.html import escape, urlize
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from ..blocks import ITEM_FEATURES, TEXT_FEATURES
+from ..stream import as_paragraphs
 
 #: Elements removed together with their content.
 DROPPED_ELEMENTS = [
@@ -50,8 +51,6 @@ INTRO_FEATURES = ["bold", "italic", "link"]
 #: Free text as imported: the block's features, plus the start of ordered lists
 #: (``ol-start``, registered in ``recaps.wagtail_hooks``).
 IMPORT_TEXT_FEATURES = [*TEXT_FEATURES, "ol-start"]
-#: Elements that are paragraphs of their own in stored rich text.
-BLOCK_ELEMENTS = {"p", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
 
 
 @cache
@@ -81,22 +80,6 @@ def clean_html(html, features=TEXT_FEATURES):
     if not soup.get_text(strip=True) and soup.find("hr") is None:
         return ""
     return soup.decode(formatter=escape).strip()
-
-
-def as_paragraphs(html):
-    """Wrap inline HTML in a paragraph, as Wagtail stores rich text."""
-    html = (html or "").strip()
-    if not html:
-        return ""
-    soup = BeautifulSoup(html, "html.parser")
-    if all(
-        isinstance(child, NavigableString)
-        and not child.strip()
-        or getattr(child, "name", None) in BLOCK_ELEMENTS
-        for child in soup.contents
-    ):
-        return html
-    return f"<p>{html}</p>"
 
 
 def clean_inline(html):

@@ -1,18 +1,17 @@
 """Load a series and its editions from structured data (a parsed YAML/JSON file).
 
 The data has the shape of ``home/demo_data/petites-ebullitions.yaml``: a ``series``
-mapping and a list of ``editions``, each with a ``body`` of typed sections. Pages
-are matched by slug, so loading the same data twice updates instead of duplicating.
+mapping and a list of ``editions``, each with a ``body`` of typed sections (turned
+into StreamField data by :mod:`recaps.stream`). Pages are matched by slug, so
+loading the same data twice updates instead of duplicating.
 """
 
 import datetime
-import uuid
 
 from django.db import transaction
 
-from ..blocks import MEDIA_TYPES, SECTION_TYPES
 from ..models import RecapPage, RecapSeriesPage
-from .sanitize import as_paragraphs
+from ..stream import UnknownSectionType, section_to_stream
 
 SERIES_FIELDS = [
     "title",
@@ -32,86 +31,6 @@ EDITION_FIELDS = ["title", "edition_number", "format", "participation_note", "in
 
 class StructuredDataError(ValueError):
     """The data does not describe a series of recaps."""
-
-
-def _item(data, new_id):
-    return {
-        "text": as_paragraphs(data["text"]),
-        "children": [
-            {
-                "type": "item",
-                "value": {"text": as_paragraphs(child["text"])},
-                "id": new_id(),
-            }
-            for child in data.get("children") or []
-        ],
-    }
-
-
-def _id():
-    return str(uuid.uuid4())
-
-
-def media_value(section):
-    """Raw value of a media block (``image``, ``table``, ``code``, ``embed``)."""
-    kind = section["type"]
-    if kind == "image":
-        return {
-            "image": section["image"],
-            "alt": section.get("alt", ""),
-            "caption": section.get("caption", ""),
-        }
-    if kind == "table":
-        return {
-            "data": section.get("rows") or [],
-            "first_row_is_table_header": bool(section.get("header")),
-            "first_col_is_header": False,
-            "table_caption": section.get("caption", ""),
-        }
-    if kind == "code":
-        return {"language": section.get("language", ""), "code": section["code"]}
-    return {"url": section["url"], "caption": section.get("caption", "")}
-
-
-def section_to_stream(section, new_id=_id):
-    """Convert one section mapping to StreamField raw data.
-
-    ``new_id`` makes the block ids (random UUIDs by default).
-    """
-    kind = section.get("type")
-    if kind in MEDIA_TYPES:
-        return {"type": kind, "value": media_value(section), "id": new_id()}
-    if kind not in SECTION_TYPES:
-        raise StructuredDataError(f"unknown section type {kind!r}")
-    if kind == "text":
-        value = {
-            "heading": section.get("heading", ""),
-            "text": as_paragraphs(section.get("text", "")),
-        }
-    else:
-        value = {
-            "heading": section["heading"],
-            "intro": as_paragraphs(section.get("intro", "")),
-            "items": [
-                {"type": "item", "value": _item(item, new_id), "id": new_id()}
-                for item in section.get("items") or []
-            ],
-        }
-        if kind == "resources":
-            value["links"] = [
-                {
-                    "type": "item",
-                    "value": {
-                        "title": link["title"],
-                        "url": link.get("url", ""),
-                        "document": link.get("document"),
-                        "description": link.get("description", ""),
-                    },
-                    "id": new_id(),
-                }
-                for link in section.get("links") or []
-            ]
-    return {"type": kind, "value": value, "id": new_id()}
 
 
 def _parse_date(value):
@@ -180,7 +99,10 @@ def load_series(data, parent, publish=True):
             if field in edition_data:
                 setattr(page, field, edition_data[field] or "")
         page.date = _parse_date(edition_data["date"])
-        page.body = [section_to_stream(s) for s in edition_data.get("body") or []]
+        try:
+            page.body = [section_to_stream(s) for s in edition_data.get("body") or []]
+        except UnknownSectionType as error:
+            raise StructuredDataError(str(error)) from error
         page.tags.set(edition_data.get("tags") or [], clear=True)
         save_page(page, series, publish)
     return series, created, updated

@@ -7,9 +7,9 @@ an edition (“cette première édition”) after some sections, starts a new ed
 Lines before the first heading are the page header and are skipped.
 """
 
-import hashlib
 import re
 
+from ..search import fold
 from .document import (
     BulletList,
     EditionBuilder,
@@ -19,7 +19,6 @@ from .document import (
     Separator,
     decode,
     finish_editions,
-    fold,
 )
 from .mapping import (
     HEADING_LINE_MAX_LENGTH,
@@ -98,13 +97,9 @@ def parse_text(data, name="", page=True):
     is skipped; otherwise (an e-mail) it is one edition and the lines before its
     first heading are its introduction.
     """
-    text = decode(data)
     builder = EditionBuilder(split_editions=page, skip_preamble=page)
-    for event in events(text):
-        builder.feed(event)
-    editions = [e for e in builder.finish() if e.sections]
-    key = "sha256:" + hashlib.sha256(data).hexdigest()
-    editions = finish_editions(editions, key, name, builder.warnings, numbered=True)
+    editions = builder.read(events(decode(data)))
+    editions = finish_editions(editions, data, name, builder.warnings, numbered=True)
     for edition in editions:
         # Separator lines repeat the series name: the writer numbers the title.
         edition.title = ""

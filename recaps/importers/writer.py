@@ -33,9 +33,10 @@ from ..bulk_pages import BulkPageWriter, update_reference_index
 from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
+from ..stream import section_to_stream
 from .document import SourceWarning
 from .media import MediaLibrary
-from .structured import save_page, section_to_stream
+from .structured import save_page
 
 THEME_MAX_LENGTH = 100
 #: New editions written per batch of bulk queries.

@@ -154,9 +154,8 @@ def _terms(fields):
 class WxrReader:
     """Read one export; ``categories`` are the slugs that choose the recaps."""
 
-    def __init__(self, categories=(), progress=None):
+    def __init__(self, categories=()):
         self.categories = {slugify(slug) for slug in categories if slug}
-        self.progress = progress
         self.export = WxrExport()
         self.gallery_parents = []
 
@@ -183,8 +182,6 @@ class WxrReader:
                 if depth == 2 and element.tag == "item":
                     position += 1
                     self.item(_Fields(element), position)
-                    if self.progress:
-                        self.progress(position)
                     element.clear()
                     if channel is not None:
                         channel.remove(element)
@@ -380,9 +377,9 @@ def _image_of(attachment, section):
     }
 
 
-def parse_wxr(source, name="", categories=(), progress=None):
+def parse_wxr(source, categories=()):
     """Read a WXR file (path or binary file object) into a :class:`WxrExport`."""
-    return WxrReader(categories, progress).read(source)
+    return WxrReader(categories).read(source)
 
 
 def _number_by_date(editions):

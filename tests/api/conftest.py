@@ -5,9 +5,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 
-from tests.factories import section
-
-API = "/api/v1/"
+from tests.api.helpers import rich_body
 
 
 @pytest.fixture(autouse=True)
@@ -17,31 +15,6 @@ def api_settings(settings):
     cache.clear()
     yield settings
     cache.clear()
-
-
-def rich_body(n=1):
-    """A body with several kinds of sections, items, sub-items and links."""
-    return [
-        section("highlights", "Temps forts", [f"Point {n}", ("Parent", ["A"])]),
-        section(
-            "nuggets",
-            "Les pépites",
-            [f"Pépite numérique {n}", "Atelier d’inclusion numérique"],
-            intro="<p>À retenir</p>",
-        ),
-        section(
-            "resources",
-            "Ressources",
-            links=[
-                {
-                    "title": "Guide",
-                    "url": "https://example.org/guide",
-                    "description": "Un guide",
-                }
-            ],
-        ),
-        section("text", "Mot de la fin", intro="<p>Merci à tous.</p>"),
-    ]
 
 
 @pytest.fixture
@@ -56,8 +29,13 @@ def edition(make_edition):
     )
 
 
-def get_json(client, url, status=200, **extra):
-    response = client.get(url, **extra)
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith("application/json")
-    return response.json()
+@pytest.fixture
+def first_edition(make_edition):
+    """Edition 1 of the listings: themes numérique and isolement, a rich body."""
+    return make_edition(
+        edition_number=1,
+        title="Première",
+        date=datetime.date(2020, 11, 13),
+        tags=["numérique", "isolement"],
+        body=rich_body(),
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.api.conftest import rich_body
+from tests.api.helpers import rich_body
 
 # serialized_rollback: the flush after a transactional test would otherwise
 # take the root page and site created by migrations away from later tests.

@@ -8,12 +8,10 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from recaps.models import RecapPage
-from tests.api.conftest import API, get_json
+from tests.api.helpers import API, ENDPOINTS, get_json
 from tests.factories import RecapSeriesPageFactory
 
 pytestmark = pytest.mark.django_db
-
-ENDPOINTS = ["", "recaps/", "recaps/{pk}/", "sections/", "tags/", "schema/", "docs/"]
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from recaps.models import RecapPage
-from tests.api.conftest import API, get_json
+from tests.api.helpers import API, get_json
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from recaps.models import RecapPage
 from scripts.measure_sync import PAGE, Mirror, without_neighbours
-from tests.api.conftest import API, rich_body
+from tests.api.helpers import API, rich_body
 
 pytestmark = pytest.mark.django_db
 

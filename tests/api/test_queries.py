@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.documents.models import Document
 
-from tests.api.conftest import API
+from tests.api.helpers import API
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from wagtail.models import Site
 
-from tests.api.conftest import API, get_json, rich_body
+from tests.api.helpers import API, get_json
 from tests.factories import RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +16,9 @@ def ids(data):
 
 
 @pytest.fixture
-def three(make_edition):
+def three(first_edition, make_edition):
     """Three editions: themes, dates and section kinds differ."""
-    first = make_edition(
-        edition_number=1,
-        title="Première",
-        date=datetime.date(2020, 11, 13),
-        tags=["numérique", "isolement"],
-        body=rich_body(),
-    )
+    first = first_edition
     second = make_edition(
         edition_number=2,
         title="Deuxième",

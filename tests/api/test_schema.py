@@ -7,7 +7,7 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.api.conftest import API, get_json
+from tests.api.helpers import API, get_json
 
 pytestmark = pytest.mark.django_db
 

@@ -4,21 +4,16 @@ import datetime
 
 import pytest
 
-from tests.api.conftest import API, get_json, rich_body
+from tests.api.helpers import API, get_json
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two(make_edition):
-    first = make_edition(
-        edition_number=1,
-        title="Première",
-        date=datetime.date(2020, 11, 13),
-        tags=["numérique", "isolement"],
-        body=rich_body(1),
-    )
+def two(first_edition, make_edition):
+    """Two editions sharing the theme isolement."""
+    first = first_edition
     second = make_edition(
         edition_number=2,
         title="Deuxième",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import API, get_json
+from tests.api.helpers import API, get_json
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from recaps.importers.structured import load_series
+from recaps.importers.structured import StructuredDataError, load_series
 from recaps.models import RecapPage
 
 DATA = {
@@ -42,3 +42,10 @@ def test_load_series_as_drafts_creates_pages_that_are_not_live(root_page):
     page = RecapPage.objects.child_of(series).get()
     assert not page.live
     assert not RecapPage.objects.published().filter(pk=page.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_section_type_is_a_structured_data_error(root_page):
+    data = {**DATA, "editions": [{**DATA["editions"][0], "body": [{"type": "poem"}]}]}
+    with pytest.raises(StructuredDataError, match="poem"):
+        load_series(data, root_page)

@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from tests.factories import section
-from tests.readers.conftest import HIDDEN_TITLES
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +79,8 @@ def test_theme_page_lists_editions_newest_first_with_sections(
     assert "Rubriques : Constats d’habitants, Pépites et pistes d’action" in html
     assert "13 novembre 2020" in html
     assert "Sans thème" not in html
-    for hidden in HIDDEN_TITLES:
-        assert hidden not in html
+    for page in hidden_editions.values():
+        assert page.title not in html
     assert "2 éditions" in html
 
 

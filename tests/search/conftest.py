@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from tests.factories import section
-from tests.readers.conftest import hidden_editions  # noqa: F401 -- shared fixture
 
 
 @pytest.fixture

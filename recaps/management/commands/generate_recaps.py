@@ -8,10 +8,11 @@ from django.core.validators import validate_slug
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from recaps.generator.writer import BulkEditionWriter
 from recaps.management.progress import Progress
+from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
 
 DEFAULT_SERIES = "petites-ebullitions-du-vendredi"
@@ -40,15 +41,7 @@ class Command(BaseCommand):
             metavar="S",
             help=gettext_lazy("Seed of the content (default: 1)."),
         )
-        parser.add_argument(
-            "--series",
-            default=DEFAULT_SERIES,
-            metavar="SLUG",
-            help=gettext_lazy(
-                "Slug of the series; created under the default site's root page if "
-                "it does not exist (default: %(default)s)."
-            ),
-        )
+        add_series_argument(parser, default=DEFAULT_SERIES)
 
     def handle(self, *args, **options):
         count = options["editions"]
@@ -102,13 +95,7 @@ class Command(BaseCommand):
 
     def get_or_create_series(self, slug):
         """The series ``slug`` of the default site, created if missing."""
-        site = Site.objects.filter(is_default_site=True).select_related("root_page")
-        site = site.first()
-        if site is None:
-            raise CommandError(
-                _("No default site: run “migrate” or create a site in the admin.")
-            )
-        root = site.root_page
+        root = default_root()
         series = RecapSeriesPage.objects.descendant_of(root).filter(slug=slug).first()
         if series is not None:
             return series
@@ -117,14 +104,13 @@ class Command(BaseCommand):
                 _("A page that is not a series already uses the slug “%(slug)s”.")
                 % {"slug": slug}
             )
-        series = RecapSeriesPage(
+        series = create_series(
+            root,
             title=SERIES_TITLE,
             slug=slug,
             organiser="Fédération des Centres Sociaux de Loire-Atlantique",
             presentation="<p>Un espace d’échange entre bénévoles et "
             "professionnel·le·s du réseau.</p>",
         )
-        root.add_child(instance=series)
-        series.save_revision().publish()
         series.refresh_from_db()
         return series

@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import Site
 
 from recaps.blocks import section_labels
 from recaps.importers.archive import (
@@ -34,6 +33,7 @@ from recaps.importers.writer import (
 )
 from recaps.importers.wxr import parse_wxr
 from recaps.management.progress import Progress
+from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
 from recaps.models.series import FRIDAY
 
@@ -61,14 +61,7 @@ class Command(BaseCommand):
                 "(.odt) document, or text file."
             ),
         )
-        parser.add_argument(
-            "--series",
-            metavar="SLUG",
-            help=gettext_lazy(
-                "Slug of the target series; created under the site's root page if "
-                "it does not exist. Optional when the site has a single series."
-            ),
-        )
+        add_series_argument(parser)
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -282,7 +275,7 @@ class Command(BaseCommand):
             if kind == "xml":
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
-                export = parse_wxr(str(path), name=path.name, categories=categories)
+                export = parse_wxr(str(path), categories=categories)
                 for label, reason in export.skipped:
                     report.add("skipped", label, reason)
                 report.sources.append(
@@ -384,17 +377,13 @@ class Command(BaseCommand):
         )
 
     def create_series(self, slug, title, report):
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            raise CommandError(_("No default site: cannot create the series."))
-        series = RecapSeriesPage(
-            slug=slug, title=title or slug.replace("-", " ").capitalize()
+        root = default_root()
+        series = create_series(
+            root, slug=slug, title=title or slug.replace("-", " ").capitalize()
         )
-        site.root_page.add_child(instance=series)
-        series.save_revision().publish()
         report.notes.append(
             _("series “%(title)s” created under “%(parent)s”")
-            % {"title": series.title, "parent": site.root_page.title}
+            % {"title": series.title, "parent": root.title}
         )
         return series
 

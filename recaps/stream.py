@@ -1,0 +1,122 @@
+"""Raw StreamField data of an edition's body, built from plain section mappings.
+
+A section mapping is what importers read and what the demo data and the test
+factories write::
+
+    {"type": "nuggets", "heading": "…", "intro": "<p>…</p>",
+     "items": [{"text": "…", "children": [{"text": "…"}]}], "links": [...]}
+
+:func:`section_to_stream` turns it into the raw data that
+:class:`recaps.blocks.RecapBodyBlock` stores. Every list section has the same
+shape, so a new section kind needs no change here.
+"""
+
+import uuid
+
+from bs4 import BeautifulSoup, NavigableString
+
+from .blocks import MEDIA_TYPES, SECTION_TYPES
+
+#: Elements that are paragraphs of their own in stored rich text.
+BLOCK_ELEMENTS = {"p", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
+
+
+class UnknownSectionType(ValueError):
+    """A section mapping names no block of the body."""
+
+
+def as_paragraphs(html):
+    """Wrap inline HTML in a paragraph, as Wagtail stores rich text."""
+    html = (html or "").strip()
+    if not html:
+        return ""
+    soup = BeautifulSoup(html, "html.parser")
+    if all(
+        isinstance(child, NavigableString)
+        and not child.strip()
+        or getattr(child, "name", None) in BLOCK_ELEMENTS
+        for child in soup.contents
+    ):
+        return html
+    return f"<p>{html}</p>"
+
+
+def _id():
+    return str(uuid.uuid4())
+
+
+def _item(data, new_id):
+    return {
+        "text": as_paragraphs(data["text"]),
+        "children": [
+            {
+                "type": "item",
+                "value": {"text": as_paragraphs(child["text"])},
+                "id": new_id(),
+            }
+            for child in data.get("children") or []
+        ],
+    }
+
+
+def media_value(section):
+    """Raw value of a media block (``image``, ``table``, ``code``, ``embed``)."""
+    kind = section["type"]
+    if kind == "image":
+        return {
+            "image": section["image"],
+            "alt": section.get("alt", ""),
+            "caption": section.get("caption", ""),
+        }
+    if kind == "table":
+        return {
+            "data": section.get("rows") or [],
+            "first_row_is_table_header": bool(section.get("header")),
+            "first_col_is_header": False,
+            "table_caption": section.get("caption", ""),
+        }
+    if kind == "code":
+        return {"language": section.get("language", ""), "code": section["code"]}
+    return {"url": section["url"], "caption": section.get("caption", "")}
+
+
+def section_to_stream(section, new_id=_id):
+    """Convert one section mapping to StreamField raw data.
+
+    ``new_id`` makes the block ids (random UUIDs by default). An unknown
+    ``type`` raises :class:`UnknownSectionType`.
+    """
+    kind = section.get("type")
+    if kind in MEDIA_TYPES:
+        return {"type": kind, "value": media_value(section), "id": new_id()}
+    if kind not in SECTION_TYPES:
+        raise UnknownSectionType(f"unknown section type {kind!r}")
+    if kind == "text":
+        value = {
+            "heading": section.get("heading", ""),
+            "text": as_paragraphs(section.get("text", "")),
+        }
+    else:
+        value = {
+            "heading": section["heading"],
+            "intro": as_paragraphs(section.get("intro", "")),
+            "items": [
+                {"type": "item", "value": _item(item, new_id), "id": new_id()}
+                for item in section.get("items") or []
+            ],
+        }
+        if kind == "resources":
+            value["links"] = [
+                {
+                    "type": "item",
+                    "value": {
+                        "title": link["title"],
+                        "url": link.get("url", ""),
+                        "document": link.get("document"),
+                        "description": link.get("description", ""),
+                    },
+                    "id": new_id(),
+                }
+                for link in section.get("links") or []
+            ]
+    return {"type": kind, "value": value, "id": new_id()}

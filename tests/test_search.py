@@ -1,0 +1,32 @@
+"""recaps.search: folding, query cleaning and word matching on the section index."""
+
+import pytest
+
+from recaps.models import RecapSection
+from recaps.search import clean_query, filter_by_words, fold, normalise, search_words
+from tests.factories import section
+
+
+def test_search_helpers_fold_accents_and_neutralise_operators():
+    assert normalise("Numérique ÉTÉ") == "numerique ete"
+    assert clean_query('"isolé" OR x\x00 AND (y* ' + "a" * 500).startswith("isolé OR x")
+    assert len(clean_query("a" * 5000)) <= 200
+    assert clean_query("\ud800bénévoles") == "bénévoles"
+
+
+def test_fold_gives_the_folded_words_single_spaced():
+    assert fold("  Édition 3 :\tRéflexions ! ") == "edition 3 reflexions"
+    assert fold(None) == ""
+    assert search_words("Les Aînés") == " les aines "
+
+
+@pytest.mark.django_db
+def test_filter_by_words_matches_word_prefixes_accents_and_case_ignored(
+    make_edition,
+):
+    make_edition(body=[section("actions", "Actions", ["Les bénévoles du centre"])])
+    rows = RecapSection.objects.all()
+    assert filter_by_words(rows, "benevole").count() == 1
+    assert filter_by_words(rows, "BÉNÉ cent").count() == 1
+    assert filter_by_words(rows, "salariés").count() == 0
+    assert filter_by_words(rows, "  ").count() == 0
