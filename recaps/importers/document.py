@@ -16,7 +16,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from ..blocks import html_to_text
-from ..search import fold
+from ..search import fold, stem_text
 from ..stream import as_paragraphs
 from .mapping import clean_heading, section_kind
 from .sanitize import (
@@ -196,13 +196,15 @@ _LAST = re.compile(r"\bderniere (?:edition|petite ebullition|ebullition)\b")
 
 
 def themes_in_text(text, names):
-    """The names among ``names`` that occur in ``text`` as whole words, case,
-    accents and punctuation folded: “aller-vers” is found in “l’Aller-Vers”."""
-    words = f" {fold(text)} "
+    """The names among ``names`` that occur in ``text`` as whole words, by their
+    French stems (:func:`recaps.search.stem_text`: case, accents, punctuation
+    and endings folded): “aller-vers” is found in “l’Aller-Vers”, “personne
+    âgée” in “des personnes âgées”."""
+    words = f" {stem_text(text)} "
     found = []
     for name in names:
-        folded = fold(name)
-        if folded and f" {folded} " in words:
+        stems = stem_text(name)
+        if stems and f" {stems} " in words:
             found.append(name)
     return found
 

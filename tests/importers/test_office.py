@@ -134,6 +134,14 @@ def test_themes_are_found_as_whole_words_folded():
     assert found == ["aller-vers", "santé mentale", "numérique"]
 
 
+def test_themes_are_found_whatever_the_ending():
+    found = themes_in_text(
+        "Des personnes âgées isolées, des outils numériques.",
+        ["personne âgée", "isolement", "numérique", "jeunes", "logement"],
+    )
+    assert found == ["personne âgée", "isolement", "numérique"]
+
+
 def test_image_in_a_format_the_site_cannot_show_is_reported():
     (edition,), images = parse_office(odt_with_picture_renamed(".wmf"))
     assert images == {}
