@@ -499,7 +499,8 @@ class RecapPage(RoutablePageMixin, Page):
 
         Text is plain (no markup, entities decoded). ``location`` follows the
         format: the series page as ``VirtualLocation`` for a video call, a
-        ``Place`` named after the organiser in person, both when hybrid.
+        ``Place`` named after the organiser in person (with the series'
+        ``venue_address`` when given), both when hybrid.
         """
         if themes is None:
             themes = self.tags.all()
@@ -510,6 +511,8 @@ class RecapPage(RoutablePageMixin, Page):
         organiser = series.organiser or series.title
         virtual = {"@type": "VirtualLocation", "url": series_url}
         place = {"@type": "Place", "name": organiser}
+        if series.venue_address:
+            place["address"] = series.venue_address
         location = {
             MeetingFormat.PRESENTIEL: place,
             MeetingFormat.HYBRIDE: [place, virtual],

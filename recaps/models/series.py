@@ -71,6 +71,15 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("e.g. “Fédération des Centres Sociaux de Loire-Atlantique”."),
     )
+    venue_address = models.CharField(
+        _("address of in-person meetings"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Where in-person and hybrid editions take place, e.g. “12 rue de la "
+            "Paix, 44000 Nantes”. Shown on their page and given to search engines."
+        ),
+    )
     registration_status = models.CharField(
         _("registration"),
         max_length=10,
@@ -108,6 +117,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("organiser"),
+        FieldPanel("venue_address"),
         FieldPanel("presentation"),
         MultiFieldPanel(
             [

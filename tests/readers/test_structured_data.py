@@ -161,3 +161,34 @@ def test_edition_page_queries_do_not_grow_with_sections(client, uncached, make_e
         body=[section("nuggets", f"P{n}", ["a", "b"]) for n in range(12)],
     )
     assert count(many) == few
+
+
+@pytest.mark.parametrize("meeting_format", ["presentiel", "hybride", "visio"])
+def test_the_place_of_in_person_editions_has_the_series_address(
+    client, series, make_edition, meeting_format
+):
+    """Search engines ask an in-person event's ``Place`` for its address; readers
+    see it on the page. A video call has no place and shows none."""
+    type(series).objects.filter(pk=series.pk).update(
+        venue_address="12 rue de la Paix, 44000 Nantes"
+    )
+    page = make_edition(edition_number=1, format=meeting_format)
+    location = the_event(client, page)["location"]
+    places = [
+        place
+        for place in (location if isinstance(location, list) else [location])
+        if place["@type"] == "Place"
+    ]
+    html = client.get(page.url).content.decode()
+    if meeting_format == "visio":
+        assert places == []
+        assert "12 rue de la Paix" not in html
+    else:
+        assert places == [
+            {
+                "@type": "Place",
+                "name": series.organiser,
+                "address": "12 rue de la Paix, 44000 Nantes",
+            }
+        ]
+        assert "Lieu : 12 rue de la Paix, 44000 Nantes" in html
