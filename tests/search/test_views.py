@@ -377,3 +377,17 @@ def test_postgresql_serves_the_search_expression_from_its_index(corpus):
     assert "recaps_indexentry_title_body_gin" in plan
     assert statistics == 0
     assert {page.title for page in matching} == {"Inclusion numérique"}
+
+
+def test_postgresql_runs_the_search_once_and_hashes_its_keys(corpus):
+    """filter_by_search keeps the search a subquery run once (a hashed
+    SubPlan), not a join planned on a guess of the number of matches."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    matching = filter_by_search(RecapPage.objects.published(), "numerique")
+    sql, params = matching.order_by("-date")[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "hashed SubPlan" in plan
+    assert [page.title for page in matching] == ["Inclusion numérique"]
