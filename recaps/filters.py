@@ -27,6 +27,7 @@ from .search import (
     MAX_QUERY_LENGTH,
     filter_by_search,
     filter_by_words,
+    hashed_in,
     rank_candidates,
     search_editions,
 )
@@ -316,15 +317,11 @@ class OrderingChoiceFilter(django_filters.ChoiceFilter):
 
 def with_all_themes(queryset, slugs, field="pk"):
     """Rows of ``queryset`` whose edition (``field``) carries every theme of
-    ``slugs``: one semi-join per theme, which databases plan well at any size."""
+    ``slugs``: one subquery per theme, run once and hashed (:func:`hashed_in`),
+    however many editions carry it."""
     for slug in slugs:
-        queryset = queryset.filter(
-            **{
-                f"{field}__in": RecapPageTag.objects.filter(tag__slug=slug).values(
-                    "content_object"
-                )
-            }
-        )
+        tagged = RecapPageTag.objects.filter(tag__slug=slug).values("content_object")
+        queryset = queryset.filter(hashed_in(field, tagged))
     return queryset
 
 
