@@ -10,7 +10,14 @@ request after it bumps the version.
 
 from datetime import UTC
 
-from django.db import connections, models, router, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,15 +69,41 @@ class ContentVersion(models.Model):
 
     @classmethod
     def _read(cls):
-        """The singleton row, or ``None``, without building an ORM query."""
+        """The singleton row, or ``None``, without building an ORM query.
+
+        It is the first query of every public response, so it stands in for
+        Django's health check of a persistent connection (``CONN_HEALTH_CHECKS``,
+        a ``SELECT 1`` round trip before the first query of each request): if
+        the connection turns out dead, it is closed and the read runs once more
+        on a new one, as the health check would have done.
+        """
         connection = connections[router.db_for_read(cls)]
-        with connection.cursor() as cursor:
-            cursor.execute(_READ_SQL.get(connection.vendor) or _read_sql(connection))
-            row = cursor.fetchone()
+        sql = _READ_SQL.get(connection.vendor) or _read_sql(connection)
+        check = (
+            connection.connection is not None
+            and connection.health_check_enabled
+            and not connection.health_check_done
+            and not connection.in_atomic_block
+        )
+        try:
+            if check:
+                connection.health_check_done = True
+            row = cls._fetch(connection, sql)
+        except (OperationalError, InterfaceError):
+            if not check:
+                raise
+            connection.close()
+            row = cls._fetch(connection, sql)
         if row is None:
             return None
         number, *stamps = row
         return cls(SINGLETON, number, *(_aware(stamp) for stamp in stamps))
+
+    @staticmethod
+    def _fetch(connection, sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()
 
     @classmethod
     def reschedule(cls):

@@ -2,10 +2,12 @@
 
 import datetime
 
+import psycopg
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.models import PageViewRestriction, Site
@@ -129,3 +131,47 @@ def test_current_creates_the_row_of_an_empty_database(edition):
     ContentVersion.objects.all().delete()
     assert ContentVersion.current().number == 1
     assert ContentVersion.objects.count() == 1
+
+
+def _request_starts(monkeypatch):
+    """The connection as Django leaves it when a request starts with health
+    checks on (``close_if_unusable_or_obsolete``); the checks are counted."""
+    db = connections[DEFAULT_DB_ALIAS]
+    monkeypatch.setattr(db, "health_check_enabled", True)
+    db.health_check_done = False
+    checks = []
+    usable = db.is_usable
+    monkeypatch.setattr(db, "is_usable", lambda: checks.append(1) or usable())
+    return checks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_read_stands_in_for_the_health_check(monkeypatch):
+    """Every public response reads the version first: no ``SELECT 1`` before."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        pytest.skip("persistent PostgreSQL connections")
+    ContentVersion.current()
+    checks = _request_starts(monkeypatch)
+    assert ContentVersion.current().number >= 1
+    assert checks == []
+    assert db.health_check_done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_connection_is_replaced_by_the_version_read(monkeypatch):
+    """A database restart closes the persistent connection: the version read
+    fails once, reconnects and answers, as the health check would have."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        pytest.skip("persistent PostgreSQL connections")
+    number = ContentVersion.current().number
+    backend = db.connection.info.backend_pid
+    params = db.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+    _request_starts(monkeypatch)
+    assert ContentVersion.current().number == number
+    assert db.connection.info.backend_pid != backend
