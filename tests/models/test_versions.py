@@ -145,12 +145,18 @@ def _request_starts(monkeypatch):
     return checks
 
 
+#: Persistent PostgreSQL connections; decided before any database is set up.
+postgresql_only = pytest.mark.skipif(
+    connections[DEFAULT_DB_ALIAS].vendor != "postgresql",
+    reason="persistent PostgreSQL connections",
+)
+
+
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_the_version_read_stands_in_for_the_health_check(monkeypatch):
     """Every public response reads the version first: no ``SELECT 1`` before."""
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        pytest.skip("persistent PostgreSQL connections")
     ContentVersion.current()
     checks = _request_starts(monkeypatch)
     assert ContentVersion.current().number >= 1
@@ -158,13 +164,12 @@ def test_the_version_read_stands_in_for_the_health_check(monkeypatch):
     assert db.health_check_done
 
 
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_dead_connection_is_replaced_by_the_version_read(monkeypatch):
     """A database restart closes the persistent connection: the version read
     fails once, reconnects and answers, as the health check would have."""
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        pytest.skip("persistent PostgreSQL connections")
     number = ContentVersion.current().number
     backend = db.connection.info.backend_pid
     params = db.get_connection_params()
