@@ -153,7 +153,7 @@ postgresql_only = pytest.mark.skipif(
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_version_read_stands_in_for_the_health_check(monkeypatch):
     """Every public response reads the version first: no ``SELECT 1`` before."""
     db = connections[DEFAULT_DB_ALIAS]
@@ -165,7 +165,7 @@ def test_the_version_read_stands_in_for_the_health_check(monkeypatch):
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dead_connection_is_replaced_by_the_version_read(monkeypatch):
     """A database restart closes the persistent connection: the version read
     fails once, reconnects and answers, as the health check would have."""
