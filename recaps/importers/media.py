@@ -68,29 +68,23 @@ class MediaLibrary:
                 return path
         return None
 
-    def _object(self, path, model, title):
-        if path in self.by_path:
-            return self.by_path[path]
-        digest = _hash(path)
+    def stored(self, model, digest, title, file, size):
+        """The ``model`` object (image or document) holding the file of hash
+        ``digest``: one met earlier in this import, one in the library, else a
+        new one made from ``file`` (a Django ``File``) of ``size`` bytes."""
         found = self.by_hash.get((model, digest))
         if found is None:
             found = model.objects.filter(file_hash=digest).first()
         if found is None:
-            with path.open("rb") as handle:
-                found = model(title=title[:255] or path.name, file_hash=digest)
-                found.file = File(handle, name=path.name)
-                found.file_size = path.stat().st_size
-                found.save()
+            found = model(title=title[:255] or file.name, file_hash=digest)
+            found.file = file
+            found.file_size = size
+            found.save()
         self.by_hash[(model, digest)] = found
-        self.by_path[path] = found
         return found
 
-    def image(self, section):
-        """A stream ``image`` section, or ``(None, warning)`` if it stays a link."""
-        path = self.find(section["src"], section.get("file", ""))
-        if path is None or path.suffix.lower() not in IMAGE_EXTENSIONS:
-            return None
-        image = self._object(path, get_image_model(), section.get("alt") or path.stem)
+    def image_section(self, image, section):
+        """The stream ``image`` section showing ``image`` (counted)."""
         self.counts["images"] += 1
         return {
             "type": "image",
@@ -98,6 +92,26 @@ class MediaLibrary:
             "alt": section.get("alt", "")[:255],
             "caption": section.get("caption", "")[:255],
         }
+
+    def _object(self, path, model, title):
+        if path not in self.by_path:
+            with path.open("rb") as handle:
+                self.by_path[path] = self.stored(
+                    model,
+                    _hash(path),
+                    title,
+                    File(handle, name=path.name),
+                    path.stat().st_size,
+                )
+        return self.by_path[path]
+
+    def image(self, section):
+        """A stream ``image`` section, or ``(None, warning)`` if it stays a link."""
+        path = self.find(section["src"], section.get("file", ""))
+        if path is None or path.suffix.lower() not in IMAGE_EXTENSIONS:
+            return None
+        image = self._object(path, get_image_model(), section.get("alt") or path.stem)
+        return self.image_section(image, section)
 
     def document(self, url, title=""):
         """The Wagtail document of a file address, or ``None``."""

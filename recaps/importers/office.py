@@ -355,22 +355,11 @@ class EmbeddedMedia(MediaLibrary):
         if found is None:
             return super().image(section)
         name, content = found
-        model = get_image_model()
-        digest = hash_filelike(io.BytesIO(content))
-        image = self.by_hash.get((model, digest))
-        if image is None:
-            image = model.objects.filter(file_hash=digest).first()
-        if image is None:
-            title = section.get("alt") or PurePosixPath(name).stem
-            image = model(title=title[:255], file_hash=digest)
-            image.file = ContentFile(content, name=name)
-            image.file_size = len(content)
-            image.save()
-        self.by_hash[(model, digest)] = image
-        self.counts["images"] += 1
-        return {
-            "type": "image",
-            "image": image.pk,
-            "alt": section.get("alt", "")[:255],
-            "caption": section.get("caption", "")[:255],
-        }
+        image = self.stored(
+            get_image_model(),
+            hash_filelike(io.BytesIO(content)),
+            section.get("alt") or PurePosixPath(name).stem,
+            ContentFile(content, name=name),
+            len(content),
+        )
+        return self.image_section(image, section)
