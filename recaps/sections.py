@@ -15,19 +15,31 @@ import hashlib
 import json
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Case, Value, When
+from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Page, PageViewRestriction
+from rest_framework.fields import DateTimeField
+from wagtail.models import PageViewRestriction
 
-from .blocks import MEDIA_TYPES, visible_sections
-from .models import RecapPage, RecapPageTag, RecapSection, WebhookSubscription
+from .blocks import MEDIA_TYPES, public_html, visible_sections
+from .models import (
+    RecapEntry,
+    RecapPage,
+    RecapPageTag,
+    RecapSection,
+    RecapSeriesPage,
+    WebhookSubscription,
+)
+from .models.querysets import EPOCH
 from .search import search_words
 from .webhooks import enqueue, payload
 
 #: The fingerprint of an edition that is not public (never its content's).
 REMOVED = "removed"
+DATETIME = DateTimeField()
 
 
 def section_rows(page):
@@ -96,10 +108,10 @@ def unindex_editions(page_ids):
     refresh_public_state(RecapPage.objects.filter(pk__in=page_ids), public=[])
 
 
-def _fingerprints(pages):
-    """``{pk: digest}`` of what the API shows of each page itself: its fields,
-    series, themes and indexed sections (not its publication dates, so an
-    unchanged republication keeps the digest; not its neighbours)."""
+def _public_facts(pages):
+    """What the API shows of ``pages`` besides their own fields, in three
+    queries: ``(sections, themes, series)``, the first two by edition id (in
+    page order and theme name order), the last by path."""
     ids = [page.pk for page in pages]
     sections = defaultdict(list)
     rows = (
@@ -112,35 +124,91 @@ def _fingerprints(pages):
     themes = defaultdict(list)
     for edition_id, name, slug in (
         RecapPageTag.objects.filter(content_object__in=ids)
-        .order_by("tag__slug")
+        .order_by("tag__name", "tag__slug")
         .values_list("content_object_id", "tag__name", "tag__slug")
     ):
         themes[edition_id].append((name, slug))
-    parents = {
+    series = {
         path: (pk, slug, title)
-        for path, pk, slug, title in Page.objects.filter(
+        for path, pk, slug, title in RecapSeriesPage.objects.filter(
             path__in={page.path[: -page.steplen] for page in pages}
         ).values_list("path", "pk", "slug", "title")
     }
-    digests = {}
-    for page in pages:
-        shown = [
-            page.title,
-            page.slug,
-            page.url_path,
-            page.edition_number,
-            page.date,
-            page.format,
-            page.participation_note,
-            page.intro,
-            page.search_description,
-            parents.get(page.path[: -page.steplen]),
-            themes[page.pk],
-            sections[page.pk],
-        ]
-        text = json.dumps(shown, cls=DjangoJSONEncoder, sort_keys=True)
-        digests[page.pk] = hashlib.sha256(text.encode()).hexdigest()
-    return digests
+    return sections, themes, series
+
+
+def _fingerprint(page, sections, themes, series):
+    """Digest of what the API shows of ``page`` itself: its fields, series,
+    themes and indexed sections (not its publication dates, so an unchanged
+    republication keeps the digest; not its neighbours)."""
+    shown = [
+        page.title,
+        page.slug,
+        page.url_path,
+        page.edition_number,
+        page.date,
+        page.format,
+        page.participation_note,
+        page.intro,
+        page.search_description,
+        series,
+        sorted(themes, key=lambda theme: theme[1]),
+        sections,
+    ]
+    text = json.dumps(shown, cls=DjangoJSONEncoder, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _timestamp(value):
+    """A date and time as the API writes it, in the site's time zone whatever
+    the editor's (DRF's ISO 8601 form)."""
+    with timezone.override(settings.TIME_ZONE):
+        return DATETIME.to_representation(value) if value else None
+
+
+def _entry(page, sections, themes, series):
+    """The unsaved :class:`RecapEntry` of ``page`` (public, state up to date)."""
+    url = page.get_url()
+    detail_url = reverse("recaps_api:recap-detail", kwargs={"pk": page.pk})
+    updated_at = max(
+        (stamp for stamp in (page.public_updated_at, page.go_live_at) if stamp),
+        default=EPOCH,
+    )
+    data = {
+        "id": page.pk,
+        "uuid": str(page.translation_key),
+        "slug": page.slug,
+        "title": page.title,
+        "edition_number": page.edition_number,
+        "date": page.date.isoformat(),
+        "format": page.format,
+        "series": series and dict(zip(("id", "slug", "title"), series, strict=True)),
+        "tags": [{"name": name, "slug": slug} for name, slug in themes],
+        "intro": {"html": public_html(page.intro), "text": page.intro_text},
+        "summary_easy": page.summary_easy,
+        "section_types": list(dict.fromkeys(row[1] for row in sections)),
+        "url": url,
+        "api_url": detail_url,
+        "first_published_at": _timestamp(page.first_published_at),
+        "last_published_at": _timestamp(page.last_published_at),
+        "updated_at": _timestamp(updated_at),
+        "pdf_url": url and url + page.reverse_subpage("pdf"),
+    }
+    return RecapEntry(
+        edition_id=page.pk,
+        parent_id=series[0] if series else None,
+        date=page.date,
+        edition_number=page.edition_number,
+        last_published_at=page.last_published_at,
+        data=data,
+        ref={
+            "id": page.pk,
+            "title": page.title,
+            "date": data["date"],
+            "url": url,
+            "api_url": detail_url,
+        },
+    )
 
 
 def refresh_public_state(pages, public=None):
@@ -158,8 +226,15 @@ def refresh_public_state(pages, public=None):
         return
     if public is None:
         public = _public(pages)
+    sections, themes, series = _public_facts(public)
     digests = {page.pk: REMOVED for page in pages}
-    digests.update(_fingerprints(public))
+    for page in public:
+        digests[page.pk] = _fingerprint(
+            page,
+            sections[page.pk],
+            themes[page.pk],
+            series.get(page.path[: -page.steplen]),
+        )
     stored = dict(
         RecapPage.objects.filter(pk__in=list(digests)).values_list(
             "pk", "public_fingerprint"
@@ -174,6 +249,7 @@ def refresh_public_state(pages, public=None):
         pk: digest for pk, digest in digests.items() if stored.get(pk, digest) != digest
     }
     if not changed:
+        _write_entries(pages, public, sections, themes, series)
         return
     # First digest of an edition dated by the migration, or of one never public.
     silent = {
@@ -199,10 +275,28 @@ def refresh_public_state(pages, public=None):
             page.public_fingerprint = changed[page.pk]
             if page.pk not in silent:
                 page.public_updated_at = now
+    _write_entries(pages, public, sections, themes, series)
     _notify(
         [page for page in pages if page.pk in changed and page.pk not in silent],
         stored,
         now,
+    )
+
+
+def _write_entries(pages, public, sections, themes, series):
+    """Replace the :class:`RecapEntry` rows of ``pages`` by those of ``public``."""
+    RecapEntry.objects.filter(edition__in=[page.pk for page in pages]).delete()
+    RecapEntry.objects.bulk_create(
+        [
+            _entry(
+                page,
+                sections[page.pk],
+                themes[page.pk],
+                series.get(page.path[: -page.steplen]),
+            )
+            for page in public
+        ],
+        batch_size=500,
     )
 
 
@@ -234,6 +328,7 @@ def _notify(pages, stored, now):
 def rebuild_index(batch_size=200):
     """Rebuild the whole index from the editions' live content."""
     RecapSection.objects.all().delete()
+    RecapEntry.objects.all().delete()
     count = 0
     editions = RecapPage.objects.live().order_by("pk")
     for start in range(0, editions.count(), batch_size):

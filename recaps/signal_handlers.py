@@ -36,7 +36,14 @@ from wagtail.signals import (
 from .admin.new_edition import prefill_on_create
 from .bulk_pages import index_pages
 from .changes import DELETE_ACTION, UUID_KEY
-from .models import ContentVersion, RecapPage, RecapSection, RecapSeriesPage, Theme
+from .models import (
+    ContentVersion,
+    RecapEntry,
+    RecapPage,
+    RecapSection,
+    RecapSeriesPage,
+    Theme,
+)
 from .sections import (
     index_editions,
     rebuild_index,
@@ -228,11 +235,12 @@ def content_changed(sender, instance=None, **kwargs):
 
 
 def fill_empty_index(sender, using="default", **kwargs):
-    """After ``migrate``: build the section index of a database that predates it."""
+    """After ``migrate``: build the public index (sections and editions) of a
+    database that predates either."""
     if (
         not RecapSection.objects.using(using).exists()
-        and RecapPage.objects.using(using).live().exists()
-    ):
+        or not RecapEntry.objects.using(using).exists()
+    ) and RecapPage.objects.using(using).live().exists():
         rebuild_index()
         ContentVersion.bump()
 

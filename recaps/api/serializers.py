@@ -6,9 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..blocks import SECTION_TYPES, public_html
+from ..blocks import SECTION_TYPES
 from ..links import absolute_url
-from ..models import RecapPageTag, RecapSection, RecapSeriesPage
 from ..models.edition import MeetingFormat
 
 
@@ -16,47 +15,6 @@ def api_url(request, name, **kwargs):
     """Absolute URL of an API endpoint (``recaps_api:<name>``), on the site's
     public base URL (:mod:`recaps.links`)."""
     return absolute_url(reverse(f"recaps_api:{name}", kwargs=kwargs), request)
-
-
-def edition_context(pages, request, sections=None, editions=None):
-    """Series, themes and section kinds of ``pages`` in three queries at most,
-    whatever their number.
-
-    ``sections`` (``{edition id: [section, …]}``, for details) spares the query
-    of the section kinds; ``editions`` is the queryset of published editions in
-    which neighbours are looked up. Page URLs come from Wagtail, which keeps the
-    site root paths on the request, so they cost no query per page either.
-    """
-    pages = list(pages)
-    parent_paths = {page.path[: -page.steplen] for page in pages}
-    series = {
-        found.path: found
-        for found in RecapSeriesPage.objects.filter(path__in=parent_paths).only(
-            "id", "path", "slug", "title"
-        )
-    }
-    tags = {page.pk: [] for page in pages}
-    for link in (
-        RecapPageTag.objects.filter(content_object__in=[page.pk for page in pages])
-        .select_related("tag")
-        .order_by("tag__name")
-    ):
-        tags[link.content_object_id].append(link.tag)
-    if sections is None:
-        section_types = RecapSection.objects.types_by_edition(tags)
-    else:
-        section_types = {
-            edition_id: list(dict.fromkeys(section.type for section in found))
-            for edition_id, found in sections.items()
-        }
-    return {
-        "request": request,
-        "series": series,
-        "tags": tags,
-        "section_types": section_types,
-        "sections": sections,
-        "editions": editions,
-    }
 
 
 class RichTextSerializer(serializers.Serializer):
@@ -155,18 +113,20 @@ class RecapSerializer(serializers.Serializer):
     edition_number = serializers.IntegerField()
     date = serializers.DateField()
     format = serializers.ChoiceField(choices=MeetingFormat.choices)
-    series = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
-    intro = serializers.SerializerMethodField()
+    series = SeriesRefSerializer(allow_null=True, read_only=True)
+    tags = TagRefSerializer(many=True, read_only=True)
+    intro = RichTextSerializer(read_only=True)
     summary_easy = serializers.CharField(
         allow_blank=True,
         help_text=_(
             "Short easy-to-read summary of the edition (plain text, may be empty)."
         ),
     )
-    section_types = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
+    section_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=SECTION_TYPES), read_only=True
+    )
+    url = serializers.URLField(read_only=True)
+    api_url = serializers.URLField(read_only=True)
     first_published_at = serializers.DateTimeField(allow_null=True)
     last_published_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField(
@@ -177,72 +137,33 @@ class RecapSerializer(serializers.Serializer):
         ),
     )
 
-    @extend_schema_field(SeriesRefSerializer(allow_null=True))
-    def get_series(self, page):
-        series = self.context["series"].get(page.path[: -page.steplen])
-        if series is None:
-            return None
-        return {"id": series.pk, "slug": series.slug, "title": series.title}
-
-    @extend_schema_field(TagRefSerializer(many=True))
-    def get_tags(self, page):
-        return [
-            {"name": tag.name, "slug": tag.slug}
-            for tag in self.context["tags"].get(page.pk, [])
-        ]
-
-    @extend_schema_field(RichTextSerializer)
-    def get_intro(self, page):
-        return {"html": public_html(page.intro), "text": page.intro_text}
-
-    @extend_schema_field(
-        serializers.ListField(child=serializers.ChoiceField(choices=SECTION_TYPES))
-    )
-    def get_section_types(self, page):
-        return self.context["section_types"].get(page.pk, [])
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, page):
-        return page.get_full_url(self.context["request"])
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, page):
-        return api_url(self.context["request"], "recap-detail", pk=page.pk)
-
 
 class RecapDetailSerializer(RecapSerializer):
     """One edition with its full structured body and its neighbours."""
 
-    body = serializers.SerializerMethodField()
-    previous = serializers.SerializerMethodField()
-    next = serializers.SerializerMethodField()
-    pdf_url = serializers.SerializerMethodField()
-
-    @extend_schema_field(
-        serializers.URLField(help_text=_("Absolute URL of the printable A4 PDF."))
+    body = SectionSerializer(many=True, read_only=True)
+    previous = RecapRefSerializer(allow_null=True, read_only=True)
+    next = RecapRefSerializer(allow_null=True, read_only=True)
+    pdf_url = serializers.URLField(
+        read_only=True, help_text=_("Absolute URL of the printable A4 PDF.")
     )
-    def get_pdf_url(self, page):
-        return page.get_pdf_url(self.context["request"])
 
-    @extend_schema_field(SectionSerializer(many=True))
-    def get_body(self, page):
-        request = self.context["request"]
-        sections = self.context.get("sections")
-        if sections is None:
-            sections = RecapSection.objects.by_edition([page.pk])
-        return [
-            section.as_public_dict(request) for section in sections.get(page.pk, [])
-        ]
 
-    @extend_schema_field(RecapRefSerializer(allow_null=True))
-    def get_previous(self, page):
-        found = page.get_previous_edition(self.context.get("editions"))
-        return recap_ref(found, self.context["request"])
+def listed(representation):
+    """A stored representation (:class:`~recaps.models.RecapEntry`) as
+    :class:`RecapSerializer` documents it: its fields, in their order."""
+    return {name: representation[name] for name in LIST_FIELDS}
 
-    @extend_schema_field(RecapRefSerializer(allow_null=True))
-    def get_next(self, page):
-        found = page.get_next_edition(self.context.get("editions"))
-        return recap_ref(found, self.context["request"])
+
+def detailed(representation, **parts):
+    """A stored representation with ``parts`` (body, neighbours) as
+    :class:`RecapDetailSerializer` documents it."""
+    found = {**representation, **parts}
+    return {name: found[name] for name in DETAIL_FIELDS}
+
+
+LIST_FIELDS = tuple(RecapSerializer._declared_fields)
+DETAIL_FIELDS = tuple(RecapDetailSerializer._declared_fields)
 
 
 class TagSerializer(serializers.Serializer):

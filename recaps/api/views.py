@@ -9,6 +9,7 @@ content version, answered from the response cache when possible (see
 import time
 
 from django import forms
+from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -40,7 +41,8 @@ from ..filters import (
     parse_iso_datetime,
     shown,
 )
-from ..models import RecapPage, RecapSection, Theme
+from ..models import RecapEntry, RecapPage, RecapSection, Theme
+from ..models.sections import public_representation
 from ..models.series import series_of_themes
 from ..models.themes import themes_with_counts
 from . import serializers
@@ -176,12 +178,16 @@ class ApiView(ApiBehaviour, GenericAPIView):
 
 
 class EditionListMixin:
-    """Lists of editions: series, themes and section kinds of a page at once."""
+    """Lists of editions: each edition's stored representation (the public
+    index, :class:`~recaps.models.RecapEntry`), one query for a whole page."""
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = serializers.edition_context(page, request)
-        data = self.get_serializer_class()(page, many=True, context=context).data
+        editions = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(editions.values_list("pk", flat=True))
+        data = [
+            serializers.listed(entry)
+            for entry in RecapEntry.objects.representations(page, request)
+        ]
         return self.get_paginated_response(data)
 
 
@@ -255,18 +261,16 @@ class RecapDetailView(ApiView, RetrieveAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
-            return RecapPage.objects.none()
-        if getattr(self, "_editions", None) is None:
-            self._editions = published_editions()
-        return self._editions
+            return RecapEntry.objects.none()
+        return RecapEntry.objects.current()
 
     def find(self, pk):
-        """The published edition ``pk`` (body deferred), or ``None``; read once."""
+        """The public edition ``pk``'s entry (data deferred), or ``None``; read once."""
         if not hasattr(self, "_found"):
             self._found = (
                 self.get_queryset()
-                .with_updated_at()
-                .defer("body")
+                .defer("data", "ref")
+                .annotate(go_live_at=F("edition__go_live_at"))
                 .filter(pk=pk)
                 .first()
                 if pk <= MAX_ID
@@ -279,8 +283,8 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         it shows of others (neighbours, themes, series): ``shared_changed_at``."""
 
         def published_at():
-            page = self.find(pk)
-            return page and (page.last_published_at, page.go_live_at)
+            entry = self.find(pk)
+            return entry and (entry.last_published_at, entry.go_live_at)
 
         def found(version):
             # Remembered per version: cache hits and 304s need no page query.
@@ -297,18 +301,33 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         return found
 
     def get_object(self):
-        page = self.find(self.kwargs["pk"])
-        if page is None:
+        entry = self.find(self.kwargs["pk"])
+        if entry is None:
             raise NotFound(gettext("No published edition has this id."))
-        return page
+        return entry
 
     def retrieve(self, request, *args, **kwargs):
-        page = self.get_object()
-        sections = RecapSection.objects.by_edition([page.pk])
-        context = serializers.edition_context(
-            [page], request, sections=sections, editions=self.get_queryset()
+        """The stored representation, the indexed sections and the neighbours:
+        four small queries, whatever the size of the archive."""
+        entry = self.get_object()
+        data = RecapEntry.objects.representations([entry.pk], request)
+        if not data:  # gone since the validators were read
+            raise NotFound(gettext("No published edition has this id."))
+        sections = (
+            RecapSection.objects.filter(edition=entry.pk)
+            .order_by("position")
+            .defer("text", "search_text")
         )
-        return Response(self.get_serializer_class()(page, context=context).data)
+        body = [section.as_public_dict(request) for section in sections]
+        entries = RecapEntry.objects
+        return Response(
+            serializers.detailed(
+                data[0],
+                body=body,
+                previous=public_representation(entries.previous_of(entry), request),
+                next=public_representation(entries.next_of(entry), request),
+            )
+        )
 
 
 class ChangeForm(forms.Form):

@@ -1,7 +1,7 @@
 """Page types and themes of the recaps app."""
 
 from .edition import RecapPage, RecapPageTag
-from .sections import RecapSection
+from .sections import RecapEntry, RecapSection
 from .series import RecapSeriesPage
 from .themes import Theme
 from .versions import ContentVersion
@@ -9,6 +9,7 @@ from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ContentVersion",
+    "RecapEntry",
     "RecapPage",
     "RecapPageTag",
     "RecapSection",

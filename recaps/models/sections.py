@@ -1,13 +1,18 @@
-"""The section index: every section of the public version of every edition.
+"""The public index: every public edition and every section of its public version.
 
 Rows are written when an edition is published (and removed when it stops being
 public) by :mod:`recaps.sections`, the one place that reads StreamField content.
-Every reader surface (API, theme pages, search snippets) reads these rows.
+Every reader surface (API, theme pages, search snippets) reads these rows:
+:class:`RecapSection` holds the sections, :class:`RecapEntry` the edition's own
+API representation, so that the API reads one small row per edition instead of
+the page, its series and its themes.
 """
 
 from collections import defaultdict
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..blocks import SECTION_TYPES, section_labels
@@ -128,3 +133,117 @@ class RecapSection(models.Model):
             if link["url"].startswith("/") and not link["url"].startswith("//"):
                 link["url"] = absolute_url(link["url"], request)
         return data
+
+
+class RecapEntryQuerySet(models.QuerySet):
+    def current(self):
+        """Entries of editions that are live and whose schedule includes this
+        instant. Only editions under no view restriction have an entry; the
+        schedule and the live flag are read on the page itself, which
+        ``publish_scheduled`` and editors may change without republishing."""
+        now = timezone.now()
+        return self.filter(
+            Q(edition__go_live_at__isnull=True) | Q(edition__go_live_at__lte=now),
+            Q(edition__expire_at__isnull=True) | Q(edition__expire_at__gt=now),
+            edition__live=True,
+        )
+
+    def representations(self, edition_ids, request=None):
+        """``[representation, …]`` of the current entries among ``edition_ids``,
+        in the order of ``edition_ids``, in one query."""
+        edition_ids = list(edition_ids)
+        found = dict(
+            self.current()
+            .filter(edition__in=edition_ids)
+            .values_list("edition_id", "data")
+        )
+        return [
+            public_representation(found[pk], request)
+            for pk in edition_ids
+            if pk in found
+        ]
+
+    def previous_of(self, entry):
+        """Reference of the public edition before ``entry`` in its series."""
+        return self._neighbour(entry, before=True)
+
+    def next_of(self, entry):
+        """Reference of the public edition after ``entry`` in its series."""
+        return self._neighbour(entry, before=False)
+
+    def _neighbour(self, entry, before):
+        date, number = entry.date, entry.edition_number
+        if before:
+            # The bound on the date alone starts the index walk at this edition.
+            later = Q(date__lt=date) | Q(date=date, edition_number__lt=number)
+            bound, order = Q(date__lte=date), ("-date", "-edition_number")
+        else:
+            later = Q(date__gt=date) | Q(date=date, edition_number__gt=number)
+            bound, order = Q(date__gte=date), ("date", "edition_number")
+        return (
+            self.current()
+            .filter(bound, later, parent_id=entry.parent_id)
+            .order_by(*order)
+            .values_list("ref", flat=True)
+            .first()
+        )
+
+
+def public_representation(data, request=None):
+    """A stored representation as the API gives it: site-relative URLs made
+    absolute on the site's public base URL (:mod:`recaps.links`); ``None``
+    stays ``None``."""
+    if data is None:
+        return None
+    data = dict(data)
+    for key in ("url", "api_url", "pdf_url"):
+        if data.get(key):
+            data[key] = absolute_url(data[key], request)
+    return data
+
+
+class RecapEntry(models.Model):
+    """One public edition as the API lists it, written when it is published.
+
+    ``data`` is the representation of ``/recaps/`` with site-relative URLs
+    (:func:`public_representation` makes them absolute), ``ref`` the short
+    reference given for neighbours; the other columns serve the validators and
+    the neighbours' lookup.
+    """
+
+    edition = models.OneToOneField(
+        "recaps.RecapPage",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="public_entry",
+        verbose_name=_("edition"),
+    )
+    parent = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    date = models.DateField(_("date of the meeting"))
+    edition_number = models.PositiveIntegerField(_("edition number"))
+    last_published_at = models.DateTimeField(
+        _("last published at"), null=True, blank=True
+    )
+    data = models.JSONField(_("data"), default=dict)
+    ref = models.JSONField(_("reference"), default=dict)
+
+    objects = RecapEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indexed edition")
+        verbose_name_plural = _("indexed editions")
+        indexes = [
+            models.Index(
+                fields=["parent", "date", "edition_number"],
+                name="recapentry_series_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.edition_id} {self.date}"
