@@ -15,13 +15,11 @@ import hashlib
 import json
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.fields import DateTimeField
 from wagtail.models import PageViewRestriction
 
 from .blocks import MEDIA_TYPES, public_html, visible_sections
@@ -33,13 +31,11 @@ from .models import (
     RecapSeriesPage,
     WebhookSubscription,
 )
-from .models.querysets import EPOCH
 from .search import search_words
 from .webhooks import enqueue, payload
 
 #: The fingerprint of an edition that is not public (never its content's).
 REMOVED = "removed"
-DATETIME = DateTimeField()
 
 
 def section_rows(page):
@@ -159,21 +155,10 @@ def _fingerprint(page, sections, themes, series):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _timestamp(value):
-    """A date and time as the API writes it, in the site's time zone whatever
-    the editor's (DRF's ISO 8601 form)."""
-    with timezone.override(settings.TIME_ZONE):
-        return DATETIME.to_representation(value) if value else None
-
-
 def _entry(page, sections, themes, series):
     """The unsaved :class:`RecapEntry` of ``page`` (public, state up to date)."""
     url = page.get_url()
     detail_url = reverse("recaps_api:recap-detail", kwargs={"pk": page.pk})
-    updated_at = max(
-        (stamp for stamp in (page.public_updated_at, page.go_live_at) if stamp),
-        default=EPOCH,
-    )
     data = {
         "id": page.pk,
         "uuid": str(page.translation_key),
@@ -189,9 +174,6 @@ def _entry(page, sections, themes, series):
         "section_types": list(dict.fromkeys(row[1] for row in sections)),
         "url": url,
         "api_url": detail_url,
-        "first_published_at": _timestamp(page.first_published_at),
-        "last_published_at": _timestamp(page.last_published_at),
-        "updated_at": _timestamp(updated_at),
         "pdf_url": url and url + page.reverse_subpage("pdf"),
     }
     return RecapEntry(
@@ -199,7 +181,6 @@ def _entry(page, sections, themes, series):
         parent_id=series[0] if series else None,
         date=page.date,
         edition_number=page.edition_number,
-        last_published_at=page.last_published_at,
         data=data,
         ref={
             "id": page.pk,

@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from recaps.models import RecapPage, RecapSection
+from recaps.models import RecapEntry, RecapPage, RecapSection, Theme
+from recaps.signal_handlers import fill_empty_index
+from tests.api.helpers import API, get_json
 from tests.factories import RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db
@@ -303,3 +305,74 @@ def test_theme_pages_name_section_kinds_in_readers_words(client, series, make_ed
     )
     assert "Texte libre" not in html
     assert "Pépites" not in html
+
+
+# The edition index (RecapEntry): the API representation of each public edition.
+
+
+def entry_of(edition):
+    return RecapEntry.objects.filter(pk=edition.pk).first()
+
+
+def test_entries_follow_publish_unpublish_privacy_and_delete(make_edition):
+    edition = make_edition(title="Première", body=[section("nuggets", "P", ["Une"])])
+    assert entry_of(edition).data["title"] == "Première"
+    page = RecapPage.objects.get(pk=edition.pk)
+    page.title = "Nouveau titre"
+    page.save_revision()
+    assert entry_of(edition).data["title"] == "Première"  # a draft: unchanged
+    page.save_revision().publish()
+    assert entry_of(edition).data["title"] == "Nouveau titre"
+    page.unpublish()
+    assert entry_of(edition) is None
+    page.save_revision().publish()
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert entry_of(edition) is None
+    restriction.delete()
+    assert entry_of(edition) is not None
+    RecapPage.objects.get(pk=edition.pk).delete()
+    assert not RecapEntry.objects.exists()
+
+
+def test_the_api_reads_the_entry_which_follows_theme_and_series_changes(
+    client, make_edition, series
+):
+    edition = make_edition(tags=["numérique"], body=[section("nuggets", "P", ["x"])])
+    detail = get_json(client, f"{API}recaps/{edition.pk}/")
+    listed = get_json(client, f"{API}recaps/")["results"][0]
+    entry = entry_of(edition)
+    assert listed == {key: detail[key] for key in listed}
+    assert (
+        listed["tags"]
+        == entry.data["tags"]
+        == [{"name": "numérique", "slug": "numerique"}]
+    )
+    assert listed["url"] == f"http://testserver{entry.data['url']}"
+    assert detail["pdf_url"] == f"http://testserver{entry.data['pdf_url']}"
+    theme = Theme.objects.get(slug="numerique")
+    theme.name = "inclusion numérique"
+    theme.save()
+    series.title = "Les ébullitions"
+    series.save_revision().publish()
+    for data in (
+        get_json(client, f"{API}recaps/{edition.pk}/"),
+        get_json(client, f"{API}recaps/")["results"][0],
+    ):
+        assert data["tags"] == [{"name": "inclusion numérique", "slug": "numerique"}]
+        assert data["series"]["title"] == "Les ébullitions"
+
+
+def test_an_empty_edition_index_is_rebuilt_after_migrate_and_by_rebuild_sections(
+    make_edition,
+):
+    public = make_edition(edition_number=1, body=[section("nuggets", "P", ["Une"])])
+    make_edition(edition_number=2, publish=False)
+    expected = entry_of(public).data
+    RecapEntry.objects.all().delete()
+    fill_empty_index(sender=None)
+    assert [entry.data for entry in RecapEntry.objects.all()] == [expected]
+    RecapEntry.objects.all().delete()
+    call_command("rebuild_sections", stdout=io.StringIO())
+    assert [entry.data for entry in RecapEntry.objects.all()] == [expected]

@@ -270,7 +270,10 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             self._found = (
                 self.get_queryset()
                 .defer("data", "ref")
-                .annotate(go_live_at=F("edition__go_live_at"))
+                .annotate(
+                    go_live_at=F("edition__go_live_at"),
+                    last_published_at=F("edition__last_published_at"),
+                )
                 .filter(pk=pk)
                 .first()
                 if pk <= MAX_ID

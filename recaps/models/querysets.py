@@ -1,17 +1,12 @@
 """Querysets that define what readers, the API and feeds may see."""
 
-import datetime
-
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 
-from .sections import RecapSection
-
-#: Stands for "never" where SQL needs a date (GREATEST is NULL-sensitive on SQLite).
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+from .sections import EPOCH, RecapSection
 
 
 class RecapPageQuerySet(PageQuerySet):

@@ -8,15 +8,21 @@ API representation, so that the API reads one small row per edition instead of
 the page, its series and its themes.
 """
 
+import datetime
 from collections import defaultdict
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework.fields import DateTimeField
 
 from ..blocks import SECTION_TYPES, section_labels
 from ..links import absolute_url
+
+DATETIME = DateTimeField()
+#: Stands for "never" where a date is needed (as in SQL, see ``querysets``).
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 class RecapSectionQuerySet(models.QuerySet):
@@ -150,13 +156,25 @@ class RecapEntryQuerySet(models.QuerySet):
 
     def representations(self, edition_ids, request=None):
         """``[representation, …]`` of the current entries among ``edition_ids``,
-        in the order of ``edition_ids``, in one query."""
+        in the order of ``edition_ids``, in one query.
+
+        The publication dates are read on the page, whose columns hold them
+        (restoring an archive sets them after publishing).
+        """
         edition_ids = list(edition_ids)
-        found = dict(
-            self.current()
+        found = {
+            row[0]: row[1:]
+            for row in self.current()
             .filter(edition__in=edition_ids)
-            .values_list("edition_id", "data")
-        )
+            .values_list(
+                "edition_id",
+                "data",
+                "edition__first_published_at",
+                "edition__last_published_at",
+                "edition__public_updated_at",
+                "edition__go_live_at",
+            )
+        }
         return [
             public_representation(found[pk], request)
             for pk in edition_ids
@@ -192,21 +210,40 @@ class RecapEntryQuerySet(models.QuerySet):
 def public_representation(data, request=None):
     """A stored representation as the API gives it: site-relative URLs made
     absolute on the site's public base URL (:mod:`recaps.links`); ``None``
-    stays ``None``."""
+    stays ``None``. ``data`` may come as a row of :meth:`representations`:
+    the stored data then the page's publication dates."""
     if data is None:
         return None
-    data = dict(data)
+    if isinstance(data, tuple):
+        data, first_published_at, last_published_at, updated_at, go_live_at = data
+        updated_at = max(
+            (stamp for stamp in (updated_at, go_live_at) if stamp), default=EPOCH
+        )
+        data = {
+            **data,
+            "first_published_at": _timestamp(first_published_at),
+            "last_published_at": _timestamp(last_published_at),
+            "updated_at": _timestamp(updated_at),
+        }
+    else:
+        data = dict(data)
     for key in ("url", "api_url", "pdf_url"):
         if data.get(key):
             data[key] = absolute_url(data[key], request)
     return data
 
 
+def _timestamp(value):
+    """A date and time as the API writes it (DRF's ISO 8601 form)."""
+    return DATETIME.to_representation(value) if value else None
+
+
 class RecapEntry(models.Model):
     """One public edition as the API lists it, written when it is published.
 
     ``data`` is the representation of ``/recaps/`` with site-relative URLs
-    (:func:`public_representation` makes them absolute), ``ref`` the short
+    and without the publication dates, which stay on the page
+    (:func:`public_representation` completes it), ``ref`` the short
     reference given for neighbours; the other columns serve the validators and
     the neighbours' lookup.
     """
@@ -227,9 +264,6 @@ class RecapEntry(models.Model):
     )
     date = models.DateField(_("date of the meeting"))
     edition_number = models.PositiveIntegerField(_("edition number"))
-    last_published_at = models.DateTimeField(
-        _("last published at"), null=True, blank=True
-    )
     data = models.JSONField(_("data"), default=dict)
     ref = models.JSONField(_("reference"), default=dict)
 
