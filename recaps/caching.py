@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from .links import VERSION_ATTRIBUTE
 from .models import ContentVersion
 
 KEY_PREFIX = "recaps:response"
@@ -132,6 +133,7 @@ def serve(request, view, validators=None, max_age=None):
     if request.method not in ("GET", "HEAD"):
         return view()
     version = ContentVersion.current()
+    setattr(request, VERSION_ATTRIBUTE, Validators.site_wide(version).seed)
     found = validators(version) if validators else Validators.site_wide(version)
     if found is None:
         return view()

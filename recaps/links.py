@@ -20,6 +20,13 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 _CACHE_ATTRIBUTE = "_recaps_site_root_url"
+#: Set on a request by :mod:`recaps.caching`: the seed of the content version
+#: it is answered at. Any change of a site starts a new version.
+VERSION_ATTRIBUTE = "recaps_version_seed"
+#: ``{(version seed, host): base URL}`` of this process: one site lookup per
+#: content version and host instead of one per request.
+_ROOTS = {}
+_ROOTS_KEPT = 64
 
 
 def site_root_url(request=None):
@@ -27,25 +34,38 @@ def site_root_url(request=None):
     site serving ``request`` (the default site without a request).
 
     Without any site, ``WAGTAILADMIN_BASE_URL``, then the request's own host.
-    Kept on the request: one query at most per request.
+    Kept on the request, and per content version when the request carries one
+    (:data:`VERSION_ATTRIBUTE`): one query at most per request, none on the
+    following requests of the same version.
     """
     if request is not None and hasattr(request, _CACHE_ATTRIBUTE):
         return getattr(request, _CACHE_ATTRIBUTE)
+    version = getattr(request, VERSION_ATTRIBUTE, None)
+    key = (version, request.get_host()) if version else None
+    base = _ROOTS.get(key) if key else None
+    if base is None:
+        base = _lookup_root_url(request)
+        if key:
+            if len(_ROOTS) >= _ROOTS_KEPT:
+                _ROOTS.clear()
+            _ROOTS[key] = base
+    if request is not None:
+        setattr(request, _CACHE_ATTRIBUTE, base)
+    return base
+
+
+def _lookup_root_url(request):
     if request is not None:
         site = Site.find_for_request(request)
     else:
         site = Site.objects.filter(is_default_site=True).first()
     if site is not None:
-        base = site.root_url
-    elif getattr(settings, "WAGTAILADMIN_BASE_URL", ""):
-        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    elif request is not None:
-        base = request.build_absolute_uri("/").rstrip("/")
-    else:
-        base = ""
+        return site.root_url
+    if getattr(settings, "WAGTAILADMIN_BASE_URL", ""):
+        return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     if request is not None:
-        setattr(request, _CACHE_ATTRIBUTE, base)
-    return base
+        return request.build_absolute_uri("/").rstrip("/")
+    return ""
 
 
 def absolute_url(location, request=None):

@@ -18,7 +18,6 @@ from collections import defaultdict
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Case, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -158,7 +157,6 @@ def _fingerprint(page, sections, themes, series):
 def _entry(page, sections, themes, series):
     """The unsaved :class:`RecapEntry` of ``page`` (public, state up to date)."""
     url = page.get_url()
-    detail_url = reverse("recaps_api:recap-detail", kwargs={"pk": page.pk})
     data = {
         "id": page.pk,
         "uuid": str(page.translation_key),
@@ -173,7 +171,6 @@ def _entry(page, sections, themes, series):
         "summary_easy": page.summary_easy,
         "section_types": list(dict.fromkeys(row[1] for row in sections)),
         "url": url,
-        "api_url": detail_url,
         "pdf_url": url and url + page.reverse_subpage("pdf"),
     }
     return RecapEntry(
@@ -187,7 +184,6 @@ def _entry(page, sections, themes, series):
             "title": page.title,
             "date": data["date"],
             "url": url,
-            "api_url": detail_url,
         },
     )
 

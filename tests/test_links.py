@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 from defusedxml.ElementTree import fromstring
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from recaps.links import absolute_url, site_root_url
@@ -193,3 +196,28 @@ def test_set_site_url_refuses_what_a_site_cannot_represent(root_page, url, messa
     with pytest.raises(CommandError, match=message):
         call_command("set_site_url", url, stdout=io.StringIO())
     assert list(Site.objects.values_list("hostname", "port")) == before
+
+
+def test_a_new_public_base_shows_at_once_and_costs_no_query_per_request(
+    client, editions, public_site
+):
+    # The site lookup is made once per content version: a second request of
+    # the same version (response cache off) makes one query less.
+    with override_settings(RECAPS_RESPONSE_CACHE=False):
+        with CaptureQueriesContext(connection) as first:
+            client.get("/api/v1/recaps/?page_size=1", **OTHER_HOST)
+        with CaptureQueriesContext(connection) as second:
+            client.get("/api/v1/recaps/?page_size=1", **OTHER_HOST)
+    assert any("wagtailcore_site" in query["sql"] for query in first)
+    assert not any("wagtailcore_site" in query["sql"] for query in second)
+    detail = f"/api/v1/recaps/{editions[0].pk}/"
+    assert client.get(detail, **OTHER_HOST).json()["url"].startswith(BASE + "/")
+    public_site.hostname, public_site.port = "nouveau.test", 443
+    public_site.save()
+    for url in (detail, "/api/v1/recaps/", "/api/v1/sections/", "/api/v1/"):
+        urls = json_urls(client.get(url, **OTHER_HOST).json())
+        assert urls, url
+        assert all(
+            found.startswith("https://nouveau.test/") or found in CONTENT_LINKS
+            for found in urls
+        ), url

@@ -45,19 +45,6 @@ class RecapRefSerializer(serializers.Serializer):
     api_url = serializers.URLField(help_text=_("Absolute URL in this API."))
 
 
-def recap_ref(page, request):
-    """The data of :class:`RecapRefSerializer` for ``page`` (or ``None``)."""
-    if page is None:
-        return None
-    return {
-        "id": page.pk,
-        "title": page.title,
-        "date": page.date.isoformat(),
-        "url": page.get_full_url(request),
-        "api_url": api_url(request, "recap-detail", pk=page.pk),
-    }
-
-
 class SubItemSerializer(serializers.Serializer):
     html = serializers.CharField()
     text = serializers.CharField()
@@ -149,16 +136,25 @@ class RecapDetailSerializer(RecapSerializer):
     )
 
 
-def listed(representation):
+def reference(ref, request):
+    """A stored short reference (:class:`~recaps.models.RecapEntry`) as
+    :class:`RecapRefSerializer` documents it, or ``None``."""
+    if ref is None:
+        return None
+    return {**ref, "api_url": api_url(request, "recap-detail", pk=ref["id"])}
+
+
+def listed(representation, request):
     """A stored representation (:class:`~recaps.models.RecapEntry`) as
     :class:`RecapSerializer` documents it: its fields, in their order."""
-    return {name: representation[name] for name in LIST_FIELDS}
+    found = reference(representation, request)
+    return {name: found[name] for name in LIST_FIELDS}
 
 
-def detailed(representation, **parts):
+def detailed(representation, request, **parts):
     """A stored representation with ``parts`` (body, neighbours) as
     :class:`RecapDetailSerializer` documents it."""
-    found = {**representation, **parts}
+    found = {**reference(representation, request), **parts}
     return {name: found[name] for name in DETAIL_FIELDS}
 
 

@@ -9,7 +9,6 @@ content version, answered from the response cache when possible (see
 import time
 
 from django import forms
-from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -185,7 +184,7 @@ class EditionListMixin:
         editions = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(editions.values_list("pk", flat=True))
         data = [
-            serializers.listed(entry)
+            serializers.listed(entry, request)
             for entry in RecapEntry.objects.representations(page, request)
         ]
         return self.get_paginated_response(data)
@@ -268,14 +267,7 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         """The public edition ``pk``'s entry (data deferred), or ``None``; read once."""
         if not hasattr(self, "_found"):
             self._found = (
-                self.get_queryset()
-                .defer("data", "ref")
-                .annotate(
-                    go_live_at=F("edition__go_live_at"),
-                    last_published_at=F("edition__last_published_at"),
-                )
-                .filter(pk=pk)
-                .first()
+                self.get_queryset().with_page_dates().defer("ref").filter(pk=pk).first()
                 if pk <= MAX_ID
                 else None
             )
@@ -309,13 +301,15 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             raise NotFound(gettext("No published edition has this id."))
         return entry
 
+    @staticmethod
+    def reference(ref, request):
+        return serializers.reference(public_representation(ref, request), request)
+
     def retrieve(self, request, *args, **kwargs):
-        """The stored representation, the indexed sections and the neighbours:
-        four small queries, whatever the size of the archive."""
+        """The stored representation (read with the validators), the indexed
+        sections and the neighbours: four small queries, whatever the size of
+        the archive."""
         entry = self.get_object()
-        data = RecapEntry.objects.representations([entry.pk], request)
-        if not data:  # gone since the validators were read
-            raise NotFound(gettext("No published edition has this id."))
         sections = (
             RecapSection.objects.filter(edition=entry.pk)
             .order_by("position")
@@ -325,10 +319,11 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         entries = RecapEntry.objects
         return Response(
             serializers.detailed(
-                data[0],
+                entry.representation(request),
+                request,
                 body=body,
-                previous=public_representation(entries.previous_of(entry), request),
-                next=public_representation(entries.next_of(entry), request),
+                previous=self.reference(entries.previous_of(entry), request),
+                next=self.reference(entries.next_of(entry), request),
             )
         )
 
@@ -446,28 +441,23 @@ class SectionListView(ApiView, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return RecapSection.objects.none()
-        return RecapSection.objects.of_editions(published_editions()).defer(
-            "text", "search_text"
-        )
+        return RecapSection.objects.current().defer("text", "search_text")
 
     def list(self, request, *args, **kwargs):
         chosen = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        refs = self._recap_refs({section.edition_id for section in chosen}, request)
+        refs = RecapEntry.objects.references(
+            {section.edition_id for section in chosen}, request
+        )
         data = [
             {
                 "id": section.block_id,
                 **section.as_public_dict(request),
                 "position": section.position,
-                "recap": refs[section.edition_id],
+                "recap": serializers.reference(refs.get(section.edition_id), request),
             }
             for section in chosen
         ]
         return self.get_paginated_response(data)
-
-    @staticmethod
-    def _recap_refs(pks, request):
-        pages = RecapPage.objects.filter(pk__in=pks).defer("body", "intro")
-        return {page.pk: serializers.recap_ref(page, request) for page in pages}
 
 
 @extend_schema(

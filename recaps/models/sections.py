@@ -12,10 +12,11 @@ import datetime
 from collections import defaultdict
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.fields import DateTimeField
+from wagtail.models import Page
 
 from ..blocks import SECTION_TYPES, section_labels
 from ..links import absolute_url
@@ -25,7 +26,28 @@ DATETIME = DateTimeField()
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
+def hidden_pages():
+    """Ids of the pages outside the public set at this instant: not live, or
+    outside their schedule (go-live ahead, expiry passed).
+
+    The index holds only editions that were public when it was written, and
+    loses them when they are unpublished, restricted or moved; an edition
+    whose schedule runs out (``publish_scheduled`` has not run yet), or whose
+    columns were changed without a publication, is left out by this set. It is
+    small (drafts and scheduled pages), and read through a partial index
+    (migration 0021), so excluding it costs the same whatever the archive.
+    """
+    now = timezone.now()
+    return Page.objects.filter(
+        Q(live=False) | Q(go_live_at__gt=now) | Q(expire_at__lte=now)
+    ).values("pk")
+
+
 class RecapSectionQuerySet(models.QuerySet):
+    def current(self):
+        """Sections of the public editions at this instant (:func:`hidden_pages`)."""
+        return self.exclude(edition__in=hidden_pages())
+
     def of_editions(self, editions):
         """Sections of the editions of ``editions`` (a queryset of pages)."""
         return self.filter(edition__in=editions.values("pk"))
@@ -143,43 +165,42 @@ class RecapSection(models.Model):
 
 class RecapEntryQuerySet(models.QuerySet):
     def current(self):
-        """Entries of editions that are live and whose schedule includes this
-        instant. Only editions under no view restriction have an entry; the
-        schedule and the live flag are read on the page itself, which
-        ``publish_scheduled`` and editors may change without republishing."""
-        now = timezone.now()
-        return self.filter(
-            Q(edition__go_live_at__isnull=True) | Q(edition__go_live_at__lte=now),
-            Q(edition__expire_at__isnull=True) | Q(edition__expire_at__gt=now),
-            edition__live=True,
+        """Entries of the public editions at this instant (:func:`hidden_pages`):
+        only editions under no view restriction have an entry; the live flag
+        and the schedule are read on the page."""
+        return self.exclude(edition__in=hidden_pages())
+
+    def with_page_dates(self):
+        """Annotate the page's publication dates, which the representation
+        gives but the entry does not hold (restoring an archive sets them
+        after publishing): one join, no extra query."""
+        return self.annotate(
+            first_published_at=F("edition__first_published_at"),
+            last_published_at=F("edition__last_published_at"),
+            public_updated_at=F("edition__public_updated_at"),
+            go_live_at=F("edition__go_live_at"),
         )
 
     def representations(self, edition_ids, request=None):
         """``[representation, …]`` of the current entries among ``edition_ids``,
-        in the order of ``edition_ids``, in one query.
-
-        The publication dates are read on the page, whose columns hold them
-        (restoring an archive sets them after publishing).
-        """
+        in the order of ``edition_ids``, in one query."""
         edition_ids = list(edition_ids)
         found = {
-            row[0]: row[1:]
-            for row in self.current()
+            entry.pk: entry
+            for entry in self.current()
+            .with_page_dates()
             .filter(edition__in=edition_ids)
-            .values_list(
-                "edition_id",
-                "data",
-                "edition__first_published_at",
-                "edition__last_published_at",
-                "edition__public_updated_at",
-                "edition__go_live_at",
-            )
+            .defer("ref")
         }
-        return [
-            public_representation(found[pk], request)
-            for pk in edition_ids
-            if pk in found
-        ]
+        return [found[pk].representation(request) for pk in edition_ids if pk in found]
+
+    def references(self, edition_ids, request=None):
+        """``{edition id: short reference}`` of the entries of ``edition_ids``
+        (editions already known to be public), in one query."""
+        rows = self.filter(edition__in=list(edition_ids)).values_list(
+            "edition_id", "ref"
+        )
+        return {pk: public_representation(ref, request) for pk, ref in rows}
 
     def previous_of(self, entry):
         """Reference of the public edition before ``entry`` in its series."""
@@ -208,26 +229,12 @@ class RecapEntryQuerySet(models.QuerySet):
 
 
 def public_representation(data, request=None):
-    """A stored representation as the API gives it: site-relative URLs made
-    absolute on the site's public base URL (:mod:`recaps.links`); ``None``
-    stays ``None``. ``data`` may come as a row of :meth:`representations`:
-    the stored data then the page's publication dates."""
+    """Stored data as the API gives it: site-relative URLs made absolute on
+    the site's public base URL (:mod:`recaps.links`); ``None`` stays ``None``."""
     if data is None:
         return None
-    if isinstance(data, tuple):
-        data, first_published_at, last_published_at, updated_at, go_live_at = data
-        updated_at = max(
-            (stamp for stamp in (updated_at, go_live_at) if stamp), default=EPOCH
-        )
-        data = {
-            **data,
-            "first_published_at": _timestamp(first_published_at),
-            "last_published_at": _timestamp(last_published_at),
-            "updated_at": _timestamp(updated_at),
-        }
-    else:
-        data = dict(data)
-    for key in ("url", "api_url", "pdf_url"):
+    data = dict(data)
+    for key in ("url", "pdf_url"):
         if data.get(key):
             data[key] = absolute_url(data[key], request)
     return data
@@ -281,3 +288,20 @@ class RecapEntry(models.Model):
 
     def __str__(self):
         return f"{self.edition_id} {self.date}"
+
+    def representation(self, request=None):
+        """The edition as ``/recaps/`` lists it (annotated with
+        :meth:`RecapEntryQuerySet.with_page_dates`)."""
+        updated_at = max(
+            (stamp for stamp in (self.public_updated_at, self.go_live_at) if stamp),
+            default=EPOCH,
+        )
+        return public_representation(
+            {
+                **self.data,
+                "first_published_at": _timestamp(self.first_published_at),
+                "last_published_at": _timestamp(self.last_published_at),
+                "updated_at": _timestamp(updated_at),
+            },
+            request,
+        )
