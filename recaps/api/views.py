@@ -176,13 +176,36 @@ class ApiView(ApiBehaviour, GenericAPIView):
     operation_id = None
 
 
+#: Parameters that leave the whole public set in a list (order, pagination).
+UNFILTERED = {"ordering", "page", "page_size"}
+
+
+class CountedOn:
+    """Rows of ``queryset``, counted on ``counted``, a cheaper queryset known
+    to hold as many rows (for Django's paginator)."""
+
+    def __init__(self, queryset, counted):
+        self.queryset, self.counted = queryset, counted
+
+    def count(self):
+        return self.counted.count()
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
 class EditionListMixin:
     """Lists of editions: each edition's stored representation (the public
     index, :class:`~recaps.models.RecapEntry`), one query for a whole page."""
 
     def list(self, request, *args, **kwargs):
         editions = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(editions.values_list("pk", flat=True))
+        keys = editions.values_list("pk", flat=True)
+        if not set(present(request.query_params)) - UNFILTERED:
+            # Every public edition: as many as current entries, which one
+            # index counts without reading the pages.
+            keys = CountedOn(keys, RecapEntry.objects.current())
+        page = self.paginate_queryset(keys)
         data = [
             serializers.listed(entry, request)
             for entry in RecapEntry.objects.representations(page, request)
@@ -316,14 +339,14 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             .defer("text", "search_text")
         )
         body = [section.as_public_dict(request) for section in sections]
-        entries = RecapEntry.objects
+        previous, following = RecapEntry.objects.neighbours_of(entry)
         return Response(
             serializers.detailed(
                 entry.representation(request),
                 request,
                 body=body,
-                previous=self.reference(entries.previous_of(entry), request),
-                next=self.reference(entries.next_of(entry), request),
+                previous=self.reference(previous, request),
+                next=self.reference(following, request),
             )
         )
 

@@ -11,7 +11,7 @@ the page, its series and its themes.
 import datetime
 from collections import defaultdict
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ DATETIME = DateTimeField()
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
-def hidden_pages():
+def hidden_pages(now=None):
     """Ids of the pages outside the public set at this instant: not live, or
     outside their schedule (go-live ahead, expiry passed).
 
@@ -37,7 +37,7 @@ def hidden_pages():
     small (drafts and scheduled pages), and read through a partial index
     (migration 0021), so excluding it costs the same whatever the archive.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     return Page.objects.filter(
         Q(live=False) | Q(go_live_at__gt=now) | Q(expire_at__lte=now)
     ).values("pk")
@@ -121,6 +121,9 @@ class RecapSection(models.Model):
             ),
             # Counts by kind for a set of editions read the index alone.
             models.Index(fields=["edition", "type"], name="recapsection_edition_type"),
+            # Sections of one kind across the archive (``/sections/?type=``,
+            # its count): the entries of that kind only.
+            models.Index(fields=["type", "edition"], name="recapsection_type_edition"),
         ]
 
     def __str__(self):
@@ -202,30 +205,68 @@ class RecapEntryQuerySet(models.QuerySet):
         )
         return {pk: public_representation(ref, request) for pk, ref in rows}
 
-    def previous_of(self, entry):
-        """Reference of the public edition before ``entry`` in its series."""
-        return self._neighbour(entry, before=True)
+    def neighbours_of(self, entry):
+        """``(previous, next)``: short references of the public editions around
+        ``entry`` in its series (or ``None``), in one statement.
 
-    def next_of(self, entry):
-        """Reference of the public edition after ``entry`` in its series."""
-        return self._neighbour(entry, before=False)
+        Each side walks the series index from the edition (the bound on the
+        date alone starts the walk there) and stops at the first public row.
+        Written as SQL once per database: it runs on every edition's detail,
+        and building the two querysets cost more than running them.
+        """
+        connection = connections[self.db]
+        sql = _NEIGHBOURS_SQL.get(connection.vendor) or _neighbours_sql(connection)
+        ops, now = connection.ops, timezone.now()
+        date = ops.adapt_datefield_value(entry.date)
+        hidden = [ops.adapt_datetimefield_value(now)] * _HIDDEN_PARAMS
+        params = []
+        for _side in range(2):
+            params += [entry.parent_id, date, date, date, entry.edition_number]
+            params += hidden
+        found = [None, None]
+        field = RecapEntry._meta.get_field("ref")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for side, ref in cursor.fetchall():
+                found[side] = field.from_db_value(ref, None, connection)
+        return tuple(found)
 
-    def _neighbour(self, entry, before):
-        date, number = entry.date, entry.edition_number
-        if before:
-            # The bound on the date alone starts the index walk at this edition.
-            later = Q(date__lt=date) | Q(date=date, edition_number__lt=number)
-            bound, order = Q(date__lte=date), ("-date", "-edition_number")
-        else:
-            later = Q(date__gt=date) | Q(date=date, edition_number__gt=number)
-            bound, order = Q(date__gte=date), ("date", "edition_number")
+
+_NEIGHBOURS_SQL = {}
+#: Parameters of :func:`hidden_pages`' SQL: the instant, once per condition.
+_HIDDEN_PARAMS = 2
+
+
+def _neighbours_sql(connection):
+    """The statement of :meth:`RecapEntryQuerySet.neighbours_of` for this
+    database, from the models' names and :func:`hidden_pages`' own SQL."""
+    quote = connection.ops.quote_name
+    meta = RecapEntry._meta
+    table = quote(meta.db_table)
+    ref, parent, date, number, edition = (
+        quote(meta.get_field(name).column)
+        for name in ("ref", "parent", "date", "edition_number", "edition")
+    )
+    hidden, params = hidden_pages(EPOCH).query.sql_with_params()
+    if len(params) != _HIDDEN_PARAMS:  # pragma: no cover (a changed definition)
+        raise ValueError("hidden_pages() changed: update _HIDDEN_PARAMS.")
+
+    def side(compare, direction):
+        # Names from the models, quoted; values are parameters.
         return (
-            self.current()
-            .filter(bound, later, parent_id=entry.parent_id)
-            .order_by(*order)
-            .values_list("ref", flat=True)
-            .first()
+            f"SELECT {ref} FROM {table} WHERE {parent} = %s "  # noqa: S608
+            f"AND {date} {compare}= %s AND ({date} {compare} %s "
+            f"OR ({date} = %s AND {number} {compare} %s)) "
+            f"AND NOT ({edition} IN ({hidden})) "
+            f"ORDER BY {date} {direction}, {number} {direction} LIMIT 1"
         )
+
+    sql = (
+        f"SELECT 0, {ref} FROM ({side('<', 'DESC')}) previous_side "  # noqa: S608
+        f"UNION ALL SELECT 1, {ref} FROM ({side('>', 'ASC')}) next_side"
+    )
+    _NEIGHBOURS_SQL[connection.vendor] = sql
+    return sql
 
 
 def public_representation(data, request=None):

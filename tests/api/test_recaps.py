@@ -5,6 +5,7 @@ import datetime
 import pytest
 from wagtail.models import Site
 
+from recaps.models import RecapPage
 from tests.api.helpers import API, get_json
 from tests.factories import RecapSeriesPageFactory, section
 
@@ -285,3 +286,20 @@ def test_absolute_urls_follow_the_site_root_url(client, edition):
 def test_unknown_api_path_is_json_404(client):
     assert get_json(client, API + "nothing/here/", status=404)["detail"]
     assert client.get(API + "recaps").status_code == 301
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?ordering=date", "?page_size=1&page=2", "?tag=numerique"]
+)
+def test_the_count_is_the_number_of_public_editions(
+    client, make_edition, hidden_editions, query
+):
+    """Unfiltered lists are counted on the edition index, filtered ones on the
+    pages: both leave out every hidden edition, even one whose schedule ran
+    out or changed without a publication."""
+    for number in (1, 2, 3):
+        make_edition(edition_number=number, tags=["numérique"])
+    data = get_json(client, f"{API}recaps/{query}")
+    assert data["count"] == RecapPage.objects.published().count() == 3
+    titles = {page.title for page in hidden_editions.values()}
+    assert not titles & {item["title"] for item in data["results"]}
