@@ -4,7 +4,8 @@ Every public response (API, pages, feeds, sitemap, search) is keyed by the
 :class:`~recaps.models.ContentVersion`, which changes in the same transaction
 as whatever changes the public content, and whenever a go-live or expiry time
 passes. A conditional request is answered ``304`` from that version before the
-view runs; a hit is answered from Django's cache without running the view.
+view runs (:func:`serve`); a hit is answered from Django's cache before the
+rest of the middleware stack and the view (:class:`ResponseCacheMiddleware`).
 
 Never cached nor served from the cache: anything but ``GET``/``HEAD``, requests
 carrying a session (logged-in editors, pages unlocked with a password),
@@ -20,12 +21,14 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 from .links import VERSION_ATTRIBUTE
 from .models import ContentVersion
 
 KEY_PREFIX = "recaps:response"
+#: Attribute of a request holding its content version (read once).
+_VERSION = "_recaps_content_version"
 
 
 def cache_enabled():
@@ -123,36 +126,42 @@ def _headers(response, etag, last_modified, max_age):
     return response
 
 
+def current_version(request):
+    """The content version for ``request``: read once per request (by
+    :class:`ResponseCacheMiddleware` when it runs, else here)."""
+    version = getattr(request, _VERSION, None)
+    if version is None:
+        version = ContentVersion.current()
+        setattr(request, _VERSION, version)
+        setattr(request, VERSION_ATTRIBUTE, Validators.site_wide(version).seed)
+    return version
+
+
 def serve(request, view, validators=None, max_age=None):
-    """Answer ``request`` with ``view()`` through the validators and the cache.
+    """Answer ``request`` with ``view()`` and its validators.
 
     ``validators`` is a callable returning :class:`Validators` for per-object
     responses (or ``None`` when the object is gone: the view then answers);
-    by default the site-wide version is used.
+    by default the site-wide version is used. A conditional request is
+    answered ``304`` before the view runs. A response the same for every
+    anonymous reader is marked for :class:`ResponseCacheMiddleware` to keep.
     """
     if request.method not in ("GET", "HEAD"):
         return view()
-    version = ContentVersion.current()
-    setattr(request, VERSION_ATTRIBUTE, Validators.site_wide(version).seed)
+    version = current_version(request)
     found = validators(version) if validators else Validators.site_wide(version)
     if found is None:
         return view()
-    key, etag = _identity(request, found.seed)
+    _, etag = _identity(request, found.seed)
     last_modified = min(found.last_modified, version.changed_at)
+    keep = cache_enabled() and not personal(request)
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
     if not_modified is not None:
-        return _headers(not_modified, etag, last_modified, max_age)
-    use_cache = cache_enabled() and not personal(request)
-    if use_cache:
-        entry = response_cache().get(key)
-        if entry is not None:
-            content, headers = entry
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
-            return _headers(response, etag, last_modified, max_age)
+        response = _headers(not_modified, etag, last_modified, max_age)
+        response.recaps_keep = keep and not_modified.status_code == 304
+        return response
     response = view()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
@@ -160,13 +169,79 @@ def serve(request, view, validators=None, max_age=None):
         return response
     # Client errors depend on the same content (e.g. a page beyond the last).
     _headers(response, etag, last_modified, max_age)
-    if use_cache and storable(request, response):
-        headers = [
-            (name, value)
-            for name, value in response.items()
-            if name.lower() not in ("etag", "last-modified", "cache-control")
-        ]
-        response_cache().set(key, (response.content, headers), response_cache_timeout())
+    response.recaps_keep = keep
+    return response
+
+
+class ResponseCacheMiddleware:
+    """Answer anonymous reads of public content from the response cache,
+    before the rest of the middleware stack and the view run.
+
+    Place it first after the static files (before sessions, CSRF, messages…).
+    Entries are keyed by the request (host, path and query, ``Accept``) and
+    the site-wide content version, so any public change starts afresh: an
+    entry holds the validators of a response :func:`serve` marked, and its
+    final body and headers when it was a ``200`` the same for every anonymous
+    reader (:func:`storable`). A conditional request matching them is
+    answered ``304``, any other from the stored response; a request with a
+    session (editors, unlocked pages) or another method passes through.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cache_enabled() or personal(request):
+            return self.get_response(request)
+        version = current_version(request)
+        key, _ = _identity(request, f"final:{Validators.site_wide(version).seed}")
+        entry = response_cache().get(key)
+        if entry is not None:
+            response = _answer(request, entry)
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        if getattr(response, "recaps_keep", False) and not personal(request):
+            kept = _entry(request, response)
+            if kept is not None and (entry is None or kept[3] is not None):
+                response_cache().set(key, kept, response_cache_timeout())
+        return response
+
+
+def _entry(request, response):
+    """``(etag, last modified, cache control, content, headers)`` of a marked
+    response; content and headers only for a storable ``200``."""
+    etag = response.get("ETag")
+    if not etag:
+        return None
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    if response.status_code == 200 and storable(request, response):
+        content, headers = response.content, list(response.items())
+    elif response.status_code == 304:
+        content, headers = None, None
+    else:
+        return None
+    return etag, last_modified, response.get("Cache-Control"), content, headers
+
+
+def _answer(request, entry):
+    """A ``304`` or the stored response for ``entry``, or ``None`` (no body)."""
+    etag, last_modified, cache_control, content, headers = entry
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=last_modified
+    )
+    if not_modified is not None:
+        not_modified["ETag"] = etag
+        if last_modified is not None:
+            not_modified["Last-Modified"] = http_date(last_modified)
+        if cache_control:
+            not_modified["Cache-Control"] = cache_control
+        return not_modified
+    if content is None:
+        return None
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
     return response
 
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from recaps.models import RecapPage, Theme
+from recaps.models import ContentVersion, RecapPage, Theme
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,40 @@ def test_detail_validators_are_per_edition(client, first, make_edition):
         draft.save_revision()
         unchanged = client.get(url, headers={"if-none-match": after_other["ETag"]})
     assert unchanged.status_code == 304
+
+
+@pytest.mark.parametrize("surface", ["/ebullitions/{slug}/", "/api/v1/recaps/{pk}/"])
+def test_hits_and_304s_carry_what_the_whole_stack_adds(client, first, surface):
+    """Hits are answered before sessions, CSRF, security headers and the
+    view: the stored response keeps every header those added, and a 304 the
+    validators and cache policy of the 200."""
+    url = url_of(surface, first)
+    response = client.get(url)
+    hit = client.get(url)
+    added = [
+        "Content-Type",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "ETag",
+        "Last-Modified",
+    ]
+    assert all(response.has_header(name) for name in added)
+    for name, value in response.items():
+        assert hit[name] == value, name
+    not_modified = client.get(url, headers={"if-none-match": response["ETag"]})
+    assert not_modified.status_code == 304
+    for name in ("ETag", "Last-Modified", "Cache-Control"):
+        assert not_modified.get(name) == response.get(name), name
+
+
+def test_a_validator_only_entry_still_gives_the_body(client, first):
+    """A version's first request may be conditional (a 304 keeps only the
+    validators): the next plain request still gets the whole response."""
+    url = f"/api/v1/recaps/{first.pk}/"
+    etag = client.get(url)["ETag"]
+    ContentVersion.bump(shared=False)  # a change elsewhere: a new version
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    response = client.get(url)
+    assert response.status_code == 200 and b"Premi" in response.content
+    hit, queries = get(client, url)
+    assert hit.content == response.content and queries == 1
