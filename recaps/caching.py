@@ -19,6 +19,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
@@ -193,7 +194,11 @@ class ResponseCacheMiddleware:
     def __call__(self, request):
         if not cache_enabled() or personal(request):
             return self.get_response(request)
-        version = current_version(request)
+        try:
+            version = current_version(request)
+        except DatabaseError:
+            # The views say what is down (health check, French 503 pages).
+            return self.get_response(request)
         key, _ = _identity(request, f"final:{Validators.site_wide(version).seed}")
         entry = response_cache().get(key)
         if entry is not None:
