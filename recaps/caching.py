@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
 from django.http import HttpResponse
+from django.urls import Resolver404, get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -30,6 +31,9 @@ from .models import ContentVersion
 KEY_PREFIX = "recaps:response"
 #: Attribute of a request holding its content version (read once).
 _VERSION = "_recaps_content_version"
+#: Attribute marking views served through :func:`serve` (functions, or DRF
+#: view classes), which :class:`ResponseCacheMiddleware` may answer for.
+PUBLIC = "recaps_public"
 
 
 def cache_enabled():
@@ -192,7 +196,7 @@ class ResponseCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not cache_enabled() or personal(request):
+        if not cache_enabled() or personal(request) or not cached_view(request):
             return self.get_response(request)
         try:
             version = current_version(request)
@@ -211,6 +215,22 @@ class ResponseCacheMiddleware:
             if kept is not None and (entry is None or kept[3] is not None):
                 response_cache().set(key, kept, response_cache_timeout())
         return response
+
+
+def cached_view(request):
+    """Whether ``request`` goes to a view served through :func:`serve`
+    (marked ``recaps_public``): other views (health check, admin, the
+    benchmark's floor) cost no version read."""
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(
+            request.path_info
+        )
+    except Resolver404:
+        return False
+    view = match.func
+    return getattr(view, PUBLIC, False) or getattr(
+        getattr(view, "cls", None), PUBLIC, False
+    )
 
 
 def _entry(request, response):
@@ -260,6 +280,7 @@ def public_cache(view_func=None, *, max_age=None):
                 request, lambda: func(request, *args, **kwargs), max_age=max_age
             )
 
+        setattr(wrapper, PUBLIC, True)
         return wrapper
 
     return decorate(view_func) if view_func else decorate

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
+from recaps.caching import cached_view
 from recaps.models import ContentVersion, RecapPage, Theme
 from tests.factories import section
 
@@ -240,3 +241,26 @@ def test_a_validator_only_entry_still_gives_the_body(client, first):
     assert response.status_code == 200 and b"Premi" in response.content
     hit, queries = get(client, url)
     assert hit.content == response.content and queries == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "cached"),
+    [
+        ("/api/v1/recaps/", True),
+        ("/api/v1/recaps/1/", True),
+        ("/api/v1/nowhere/", True),
+        ("/search/", True),
+        ("/ebullitions/", True),
+        ("/healthz", False),
+        ("/robots.txt", False),
+        ("/admin/login/", False),
+    ],
+)
+def test_only_views_served_through_the_version_pay_its_read(rf, path, cached):
+    assert bool(cached_view(rf.get(path))) is cached
+
+
+def test_a_view_outside_the_cache_costs_no_version_read(client, first):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/robots.txt").status_code == 200
+    assert not any("recaps_contentversion" in query["sql"] for query in queries)

@@ -131,6 +131,8 @@ class ApiBehaviour:
     parser_classes = []
     metadata_class = ApiMetadata
     http_method_names = ["get", "head", "options"]
+    #: Served through :func:`recaps.caching.serve` (see ``caching.PUBLIC``).
+    recaps_public = True
 
     def get_exception_handler(self):
         return api_exception_handler
