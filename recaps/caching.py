@@ -14,6 +14,7 @@ token or are marked private.
 """
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import wraps
 
@@ -53,10 +54,13 @@ def response_cache_timeout():
 
 @dataclass
 class Validators:
-    """What a response depends on: a seed for its ``ETag``, its ``Last-Modified``."""
+    """What a response depends on: a seed for its ``ETag``, its ``Last-Modified``,
+    and ``until`` (a POSIX time) when it also depends on the clock: a kept
+    response is not served from that time on, even within the same version."""
 
     seed: str
     last_modified: object
+    until: float | None = None
 
     @classmethod
     def site_wide(cls, version):
@@ -166,6 +170,7 @@ def serve(request, view, validators=None, max_age=None):
     if not_modified is not None:
         response = _headers(not_modified, etag, last_modified, max_age)
         response.recaps_keep = keep and not_modified.status_code == 304
+        response.recaps_until = found.until
         return response
     response = view()
     if hasattr(response, "render") and not response.is_rendered:
@@ -175,6 +180,7 @@ def serve(request, view, validators=None, max_age=None):
     # Client errors depend on the same content (e.g. a page beyond the last).
     _headers(response, etag, last_modified, max_age)
     response.recaps_keep = keep
+    response.recaps_until = found.until
     return response
 
 
@@ -212,7 +218,7 @@ class ResponseCacheMiddleware:
         response = self.get_response(request)
         if getattr(response, "recaps_keep", False) and not personal(request):
             kept = _entry(request, response)
-            if kept is not None and (entry is None or kept[3] is not None):
+            if kept is not None and (entry is None or kept[4] is not None):
                 response_cache().set(key, kept, response_cache_timeout())
         return response
 
@@ -234,8 +240,8 @@ def cached_view(request):
 
 
 def _entry(request, response):
-    """``(etag, last modified, cache control, content, headers)`` of a marked
-    response; content and headers only for a storable ``200``."""
+    """``(until, etag, last modified, cache control, content, headers)`` of a
+    marked response; content and headers only for a storable ``200``."""
     etag = response.get("ETag")
     if not etag:
         return None
@@ -246,12 +252,16 @@ def _entry(request, response):
         content, headers = None, None
     else:
         return None
-    return etag, last_modified, response.get("Cache-Control"), content, headers
+    until = getattr(response, "recaps_until", None)
+    return until, etag, last_modified, response.get("Cache-Control"), content, headers
 
 
 def _answer(request, entry):
-    """A ``304`` or the stored response for ``entry``, or ``None`` (no body)."""
-    etag, last_modified, cache_control, content, headers = entry
+    """A ``304`` or the stored response for ``entry``, or ``None`` (no body,
+    or past its ``until``)."""
+    until, etag, last_modified, cache_control, content, headers = entry
+    if until is not None and time.time() >= until:
+        return None
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=last_modified
     )

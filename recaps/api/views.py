@@ -421,7 +421,9 @@ class ChangeListView(ApiView):
         def found(version):
             validators = Validators.site_wide(version)
             if window:
-                validators.seed += f":{int(time.time() // window)}"
+                current = int(time.time() // window)
+                validators.seed += f":{current}"
+                validators.until = (current + 1) * window
             return validators
 
         return found
