@@ -264,3 +264,22 @@ def test_a_view_outside_the_cache_costs_no_version_read(client, first):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/robots.txt").status_code == 200
     assert not any("recaps_contentversion" in query["sql"] for query in queries)
+
+
+def test_a_response_depending_on_the_clock_is_not_kept_past_its_time(
+    client, first, settings
+):
+    """The change feed renews its cursor every settle window: a kept answer
+    is served within the window, never after it, though no version changed."""
+    settings.RECAPS_CHANGES_SETTLE_SECONDS = 30
+    start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(
+        minutes=1
+    )
+    with time_machine.travel(start, tick=False):
+        fresh, _ = get(client, "/api/v1/changes/")
+        hit, queries = get(client, "/api/v1/changes/")
+        assert hit.content == fresh.content and queries == 1
+    with time_machine.travel(start + datetime.timedelta(seconds=31), tick=False):
+        later, queries = get(client, "/api/v1/changes/")
+    assert queries > 1  # the view ran again
+    assert later["ETag"] != fresh["ETag"]
