@@ -205,11 +205,11 @@ class ResponseCacheMiddleware:
         if not cache_enabled() or personal(request) or not cached_view(request):
             return self.get_response(request)
         try:
-            version = current_version(request)
+            current_version(request)
         except DatabaseError:
             # The views say what is down (health check, French 503 pages).
             return self.get_response(request)
-        key, _ = _identity(request, f"final:{Validators.site_wide(version).seed}")
+        key, _ = _identity(request, f"final:{getattr(request, VERSION_ATTRIBUTE)}")
         entry = response_cache().get(key)
         if entry is not None:
             response = _answer(request, entry)

@@ -41,7 +41,6 @@ from ..filters import (
     shown,
 )
 from ..models import RecapEntry, RecapPage, RecapSection, Theme
-from ..models.sections import public_representation
 from ..models.series import series_of_themes
 from ..models.themes import themes_with_counts
 from . import serializers
@@ -326,10 +325,6 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             raise NotFound(gettext("No published edition has this id."))
         return entry
 
-    @staticmethod
-    def reference(ref, request):
-        return serializers.reference(public_representation(ref, request), request)
-
     def retrieve(self, request, *args, **kwargs):
         """The stored representation (read with the validators), the indexed
         sections and the neighbours: four small queries, whatever the size of
@@ -341,14 +336,14 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             .defer("text", "search_text")
         )
         body = [section.as_public_dict(request) for section in sections]
-        previous, following = RecapEntry.objects.neighbours_of(entry)
+        previous, following = RecapEntry.objects.neighbours_of(entry, request)
         return Response(
             serializers.detailed(
                 entry.representation(request),
                 request,
                 body=body,
-                previous=self.reference(previous, request),
-                next=self.reference(following, request),
+                previous=serializers.reference(previous, request),
+                next=serializers.reference(following, request),
             )
         )
 

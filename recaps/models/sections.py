@@ -205,9 +205,10 @@ class RecapEntryQuerySet(models.QuerySet):
         )
         return {pk: public_representation(ref, request) for pk, ref in rows}
 
-    def neighbours_of(self, entry):
+    def neighbours_of(self, entry, request=None):
         """``(previous, next)``: short references of the public editions around
-        ``entry`` in its series (or ``None``), in one statement.
+        ``entry`` in its series (or ``None``), as :meth:`references` gives
+        them, in one statement.
 
         Each side walks the series index from the edition (the bound on the
         date alone starts the walk there) and stops at the first public row.
@@ -229,7 +230,7 @@ class RecapEntryQuerySet(models.QuerySet):
             cursor.execute(sql, params)
             for side, ref in cursor.fetchall():
                 found[side] = field.from_db_value(ref, None, connection)
-        return tuple(found)
+        return tuple(public_representation(ref, request) for ref in found)
 
 
 _NEIGHBOURS_SQL = {}
