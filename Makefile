@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ebullitions
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist processes per leg ("auto": one per CPU core; 0 runs in-process).
+TEST_WORKERS ?= auto
 
 .PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale messages setup services
 
@@ -59,10 +61,10 @@ test: setup lint
 	fi
 
 test-sqlite: setup
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not browser and not services"
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not services"
 
 test-postgres: setup services
-	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(TEST_WORKERS)
 
 test-browser: setup
 	bash scripts/ensure-chromium.sh

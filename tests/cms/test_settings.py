@@ -1,10 +1,12 @@
 """Settings read from the environment: production refusals and options."""
 
 import runpy
+import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+import cms.settings
 from cms.settings import base as base_settings
 
 GOOD_KEY = "f7Kq9-Zr2mXw8Lp4Tn6Vb1Yc3Hd5Jg0Se7Ua9Oi2Qk4Wl6Ep8Rt1Ym3Nb5Vc7Xz9"
@@ -117,3 +119,26 @@ def test_search_url_selects_elasticsearch(monkeypatch):
     assert settings["WAGTAILSEARCH_BACKENDS"]["default"]["BACKEND"] == (
         "wagtail.search.backends.opensearch2"
     )
+
+
+@pytest.mark.parametrize(
+    ("worker", "redis_url", "location", "media_suffix"),
+    [
+        ("gw0", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/15", "-gw0"),
+        ("gw1", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/14", "-gw1"),
+        ("gw2", "redis://127.0.0.1:6379", "redis://127.0.0.1:6379/14", "-gw2"),
+        ("", "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/15", ""),
+    ],
+)
+def test_parallel_test_workers_share_no_media_or_cache(
+    monkeypatch, worker, redis_url, location, media_suffix
+):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+    monkeypatch.setenv("TEST_MEDIA_ROOT", "/tmp/media")  # noqa: S108
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    # The test settings import the base settings: read them afresh.
+    monkeypatch.delitem(sys.modules, "cms.settings.base")
+    monkeypatch.setattr(cms.settings, "base", base_settings)  # restored after
+    settings = runpy.run_module("cms.settings.test")
+    assert settings["CACHES"]["default"]["LOCATION"] == location
+    assert settings["MEDIA_ROOT"] == "/tmp/media" + media_suffix  # noqa: S108
