@@ -44,9 +44,21 @@ def clean_query(raw):
     return " ".join(_WORD.findall(text))
 
 
+#: Runs of characters anyascii has to look up: the others are already ASCII.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _transliterate(match):
+    return anyascii(match.group())
+
+
 def normalise(text):
-    """Fold case and accents: “Numérique” and “numerique” compare equal."""
-    return anyascii(str(text or "")).casefold()
+    """Fold case and accents: “Numérique” and “numerique” compare equal.
+
+    anyascii maps each character on its own: only the non-ASCII runs are handed
+    to it (the same result, several times faster on French text).
+    """
+    return _NOT_ASCII.sub(_transliterate, str(text or "")).casefold()
 
 
 def fold(text):

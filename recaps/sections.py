@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from .blocks import MEDIA_TYPES, public_html, visible_sections
+from .db import inserted_with_values
 from .models import (
     RecapEntry,
     RecapPage,
@@ -91,7 +92,8 @@ def index_editions(pages):
     RecapSection.objects.filter(edition__in=[page.pk for page in pages]).delete()
     public = _public(pages)
     rows = [row for page in public for row in section_rows(page)]
-    RecapSection.objects.bulk_create(rows, batch_size=500)
+    with inserted_with_values(rows, "data"):
+        RecapSection.objects.bulk_create(rows, batch_size=500)
     refresh_public_state(pages, public=public)
     return len(rows)
 

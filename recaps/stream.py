@@ -12,6 +12,7 @@ shape, so a new section kind needs no change here.
 """
 
 import uuid
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, NavigableString
 
@@ -30,6 +31,13 @@ def as_paragraphs(html):
     html = (html or "").strip()
     if not html:
         return ""
+    return _as_paragraphs(html)
+
+
+@lru_cache(maxsize=8192)
+def _as_paragraphs(html):
+    # A pure function of its text, and editions repeat their sentences (the
+    # generator draws them from a vocabulary): parsed once each.
     soup = BeautifulSoup(html, "html.parser")
     if all(
         isinstance(child, NavigableString)

@@ -1,6 +1,7 @@
 """recaps.search: folding, query cleaning and word matching on the section index."""
 
 import pytest
+from anyascii import anyascii
 
 from recaps.models import RecapSection
 from recaps.search import clean_query, filter_by_words, fold, normalise, search_words
@@ -12,6 +13,20 @@ def test_search_helpers_fold_accents_and_neutralise_operators():
     assert clean_query('"isolé" OR x\x00 AND (y* ' + "a" * 500).startswith("isolé OR x")
     assert len(clean_query("a" * 5000)) <= 200
     assert clean_query("\ud800bénévoles") == "bénévoles"
+
+
+def test_normalise_is_anyascii_then_casefold_on_any_text():
+    """Only non-ASCII runs go through anyascii: the result must be the same as
+    transliterating the whole text, for every character, alone or in context."""
+    samples = [chr(code) for code in range(0x20, 0x3100) if not 0xD800 <= code < 0xE000]
+    samples.append("".join(samples))
+    samples += [
+        "Œuvre « collective » — l’été à Saint-Herblain",
+        "ﬁn ½ Straße İstanbul ǅ 東京 naïve",
+        "",
+    ]
+    for text in samples:
+        assert normalise(text) == anyascii(text).casefold(), text
 
 
 def test_fold_gives_the_folded_words_single_spaced():

@@ -13,6 +13,7 @@ from wagtail.models import Page, PageLogEntry, Revision, Site
 from recaps.blocks import SECTION_TYPES
 from recaps.generator.content import EditionDrawer
 from recaps.generator.vocabulary import THEMES
+from recaps.generator.writer import BulkEditionWriter
 from recaps.models import RecapPage, RecapPageTag, RecapSeriesPage, Theme
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory
 
@@ -178,6 +179,23 @@ def test_queries_do_not_grow_with_the_number_of_editions(root_page):
     # Bulk writes: the same statements for 30 editions as for 2, except that
     # SQLite's limit of parameters per statement splits the biggest inserts.
     assert len(few) <= len(many) <= len(few) + 5
+
+
+def test_with_debug_the_sql_of_earlier_batches_is_not_kept(root_page, settings):
+    """DEBUG keeps every query's SQL, here whole bodies: a long generation
+    (2 GB at 10,000 editions) keeps only the current batch's."""
+    generate("--editions", "1")
+    series = RecapSeriesPage.objects.get()
+    settings.DEBUG = True
+
+    def logged_after(count):
+        connection.queries_log.clear()
+        BulkEditionWriter(series, "7", batch_size=1).write(count)
+        return len(connection.queries_log)
+
+    one_batch = logged_after(1)
+    assert one_batch > 0
+    assert logged_after(4) <= one_batch + 5
 
 
 def test_progress_bar_in_french_on_a_terminal(root_page):
