@@ -23,7 +23,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Comment, Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.backends import get_search_backends
 
-from .db import inserted_with_values
+from .blocks import SectionBlock
+from .db import inserted_with_values, update_rows
 from .models import RecapPage, RecapPageTag
 from .sections import index_editions
 
@@ -65,47 +66,49 @@ REFERENCE_BATCH = 500
 
 @contextmanager
 def searchable_content_memo():
-    """Compute each body's and rich text's searchable content and each
-    edition's stems once.
+    """Compute the searchable content of each body, section and rich text, and
+    each edition's stems, once.
 
     Wagtail's database search backend reads every search field three times per
-    object (for its title, body and autocomplete columns), and editions
-    repeat the same sentences. These methods are pure functions of their value
-    (an edition's stems, of the edition as it is while the batch is indexed),
-    so while a batch is indexed their results are remembered: the index
-    receives exactly what it would otherwise, about five times faster.
+    object (for its title, body and autocomplete columns), the section index
+    and the stems read each section again, and editions repeat the same
+    sentences. These methods are pure functions of their value (an edition's
+    stems, of the edition as it is while the batch is indexed), so while a
+    batch is indexed their results are remembered: the indexes receive exactly
+    what they would otherwise, several times faster.
     """
-    stream_method = StreamField.get_searchable_content
-    text_method = RichTextBlock.get_searchable_content
-    stems_method = RecapPage.search_stems
-    streams, texts, stems = {}, {}, {}
+    memoised = [
+        # (owner, method, key of a call from its object and argument)
+        (StreamField, "get_searchable_content", lambda field, value: id(value)),
+        (SectionBlock, "get_searchable_content", lambda b, value: (id(b), id(value))),
+        (
+            RichTextBlock,
+            "get_searchable_content",
+            lambda b, value: (id(b), value.source),
+        ),
+        (RecapPage, "search_stems", lambda page: id(page)),
+    ]
+    originals = [getattr(owner, name) for owner, name, _key in memoised]
 
-    def stream_content(field, value):
-        # The value is kept alongside its result so that its id is not reused.
-        if id(value) not in streams:
-            streams[id(value)] = (value, stream_method(field, value))
-        return streams[id(value)][1]
+    def remembering(method, key):
+        results = {}
 
-    def text_content(block, value):
-        key = (id(block), value.source)
-        if key not in texts:
-            texts[key] = text_method(block, value)
-        return texts[key]
+        def remembered(obj, *args):
+            found = results.get(key(obj, *args))
+            if found is None:
+                # The arguments are kept with the result so that no id is reused.
+                found = results[key(obj, *args)] = (obj, args, method(obj, *args))
+            return found[2]
 
-    def page_stems(page):
-        if id(page) not in stems:
-            stems[id(page)] = (page, stems_method(page))
-        return stems[id(page)][1]
+        return remembered
 
-    StreamField.get_searchable_content = stream_content
-    RichTextBlock.get_searchable_content = text_content
-    RecapPage.search_stems = page_stems
+    for (owner, name, key), method in zip(memoised, originals, strict=True):
+        setattr(owner, name, remembering(method, key))
     try:
         yield
     finally:
-        StreamField.get_searchable_content = stream_method
-        RichTextBlock.get_searchable_content = text_method
-        RecapPage.search_stems = stems_method
+        for (owner, name, _key), method in zip(memoised, originals, strict=True):
+            setattr(owner, name, method)
 
 
 def index_pages(pages):
@@ -175,29 +178,6 @@ def update_reference_index(pages):
         ReferenceIndex.objects.bulk_create(rows, **kwargs)
         if gone:
             ReferenceIndex.objects.filter(pk__in=gone).delete()
-
-
-def update_rows(pages, names):
-    """Write the fields ``names`` of ``pages`` (editions), one statement per
-    table run for every page (``executemany``): ``bulk_update()`` builds a
-    ``CASE`` per field and page, slower than the writes themselves."""
-    fields = [RecapPage._meta.get_field(name) for name in names]
-    for model in (Page, RecapPage):
-        local = [field for field in fields if field.model is model]
-        key = model._meta.pk
-        # Table and column names from the models, quoted; values as parameters.
-        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-            connection.ops.quote_name(model._meta.db_table),
-            ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in local),
-            connection.ops.quote_name(key.column),
-        )
-        rows = [
-            [f.get_db_prep_save(getattr(page, f.attname), connection) for f in local]
-            + [page.pk]
-            for page in pages
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
 
 
 class BulkPageWriter:

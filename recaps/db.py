@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from django.db import models
+from django.db import connection, models
 
 
 @contextmanager
@@ -23,3 +23,38 @@ def inserted_with_values(objs, attname):
     finally:
         for obj in objs:
             setattr(obj, attname, getattr(obj, attname).value)
+
+
+def update_rows(objs, names):
+    """Write the fields ``names`` of saved ``objs`` (one model), one statement
+    per table run for every object (``executemany``): ``bulk_update()`` and
+    ``update()`` with ``Case``/``When`` build an expression per field and
+    object, slower to compile than the writes themselves. The fields may be
+    spread over a model and its parents (multi-table inheritance)."""
+    objs = list(objs)
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    tables = {}
+    for name in names:
+        field = meta.get_field(name)
+        tables.setdefault(field.model, []).append(field)
+    quote = connection.ops.quote_name
+    for model, fields in tables.items():
+        key = model._meta.pk
+        # Table and column names from the models, quoted; values as parameters.
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+            quote(model._meta.db_table),
+            ", ".join(f"{quote(field.column)} = %s" for field in fields),
+            quote(key.column),
+        )
+        rows = [
+            [
+                field.get_db_prep_save(getattr(obj, field.attname), connection)
+                for field in fields
+            ]
+            + [obj.pk]
+            for obj in objs
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)

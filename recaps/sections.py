@@ -17,12 +17,11 @@ from collections import defaultdict
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from .blocks import MEDIA_TYPES, public_html, visible_sections
-from .db import inserted_with_values
+from .db import inserted_with_values, update_rows
 from .models import (
     RecapEntry,
     RecapPage,
@@ -198,7 +197,7 @@ def refresh_public_state(pages, public=None):
     changes: new content, a renamed or merged theme, a renamed series, a move,
     a withdrawal; not an unchanged republication. An empty fingerprint (an
     edition published before the column existed) is filled in without moving
-    the date. Two queries plus one update per changed edition batch.
+    the date. Two queries, then the changed rows in one or two statements.
     """
     pages = list(pages)
     if not pages:
@@ -237,23 +236,16 @@ def refresh_public_state(pages, public=None):
         if not stored[pk] and ((pk in dated) != (digest == REMOVED))
     }
     now = timezone.now()
-    pks = list(changed)
-    for start in range(0, len(pks), 200):  # bounded statements (SQLite)
-        batch = pks[start : start + 200]
-        RecapPage.objects.filter(pk__in=batch).update(
-            public_fingerprint=Case(
-                *(When(pk=pk, then=Value(changed[pk])) for pk in batch)
-            ),
-            public_updated_at=Case(
-                *(When(pk=pk, then=Value(now)) for pk in batch if pk not in silent),
-                default="public_updated_at",
-            ),
-        )
     for page in pages:
         if page.pk in changed:
             page.public_fingerprint = changed[page.pk]
             if page.pk not in silent:
                 page.public_updated_at = now
+    update_rows(
+        [page for page in pages if page.pk in changed and page.pk not in silent],
+        ["public_fingerprint", "public_updated_at"],
+    )
+    update_rows([page for page in pages if page.pk in silent], ["public_fingerprint"])
     _write_entries(pages, public, sections, themes, series)
     _notify(
         [page for page in pages if page.pk in changed and page.pk not in silent],
