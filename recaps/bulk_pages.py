@@ -26,7 +26,7 @@ from wagtail.search.backends import get_search_backends
 from .blocks import SectionBlock
 from .db import inserted_with_values, update_rows
 from .models import RecapPage, RecapPageTag
-from .sections import index_editions
+from .sections import index_editions, section_rows
 
 #: Fields of a new page that are still empty when ``save_revision()`` serialises it.
 UNPUBLISHED_STATE = [
@@ -111,11 +111,12 @@ def searchable_content_memo():
             setattr(owner, name, method)
 
 
-def index_pages(pages):
-    """The section index, then the search index (one bulk write) of ``pages``."""
+def index_pages(pages, rows_of=section_rows):
+    """The section index (rows from ``rows_of``, see :func:`index_editions`),
+    then the search index (one bulk write) of ``pages``."""
     with searchable_content_memo():
         # The section index first: the search index may read from it.
-        index_editions(pages)
+        index_editions(pages, rows_of)
         for backend in get_search_backends(with_auto_update=True):
             backend.add_bulk(RecapPage, pages)
 

@@ -84,13 +84,17 @@ def _public(pages):
 
 
 @transaction.atomic
-def index_editions(pages):
+def index_editions(pages, rows_of=section_rows):
     """Rewrite the rows of ``pages``: their sections if public, none otherwise;
-    then their public state (:func:`refresh_public_state`)."""
+    then their public state (:func:`refresh_public_state`).
+
+    ``rows_of(page)`` gives a page's rows: :func:`section_rows`, or the same
+    rows computed beforehand (the data generator's workers).
+    """
     pages = list(pages)
     RecapSection.objects.filter(edition__in=[page.pk for page in pages]).delete()
     public = _public(pages)
-    rows = [row for page in public for row in section_rows(page)]
+    rows = [row for page in public for row in rows_of(page)]
     with inserted_with_values(rows, "data"):
         RecapSection.objects.bulk_create(rows, batch_size=500)
     refresh_public_state(pages, public=public)

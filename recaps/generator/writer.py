@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..bulk_pages import BulkPageWriter, index_pages
 from ..models import ContentVersion, RecapPageTag, Theme
-from .content import EditionDrawer
+from .prepare import Preparer, default_workers, known_body_facts
 from .vocabulary import THEMES
 
 BATCH_SIZE = 500
@@ -29,23 +29,36 @@ class BulkEditionWriter:
     """Append ``count`` published editions to ``series``, drawn from ``seed``.
 
     ``progress`` is called with the number of editions written so far.
+    ``workers`` processes prepare the next batches while one is written
+    (default: :func:`default_workers`; none for a single batch).
     """
 
-    def __init__(self, series, seed, progress=None, batch_size=BATCH_SIZE):
+    def __init__(
+        self, series, seed, progress=None, batch_size=BATCH_SIZE, workers=None
+    ):
         self.series = series
-        self.drawer = EditionDrawer(seed)
+        self.seed = seed
         self.progress = progress or (lambda done: None)
         self.batch_size = batch_size
+        self.workers = default_workers() if workers is None else workers
         self.themes = Theme.objects.by_names(THEMES)
         self.pages = BulkPageWriter(series)
 
     def write(self, count):
         """Write the editions; returns the ids of the new pages."""
         first = self.series.next_edition_number()
+        numbers = range(first, first + count)
+        batches = [
+            numbers[start : start + self.batch_size]
+            for start in range(0, count, self.batch_size)
+        ]
+        theme_names = {name: theme.name for name, theme in self.themes.items()}
+        preparer = Preparer(
+            self.seed, theme_names, self.pages.page_type.pk, self.workers
+        )
         ids = []
-        for start in range(first, first + count, self.batch_size):
-            stop = min(start + self.batch_size, first + count)
-            pages = self._write_batch(range(start, stop))
+        for prepared in preparer.batches(batches):
+            pages = self._write_batch(prepared)
             ids.extend(page.pk for page in pages)
             self.progress(len(ids))
         self.pages.finish()
@@ -70,8 +83,14 @@ class BulkEditionWriter:
         ]
         return page
 
-    def _write_batch(self, numbers):
-        pages = [self._new_page(self.drawer.draw(number)) for number in numbers]
-        self.pages.write(pages)
-        index_pages(pages)
+    def _write_batch(self, prepared):
+        pages = [self._new_page(facts.content) for facts in prepared]
+        rows = {}
+        for page, facts in zip(pages, prepared, strict=True):
+            rows[id(page)] = facts.sections
+            for row in facts.sections:
+                row.edition = page
+        with known_body_facts(pages, prepared):
+            self.pages.write(pages)
+            index_pages(pages, rows_of=lambda page: rows[id(page)])
         return pages

@@ -3,18 +3,27 @@
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
-from wagtail.models import Page, PageLogEntry, Revision, Site
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision, Site
+from wagtail.search.backends import get_search_backends
+from wagtail.search.models import IndexEntry
 
 from recaps.blocks import SECTION_TYPES
 from recaps.generator.content import EditionDrawer
 from recaps.generator.vocabulary import THEMES
 from recaps.generator.writer import BulkEditionWriter
-from recaps.models import RecapPage, RecapPageTag, RecapSeriesPage, Theme
+from recaps.models import (
+    RecapPage,
+    RecapPageTag,
+    RecapSection,
+    RecapSeriesPage,
+    Theme,
+)
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +205,63 @@ def test_with_debug_the_sql_of_earlier_batches_is_not_kept(root_page, settings):
     one_batch = logged_after(1)
     assert one_batch > 0
     assert logged_after(4) <= one_batch + 5
+
+
+def index_snapshot():
+    """What the indexes hold of every edition, without database ids."""
+    sections = list(
+        RecapSection.objects.order_by(
+            "edition__edition_number", "position"
+        ).values_list(
+            "edition__edition_number",
+            "position",
+            "block_id",
+            "type",
+            "heading",
+            "data",
+            "text",
+            "search_text",
+            "edition_date",
+        )
+    )
+    numbers = dict(RecapPage.objects.values_list("pk", "edition_number"))
+    entries = sorted(
+        (
+            numbers[int(entry["object_id"])],
+            entry["title"],
+            entry["body"],
+            entry["autocomplete"],
+        )
+        for entry in IndexEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(RecapPage)
+        ).values("object_id", "title", "body", "autocomplete")
+    )
+    references = sorted(
+        (numbers[int(object_id)], *rest)
+        for object_id, *rest in ReferenceIndex.objects.filter(
+            object_id__in=[str(pk) for pk in numbers]
+        ).values_list("object_id", "to_object_id", "model_path", "content_path")
+    )
+    return sections, [str(entry) for entry in entries], references
+
+
+def test_worker_processes_give_the_indexes_wagtail_and_the_pages_give(root_page):
+    """Editions prepared in a worker process (section rows, searchable text,
+    stems, references) are indexed exactly as their pages are indexed one by
+    one by Wagtail and by rebuild_sections."""
+    generate("--editions", "1")
+    series = RecapSeriesPage.objects.get()
+    BulkEditionWriter(series, "3", batch_size=2, workers=1).write(5)
+    written = index_snapshot()
+    assert len(written[0]) > 40 and len(written[1]) == 6 and len(written[2]) >= 12
+
+    call_command("rebuild_sections", stdout=io.StringIO())
+    pages = list(RecapPage.objects.all())
+    for backend in get_search_backends():
+        backend.add_bulk(RecapPage, pages)
+    for page in pages:
+        ReferenceIndex.create_or_update_for_object(page)
+    assert index_snapshot() == written
 
 
 def test_progress_bar_in_french_on_a_terminal(root_page):
