@@ -21,7 +21,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from .blocks import MEDIA_TYPES, public_html, visible_sections
-from .db import inserted_with_values, update_rows
+from .db import insert_rows, update_rows
 from .models import (
     RecapEntry,
     RecapPage,
@@ -95,9 +95,8 @@ def index_editions(pages, rows_of=section_rows):
     RecapSection.objects.filter(edition__in=[page.pk for page in pages]).delete()
     public = _public(pages)
     rows = [row for page in public for row in rows_of(page)]
-    with inserted_with_values(rows, "data"):
-        RecapSection.objects.bulk_create(rows, batch_size=500)
-    refresh_public_state(pages, public=public)
+    insert_rows(rows)
+    refresh_public_state(pages, public=public, rows=rows)
     return len(rows)
 
 
@@ -108,17 +107,27 @@ def unindex_editions(page_ids):
     refresh_public_state(RecapPage.objects.filter(pk__in=page_ids), public=[])
 
 
-def _public_facts(pages):
+def _public_facts(pages, rows=None):
     """What the API shows of ``pages`` besides their own fields, in three
     queries: ``(sections, themes, series)``, the first two by edition id (in
-    page order and theme name order), the last by path."""
+    page order and theme name order), the last by path.
+
+    ``rows``: the section rows of ``pages`` just written, if at hand (then the
+    sections are not read back).
+    """
     ids = [page.pk for page in pages]
     sections = defaultdict(list)
-    rows = (
-        RecapSection.objects.filter(edition__in=ids)
-        .order_by("edition_id", "position")
-        .values_list("edition_id", "block_id", "type", "heading", "data")
-    )
+    if rows is None:
+        rows = (
+            RecapSection.objects.filter(edition__in=ids)
+            .order_by("edition_id", "position")
+            .values_list("edition_id", "block_id", "type", "heading", "data")
+        )
+    else:
+        rows = [
+            (row.edition_id, row.block_id, row.type, row.heading, row.data)
+            for row in sorted(rows, key=lambda row: (row.edition_id, row.position))
+        ]
     for edition_id, *row in rows:
         sections[edition_id].append(row)
     themes = defaultdict(list)
@@ -193,13 +202,14 @@ def _entry(page, sections, themes, series):
     )
 
 
-def refresh_public_state(pages, public=None):
+def refresh_public_state(pages, public=None, rows=None):
     """Keep ``public_fingerprint`` / ``public_updated_at`` of ``pages`` in step.
 
     ``public`` are the pages among them that are public (computed when
-    ``None``). ``public_updated_at`` moves to now only when the fingerprint
-    changes: new content, a renamed or merged theme, a renamed series, a move,
-    a withdrawal; not an unchanged republication. An empty fingerprint (an
+    ``None``); ``rows``, their section rows if just written (read otherwise).
+    ``public_updated_at`` moves to now only when the fingerprint changes: new
+    content, a renamed or merged theme, a renamed series, a move, a
+    withdrawal; not an unchanged republication. An empty fingerprint (an
     edition published before the column existed) is filled in without moving
     the date. Two queries, then the changed rows in one or two statements.
     """
@@ -208,7 +218,7 @@ def refresh_public_state(pages, public=None):
         return
     if public is None:
         public = _public(pages)
-    sections, themes, series = _public_facts(public)
+    sections, themes, series = _public_facts(public, rows)
     digests = {page.pk: REMOVED for page in pages}
     for page in public:
         digests[page.pk] = _fingerprint(

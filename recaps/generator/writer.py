@@ -16,6 +16,7 @@ from .prepare import Preparer, default_workers, known_body_facts
 from .vocabulary import THEMES
 
 BATCH_SIZE = 500
+FIRST_BATCH = 50
 #: Editions are published on the evening of the meeting (Paris time).
 PUBLICATION_TIME = datetime.time(18, 30)
 
@@ -48,10 +49,15 @@ class BulkEditionWriter:
         """Write the editions; returns the ids of the new pages."""
         first = self.series.next_edition_number()
         numbers = range(first, first + count)
-        batches = [
-            numbers[start : start + self.batch_size]
-            for start in range(0, count, self.batch_size)
-        ]
+        batches, start = [], 0
+        while start < count:
+            # With workers, a small first batch: writing starts while they
+            # prepare the next ones.
+            size = self.batch_size
+            if self.workers and not batches:
+                size = min(size, FIRST_BATCH)
+            batches.append(numbers[start : start + size])
+            start += size
         theme_names = {name: theme.name for name, theme in self.themes.items()}
         preparer = Preparer(
             self.seed, theme_names, self.pages.page_type.pk, self.workers

@@ -242,7 +242,14 @@ def index_snapshot():
             object_id__in=[str(pk) for pk in numbers]
         ).values_list("object_id", "to_object_id", "model_path", "content_path")
     )
-    return sections, [str(entry) for entry in entries], references
+    # Computed from the rows in hand when written, from the database when
+    # rebuilt: the same, or the rebuild would date every edition anew.
+    public_state = list(
+        RecapPage.objects.order_by("edition_number").values_list(
+            "edition_number", "public_fingerprint", "public_updated_at"
+        )
+    )
+    return sections, [str(entry) for entry in entries], references, public_state
 
 
 def test_worker_processes_give_the_indexes_wagtail_and_the_pages_give(root_page):
