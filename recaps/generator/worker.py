@@ -4,14 +4,14 @@ Kept apart from the modules that import models: a new process runs this
 before it can import them.
 """
 
+import django
+from django.db import connections
+
 
 def start_worker():
     """Set Django up; the worker never uses the database: it would open another
     one than the writing process's transaction (uncommitted rows, or the site's
     database instead of the test database)."""
-    import django
-    from django.db import connections
-
     django.setup()
 
     def refuse():

@@ -804,10 +804,10 @@ def test_imported_editions_are_indexed_once_like_published_ones(
     calls = []
     index_editions = signal_handlers.index_editions
 
-    def counting(pages):
+    def counting(pages, *args):
         pages = list(pages)
         calls.append(sorted(page.title for page in pages))
-        return index_editions(pages)
+        return index_editions(pages, *args)
 
     # Whichever path indexes them: one edition published, or a bulk import.
     monkeypatch.setattr(signal_handlers, "index_editions", counting)
