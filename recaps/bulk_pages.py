@@ -65,6 +65,39 @@ REFERENCE_BATCH = 500
 
 
 @contextmanager
+def replaced_methods(replacements):
+    """While in the block, each ``(owner, name, make)`` of ``replacements``
+    sets ``owner.name`` to ``make(original method)``; restored afterwards."""
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
+    for (owner, name, make), (_, _, method) in zip(
+        replacements, originals, strict=True
+    ):
+        setattr(owner, name, make(method))
+    try:
+        yield
+    finally:
+        for owner, name, method in reversed(originals):
+            setattr(owner, name, method)
+
+
+def _remembering(key):
+    """A maker for :func:`replaced_methods`: the method's results by ``key``."""
+
+    def make(method):
+        results = {}
+
+        def remembered(obj, *args):
+            found = results.get(key(obj, *args))
+            if found is None:
+                # The arguments are kept with the result so that no id is reused.
+                found = results[key(obj, *args)] = (obj, args, method(obj, *args))
+            return found[2]
+
+        return remembered
+
+    return make
+
+
 def searchable_content_memo():
     """Compute the searchable content of each body, section and rich text, and
     each edition's stems, once.
@@ -77,38 +110,17 @@ def searchable_content_memo():
     batch is indexed their results are remembered: the indexes receive exactly
     what they would otherwise, several times faster.
     """
-    memoised = [
-        # (owner, method, key of a call from its object and argument)
-        (StreamField, "get_searchable_content", lambda field, value: id(value)),
-        (SectionBlock, "get_searchable_content", lambda b, value: (id(b), id(value))),
-        (
-            RichTextBlock,
-            "get_searchable_content",
-            lambda b, value: (id(b), value.source),
-        ),
-        (RecapPage, "search_stems", lambda page: id(page)),
-    ]
-    originals = [getattr(owner, name) for owner, name, _key in memoised]
-
-    def remembering(method, key):
-        results = {}
-
-        def remembered(obj, *args):
-            found = results.get(key(obj, *args))
-            if found is None:
-                # The arguments are kept with the result so that no id is reused.
-                found = results[key(obj, *args)] = (obj, args, method(obj, *args))
-            return found[2]
-
-        return remembered
-
-    for (owner, name, key), method in zip(memoised, originals, strict=True):
-        setattr(owner, name, remembering(method, key))
-    try:
-        yield
-    finally:
-        for (owner, name, _key), method in zip(memoised, originals, strict=True):
-            setattr(owner, name, method)
+    by_value = _remembering(lambda _field, value: id(value))
+    by_block_and_value = _remembering(lambda block, value: (id(block), id(value)))
+    by_source = _remembering(lambda block, value: (id(block), value.source))
+    return replaced_methods(
+        [
+            (StreamField, "get_searchable_content", by_value),
+            (SectionBlock, "get_searchable_content", by_block_and_value),
+            (RichTextBlock, "get_searchable_content", by_source),
+            (RecapPage, "search_stems", _remembering(id)),
+        ]
+    )
 
 
 def index_pages(pages, rows_of=section_rows):

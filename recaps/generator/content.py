@@ -49,6 +49,17 @@ class EditionContent:
     body: list[dict]
     section_types: list[str] = field(default_factory=list)
 
+    def page_fields(self):
+        """The edition's own fields (besides title and slug), as page keywords."""
+        return {
+            "edition_number": self.number,
+            "date": self.date,
+            "format": self.format,
+            "participation_note": self.participation_note,
+            "intro": self.intro,
+            "body": self.body,
+        }
+
 
 def edition_date(number):
     """Friday of the meeting of edition ``number`` (1-based)."""

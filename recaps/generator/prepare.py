@@ -13,9 +13,9 @@ import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..bulk_pages import replaced_methods
 from ..models import RecapPage, RecapPageTag, RecapSection, Theme
 from ..sections import section_rows
 from .content import EditionContent, EditionDrawer
@@ -44,12 +44,7 @@ def edition_page(content, theme_names, page_type_id):
         content_type_id=page_type_id,
         title=content.title,
         slug=content.slug,
-        edition_number=content.number,
-        date=content.date,
-        format=content.format,
-        participation_note=content.participation_note,
-        intro=content.intro,
-        body=content.body,
+        **content.page_fields(),
     )
     page.tagged_items = [
         RecapPageTag(tag=Theme(name=theme_names[name])) for name in content.themes
@@ -78,43 +73,37 @@ def prepare(numbers, seed, theme_names, page_type_id):
     return prepared
 
 
-@contextmanager
 def known_body_facts(pages, prepared):
     """Let the indexes of ``pages`` read their body's facts from ``prepared``
     (aligned with ``pages``) instead of computing them again; any other page
     or value is computed as usual."""
     body = RecapPage._meta.get_field("body")
-    field_class = type(body)
     pairs = list(zip(pages, prepared, strict=True))
     texts = {id(page.body): facts.body_text for page, facts in pairs}
     references = {id(page.body): facts.body_references for page, facts in pairs}
     stems = {id(page): facts.stems for page, facts in pairs}
-    text_method = field_class.get_searchable_content
-    references_method = field_class.extract_references
-    stems_method = RecapPage.search_stems
 
-    def searchable_content(field, value):
-        if field is body and id(value) in texts:
-            return texts[id(value)]
-        return text_method(field, value)
+    def of_body(known, wrap=lambda value: value):
+        def make(method):
+            def answer(field, value):
+                if field is body and id(value) in known:
+                    return wrap(known[id(value)])
+                return method(field, value)
 
-    def extract_references(field, value):
-        if field is body and id(value) in references:
-            return iter(references[id(value)])
-        return references_method(field, value)
+            return answer
 
-    def search_stems(page):
-        return stems[id(page)] if id(page) in stems else stems_method(page)
+        return make
 
-    field_class.get_searchable_content = searchable_content
-    field_class.extract_references = extract_references
-    RecapPage.search_stems = search_stems
-    try:
-        yield
-    finally:
-        field_class.get_searchable_content = text_method
-        field_class.extract_references = references_method
-        RecapPage.search_stems = stems_method
+    def of_page(method):
+        return lambda page: stems[id(page)] if id(page) in stems else method(page)
+
+    return replaced_methods(
+        [
+            (type(body), "get_searchable_content", of_body(texts)),
+            (type(body), "extract_references", of_body(references, iter)),
+            (RecapPage, "search_stems", of_page),
+        ]
+    )
 
 
 def default_workers():

@@ -77,12 +77,7 @@ class BulkEditionWriter:
             content.slug,
             content.title,
             published_at=published_at(content.date),
-            edition_number=content.number,
-            date=content.date,
-            format=content.format,
-            participation_note=content.participation_note,
-            intro=content.intro,
-            body=content.body,
+            **content.page_fields(),
         )
         page.tagged_items = [
             RecapPageTag(tag=self.themes[name]) for name in content.themes
