@@ -5,9 +5,11 @@ import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 import cms.settings
 from cms.settings import base as base_settings
+from recaps.clients import client_address
 
 GOOD_KEY = "f7Kq9-Zr2mXw8Lp4Tn6Vb1Yc3Hd5Jg0Se7Ua9Oi2Qk4Wl6Ep8Rt1Ym3Nb5Vc7Xz9"
 
@@ -142,3 +144,12 @@ def test_parallel_test_workers_share_no_media_or_cache(
     settings = runpy.run_module("cms.settings.test")
     assert settings["CACHES"]["default"]["LOCATION"] == location
     assert settings["MEDIA_ROOT"] == "/tmp/media" + media_suffix  # noqa: S108
+
+
+def test_one_number_of_proxies_for_the_api_and_the_login_throttles(monkeypatch):
+    settings = base(monkeypatch, API_NUM_PROXIES="2")
+    assert settings["REST_FRAMEWORK"]["NUM_PROXIES"] == 2
+    # django-axes asks the same function as the API throttle (which reads
+    # NUM_PROXIES); no django-ipware setting is left to drift apart.
+    assert import_string(settings["AXES_CLIENT_IP_CALLABLE"]) is client_address
+    assert not [name for name in settings if name.startswith("AXES_IPWARE")]
