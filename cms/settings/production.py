@@ -28,7 +28,7 @@ GENERATE_A_KEY = (
 
 
 def repeated_pattern(key):
-    """The shortest block that ``key`` repeats (``"abcabcab"`` → ``"abc"``), or ``""``."""
+    """The shortest block ``key`` repeats (``"abcabcab"``: ``"abc"``), else ``""``."""
     for period in range(1, len(key) // 2 + 1):
         if key[period:] == key[:-period]:
             return key[:period]

@@ -147,3 +147,37 @@ def test_a_forwarded_for_that_is_no_address_falls_back_to_the_connection(
     assert statuses[:4] == [200] * 4
     assert set(statuses[4:]) == {429}
     assert AccessAttempt.objects.get().ip_address == PROXY
+
+
+HOSTILE_LOGINS = {
+    "nul byte in the query": {"path": "/admin/login/?next=%00&x=%00"},
+    "nul byte in an extra field": {"data": {"x": "a\x00b"}},
+    "nul byte in the username": {"data": {"username": "ad\x00min"}},
+    "username too long": {"data": {"username": "a" * 300}},
+    "unicode username": {"data": {"username": "adm\u00efn\U0001f600"}},
+    "asks for JSON": {"headers": {"accept": "application/json"}},
+    "XMLHttpRequest": {"headers": {"x-requested-with": "XMLHttpRequest"}},
+    "no address": {"extra": {"REMOTE_ADDR": ""}},
+    "forwarded garbage": {"headers": {"x-forwarded-for": "\x7f, ::ffff:zz, "}},
+    "forwarded IPv6": {"headers": {"x-forwarded-for": "2001:DB8::1"}},
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_LOGINS, ids=list(HOSTILE_LOGINS))
+def test_hostile_logins_get_the_form_or_the_french_lockout_never_a_500(
+    admin, behind_one_proxy, case
+):
+    request = HOSTILE_LOGINS[case]
+    data = {"username": "admin", "password": "faux", **request.get("data", {})}
+    statuses = []
+    for _ in range(7):
+        response = Client().post(
+            request.get("path", "/admin/login/"),
+            data,
+            headers=request.get("headers", {}),
+            **request.get("extra", {}),
+        )
+        statuses.append(response.status_code)
+    assert set(statuses) <= {200, 429}
+    if statuses[-1] == 429:
+        assert "Trop de tentatives de connexion" in response.content.decode()
