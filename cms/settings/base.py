@@ -164,11 +164,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.views.login_locked_out"
-# Same trusted proxies as the API throttle: the client address they saw.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("API_NUM_PROXIES", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else None
-) or ["REMOTE_ADDR"]
+# The address is the client's, as the API throttle sees it: behind
+# API_NUM_PROXIES trusted proxies (REST_FRAMEWORK["NUM_PROXIES"]), the one the
+# outermost proxy appended to X-Forwarded-For; without, the connection's.
+AXES_CLIENT_IP_CALLABLE = "recaps.clients.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

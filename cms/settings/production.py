@@ -19,29 +19,63 @@ KNOWN_DEVELOPMENT_KEYS = {
     "test-only-insecure-key",
 }
 SECRET_KEY_MIN_LENGTH = 50
+# Stricter than Django's check (security.W009: 5), which "abcde" * 12 passes;
+# a hexadecimal key has 16.
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 10
+GENERATE_A_KEY = (
+    'generate one with python3 -c "import secrets; print(secrets.token_urlsafe(64))"'
+)
 
 
-def secret_key_from_environment():
-    """``SECRET_KEY``, refused when missing, short or a development key."""
-    key = os.environ.get("SECRET_KEY", "")
+def repeated_pattern(key):
+    """The shortest block ``key`` repeats (``"abcabcab"``: ``"abc"``), else ``""``."""
+    for period in range(1, len(key) // 2 + 1):
+        if key[period:] == key[:-period]:
+            return key[:period]
+    return ""
+
+
+def secret_key_problem(key):
+    """Why ``key`` may not sign production sessions, or ``""`` when it may.
+
+    Django's own rules (``check --deploy``, security.W009: at least 50
+    characters, not a ``django-insecure`` key) plus: no development key, at
+    least 10 different characters, not a short block repeated.
+    """
     if not key:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set in the environment, e.g. "
-            'python3 -c "import secrets; print(secrets.token_urlsafe(64))"'
-        )
-    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
-        raise ImproperlyConfigured(
-            f"SECRET_KEY is too short or too simple: use at least "
-            f"{SECRET_KEY_MIN_LENGTH} random characters."
-        )
+        return "SECRET_KEY must be set in the environment: " + GENERATE_A_KEY + "."
     if (
         key in KNOWN_DEVELOPMENT_KEYS
         or key.startswith("django-insecure")
         or "insecure" in key.lower()
     ):
-        raise ImproperlyConfigured(
-            "SECRET_KEY is a development key: generate a random one for production."
+        return "SECRET_KEY is a development key: " + GENERATE_A_KEY + " for production."
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return (
+            f"SECRET_KEY is too short ({len(key)} characters, at least "
+            f"{SECRET_KEY_MIN_LENGTH} needed): " + GENERATE_A_KEY + "."
         )
+    unique = len(set(key))
+    if unique < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"SECRET_KEY is too simple ({unique} different characters, at least "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} needed): " + GENERATE_A_KEY + "."
+        )
+    pattern = repeated_pattern(key)
+    if pattern:
+        return (
+            f"SECRET_KEY is too simple (a block of {len(pattern)} characters "
+            "repeated): " + GENERATE_A_KEY + "."
+        )
+    return ""
+
+
+def secret_key_from_environment():
+    """``SECRET_KEY``, refused at start when :func:`secret_key_problem` finds one."""
+    key = os.environ.get("SECRET_KEY", "")
+    problem = secret_key_problem(key)
+    if problem:
+        raise ImproperlyConfigured(problem)
     return key
 
 

@@ -24,12 +24,12 @@ from rest_framework.metadata import BaseMetadata
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..caching import Validators, remembered, serve
 from ..changes import START, Position, changes_since, settle_seconds
+from ..clients import client_address
 from ..filters import (
     MAX_ID,
     EditionFilter,
@@ -65,18 +65,16 @@ def published_editions():
 class ApiThrottle(AnonRateThrottle):
     """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache).
 
-    The client is told apart by DRF's ``NUM_PROXIES`` setting (trusted reverse
-    proxies); left unset, ``X-Forwarded-For`` — which anyone can forge — is
-    ignored rather than trusted whole.
+    The client is told apart by :func:`recaps.clients.client_address` (DRF's
+    ``NUM_PROXIES``); left unset, ``X-Forwarded-For`` — which anyone can
+    forge — is ignored rather than trusted whole.
     """
 
     def get_rate(self):
         return throttle_rate()
 
     def get_ident(self, request):
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
-        return super().get_ident(request)
+        return client_address(request) or ""
 
 
 def present(params):

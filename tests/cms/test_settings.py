@@ -5,9 +5,11 @@ import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 import cms.settings
 from cms.settings import base as base_settings
+from recaps.clients import client_address
 
 GOOD_KEY = "f7Kq9-Zr2mXw8Lp4Tn6Vb1Yc3Hd5Jg0Se7Ua9Oi2Qk4Wl6Ep8Rt1Ym3Nb5Vc7Xz9"
 
@@ -37,8 +39,13 @@ def base(monkeypatch, **env):
     [
         ("", "must be set"),
         ("x", "too short"),
-        ("a" * 60, "too short or too simple"),
+        ("a" * 60, "too simple"),
         ("0123456789" * 4, "too short"),
+        # Django's security.W009 accepts these: 50 characters or more, 5 or
+        # more different ones.
+        ("abcde" * 12, r"too simple \(5 different characters"),
+        ("abcdefghij" * 6, r"too simple \(a block of 10 characters repeated"),
+        ("0123456789abcdef" * 3 + "01234", "too simple"),
         ("django-insecure-" + GOOD_KEY, "development key"),
         ("dev-only-insecure-key-not-for-production" + GOOD_KEY, "development key"),
     ],
@@ -48,6 +55,20 @@ def test_production_refuses_a_missing_short_or_development_key(
 ):
     with pytest.raises(ImproperlyConfigured, match=problem):
         production(monkeypatch, SECRET_KEY=key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        GOOD_KEY,
+        # secrets.token_hex(32): 16 different characters only.
+        "3f9c0a7d51e28b4c96a0f17d2e5b8c43a9d06e1f72b5c8d94e0a3b6c1f7d2e85",
+        # Django's get_random_secret_key() draws 50 from 50 characters.
+        "l7x!q0z#m2v@r9w$k4t%b8n^c1y&d6p*f3s(g5h)j-u_e=a+oi",
+    ],
+)
+def test_production_accepts_random_keys(monkeypatch, key):
+    assert production(monkeypatch, SECRET_KEY=key)["SECRET_KEY"] == key
 
 
 def test_production_defaults_are_https_only_without_trusting_proxy_headers(
@@ -142,3 +163,12 @@ def test_parallel_test_workers_share_no_media_or_cache(
     settings = runpy.run_module("cms.settings.test")
     assert settings["CACHES"]["default"]["LOCATION"] == location
     assert settings["MEDIA_ROOT"] == "/tmp/media" + media_suffix  # noqa: S108
+
+
+def test_one_number_of_proxies_for_the_api_and_the_login_throttles(monkeypatch):
+    settings = base(monkeypatch, API_NUM_PROXIES="2")
+    assert settings["REST_FRAMEWORK"]["NUM_PROXIES"] == 2
+    # django-axes asks the same function as the API throttle (which reads
+    # NUM_PROXIES); no django-ipware setting is left to drift apart.
+    assert import_string(settings["AXES_CLIENT_IP_CALLABLE"]) is client_address
+    assert not [name for name in settings if name.startswith("AXES_IPWARE")]
