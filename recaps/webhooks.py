@@ -6,7 +6,9 @@ writes :class:`~recaps.models.WebhookDelivery` rows, so publishing never waits
 for a receiver. ``manage.py deliver_webhooks`` (every minute beside ``make
 run``; cron in production) calls :func:`deliver_due`: each delivery is POSTed
 with a short timeout, signed, logged as a :class:`~recaps.models.WebhookAttempt`
-and retried with exponential backoff for a day.
+and retried with exponential backoff for a day. Only 2xx answers count as
+delivered; redirections are not followed, and every URL is checked again before
+each attempt (:mod:`recaps.webhook_targets`: https, public addresses only).
 
 Signature: ``X-Recaps-Signature: t=<unix time>,v1=<hex>`` where ``<hex>`` is the
 HMAC-SHA256, keyed by the subscription's secret, of ``"<unix time>." + body``.
@@ -15,16 +17,17 @@ HMAC-SHA256, keyed by the subscription's secret, of ``"<unix time>." + body``.
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from . import webhook_targets
 from .links import absolute_url
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .models.webhooks import EVENTS
@@ -96,32 +99,40 @@ def signature(secret, timestamp, body):
 
 
 def _post(delivery):
-    """One attempt: ``(status code or None, error text)``."""
+    """One attempt: ``(status code or None, error text)``.
+
+    The URL is checked again (:func:`recaps.webhook_targets.check`) and the
+    connection pinned to the addresses checked; a redirection is not followed.
+    The error text never tells a refused connection from a reset or a timeout
+    (nor gives a port or an address): the log must not map a network.
+    """
+    try:
+        target = webhook_targets.check(delivery.subscription.url)
+    except webhook_targets.TargetRefused:
+        return None, gettext("address refused")
     body = delivery.body.encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(  # noqa: S310 (http(s) URLs only, see the form)
-        delivery.subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "recaps-webhooks/1",
-            SIGNATURE_HEADER: signature(delivery.subscription.secret, timestamp, body),
-            EVENT_HEADER: delivery.event,
-            DELIVERY_HEADER: str(delivery.pk),
-        },
-    )
-    if not delivery.subscription.url.startswith(("http://", "https://")):
-        return None, "URL must be http(s)"
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "recaps-webhooks/1",
+        SIGNATURE_HEADER: signature(delivery.subscription.secret, timestamp, body),
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.pk),
+    }
+    connection = target.connection(timeout_seconds())
     try:
-        with urllib.request.urlopen(request, timeout=timeout_seconds()) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (OSError, ValueError) as error:  # refused, timeout, DNS, TLS…
-        return None, (
-            str(getattr(error, "reason", "") or error) or type(error).__name__
-        )[:500]
+        connection.request("POST", target.path, body=body, headers=headers)
+        status = connection.getresponse().status
+    except (OSError, ValueError, http.client.HTTPException):
+        # Refused, reset, timed out, TLS, not HTTP…: one message for all.
+        return None, gettext("connection failed or timed out")
+    finally:
+        connection.close()
+    if 200 <= status < 300:
+        return status, ""
+    if 300 <= status < 400:
+        return status, gettext("redirect refused")
+    return status, gettext("HTTP %(status)d response") % {"status": status}
 
 
 def next_attempt(delivery, now):
@@ -148,7 +159,7 @@ def attempt(delivery):
         delivery.delivered_at = now
         delivery.last_error = ""
     else:
-        delivery.last_error = error or f"HTTP {status}"
+        delivery.last_error = error
         following = next_attempt(delivery, now)
         if following is None:
             delivery.given_up_at = now

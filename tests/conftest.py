@@ -2,6 +2,7 @@
 editions in every hidden state and a small WordPress export."""
 
 import datetime
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -25,6 +26,39 @@ def uncached(settings):
     """Every request runs its view: for query counts of the uncached path."""
     settings.RECAPS_RESPONSE_CACHE = False
     return settings
+
+
+class FakeDNS:
+    """Names resolve to ``names[name]`` (a list of addresses), IP literals to
+    themselves, anything else fails: tests never ask real DNS. ``looked_up``
+    lists every host asked."""
+
+    def __init__(self, getaddrinfo):
+        self.real = getaddrinfo
+        self.names = {}
+        self.looked_up = []
+
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002
+        self.looked_up.append(host)
+        name = host.rstrip(".").lower() if isinstance(host, str) else host
+        if name not in self.names:
+            flags |= socket.AI_NUMERICHOST
+            return self.real(host, port, family, type, proto, flags)
+        tcp = (socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+        return [
+            (socket.AF_INET6, *tcp, (a, port, 0, 0))
+            if ":" in a
+            else (socket.AF_INET, *tcp, (a, port))
+            for a in self.names[name]
+        ]
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """A :class:`FakeDNS` in place of ``socket.getaddrinfo``."""
+    fake = FakeDNS(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", fake.getaddrinfo)
+    return fake
 
 
 @pytest.fixture

@@ -5,6 +5,12 @@ import hashlib
 import hmac
 import io
 import json
+import re
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,25 +21,37 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from recaps import webhook_targets
 from recaps.models import (
     RecapPage,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
 )
+from recaps.webhooks import deliver_due
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "s3cret-partagé"
+#: The one message of every connection-level failure (refused, reset, timeout).
+UNREACHABLE = "connexion impossible ou délai dépassé"
+
+
+@pytest.fixture(autouse=True)
+def local_receivers(settings):
+    """The receivers of these tests listen on 127.0.0.1 over plain http."""
+    settings.RECAPS_WEBHOOK_ALLOWED_HTTP_HOSTS = ["127.0.0.1"]
+    settings.RECAPS_WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
 
 
 class Receiver:
     """A local HTTP server that checks each request's signature on its own."""
 
-    def __init__(self, status=200, delay=0.0):
+    def __init__(self, status=200, delay=0.0, headers=None, tls=None):
         self.status, self.delay = status, delay
         self.received = []
+        self.server_names = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,16 +70,29 @@ class Receiver:
                         "age": abs(time.time() - int(fields["t"])),
                         "event": self.headers["X-Recaps-Event"],
                         "json": json.loads(body),
+                        "method": self.command,
+                        "path": self.path,
+                        "host": self.headers["Host"],
                     }
                 )
                 time.sleep(receiver.delay)
                 self.send_response(receiver.status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+
+            def do_GET(self):  # noqa: N802 (a followed redirection)
+                receiver.received.append({"method": "GET", "path": self.path})
+                self.send_response(200)
                 self.end_headers()
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            tls.sni_callback = lambda _sock, name, _ctx: self.server_names.append(name)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -218,7 +249,7 @@ def test_failures_are_retried_with_backoff_for_a_day(series, make_edition):
         assert (
             WebhookAttempt.objects.filter(status_code=500).count() == delivery.attempts
         )
-        assert delivery.last_error == "HTTP 500"
+        assert delivery.last_error == "réponse HTTP 500"
         assert all(got["valid"] for got in failing.received)
     finally:
         failing.close()
@@ -235,7 +266,7 @@ def test_a_slow_receiver_times_out_and_never_blocks_publishing(
         assert slow.received == []
         deliver()
         attempt = WebhookAttempt.objects.get()
-        assert attempt.status_code is None and "timed out" in attempt.error
+        assert attempt.status_code is None and attempt.error == UNREACHABLE
         delivery = WebhookDelivery.objects.get()
         assert delivery.delivered_at is None and delivery.attempts == 1
         assert delivery.next_attempt_at > delivery.created_at
@@ -250,4 +281,178 @@ def test_unreachable_receiver_is_logged(series, make_edition):
     edition(make_edition)
     deliver()
     attempt = WebhookAttempt.objects.get()
-    assert attempt.status_code is None and attempt.error
+    assert attempt.status_code is None and attempt.error == UNREACHABLE
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirection_is_a_failure_and_is_not_followed(status, series, make_edition):
+    elsewhere = Receiver()
+    redirecting = Receiver(status=status, headers={"Location": elsewhere.url})
+    try:
+        subscribe(redirecting.url)
+        edition(make_edition)
+        deliver()
+        assert len(redirecting.received) == 1
+        assert elsewhere.received == []
+        attempt = WebhookAttempt.objects.get()
+        assert attempt.status_code == status
+        assert attempt.error == "redirection refusée"
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.delivered_at is None
+        assert delivery.last_error == "redirection refusée"
+        assert delivery.next_attempt_at > delivery.created_at  # retried later
+    finally:
+        redirecting.close()
+        elsewhere.close()
+
+
+def test_refused_reset_and_timed_out_connections_read_alike(
+    settings, series, make_edition
+):
+    """The log must not tell a closed port from a filtered or an open one."""
+    settings.RECAPS_WEBHOOK_TIMEOUT = 0.2
+    refused = socket.socket()  # bound, so no one else takes the port; not listening
+    refused.bind(("127.0.0.1", 0))
+    silent = socket.socket()  # listening (the kernel answers), never accepting
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    resetting = socket.socket()  # accepts, then resets the connection
+    resetting.bind(("127.0.0.1", 0))
+    resetting.listen(8)
+
+    def reset_one():
+        connection, _address = resetting.accept()
+        connection.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+        )
+        connection.close()
+
+    thread = threading.Thread(target=reset_one, daemon=True)
+    thread.start()
+    sockets = {"refused": refused, "timed out": silent, "reset": resetting}
+    ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+    try:
+        for port in ports.values():
+            subscribe(f"http://127.0.0.1:{port}/hooks")
+        edition(make_edition)
+        deliver()
+    finally:
+        thread.join(timeout=10)
+        for sock in sockets.values():
+            sock.close()
+    errors = {
+        attempt.delivery.subscription.url: attempt.error
+        for attempt in WebhookAttempt.objects.select_related("delivery__subscription")
+    }
+    assert len(errors) == 3
+    assert set(errors.values()) == {UNREACHABLE}
+    for port in ports.values():
+        assert not re.search(r"\d", errors[f"http://127.0.0.1:{port}/hooks"])
+    assert set(WebhookDelivery.objects.values_list("last_error", flat=True)) == {
+        UNREACHABLE
+    }
+    assert not WebhookAttempt.objects.filter(status_code__isnull=False).exists()
+
+
+def test_the_connection_goes_to_the_address_checked(
+    dns, settings, receiver, series, make_edition
+):
+    """One lookup per attempt: the address checked is the one connected to (a
+    second lookup could answer another address: DNS rebinding)."""
+    settings.RECAPS_WEBHOOK_ALLOWED_HTTP_HOSTS = ["receiver.test"]
+    settings.RECAPS_WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["receiver.test"]
+    dns.names["receiver.test"] = ["127.0.0.1"]
+    port = receiver.server.server_port
+    subscribe(f"http://Receiver.test:{port}/hooks?source=ebullitions")
+    edition(make_edition)
+    dns.looked_up.clear()
+    deliver()
+    [got] = receiver.received
+    assert got["valid"] and got["method"] == "POST"
+    assert got["host"] == f"receiver.test:{port}"
+    assert got["path"] == "/hooks?source=ebullitions"
+    assert [host for host in dns.looked_up if "receiver" in host] == ["receiver.test"]
+    assert WebhookDelivery.objects.get().delivered_at
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for ``receiver.test``: ``(cert, key)`` paths."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=receiver.test",
+            "-addext",
+            "subjectAltName=DNS:receiver.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_https_checks_the_certificate_of_the_name_not_of_the_address(
+    dns, settings, monkeypatch, certificate, series, make_edition
+):
+    cert, key = certificate
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    secure = Receiver(tls=server_tls)
+    monkeypatch.setattr(
+        webhook_targets,
+        "ssl_context",
+        lambda: ssl.create_default_context(cafile=str(cert)),
+    )
+    settings.RECAPS_WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["receiver.test", "impostor.test"]
+    dns.names["receiver.test"] = dns.names["impostor.test"] = ["127.0.0.1"]
+    port = secure.server.server_port
+    try:
+        subscribe(f"https://receiver.test:{port}/hooks")
+        subscribe(f"https://impostor.test:{port}/hooks")
+        edition(make_edition)
+        deliver()
+    finally:
+        secure.close()
+    attempts = {
+        attempt.delivery.subscription.url: attempt
+        for attempt in WebhookAttempt.objects.select_related("delivery__subscription")
+    }
+    assert attempts[f"https://receiver.test:{port}/hooks"].status_code == 200
+    impostor = attempts[f"https://impostor.test:{port}/hooks"]
+    assert impostor.status_code is None and impostor.error == UNREACHABLE
+    assert [got["host"] for got in secure.received] == [f"receiver.test:{port}"]
+    assert secure.received[0]["valid"]
+    assert sorted(secure.server_names) == ["impostor.test", "receiver.test"]
+
+
+def test_deliver_due_checks_the_address_again(dns, series, make_edition):
+    """A subscription saved before the rules (or whose name now resolves to a
+    private address) is refused at delivery, before any connection."""
+    dns.names["hooks.example.org"] = ["93.184.215.14"]
+    subscription = WebhookSubscription(
+        url="https://hooks.example.org/recaps", secret=SECRET
+    )
+    subscription.full_clean()
+    subscription.save()
+    edition(make_edition)
+    dns.names["hooks.example.org"] = ["127.0.0.1"]  # rebound since
+    [delivery] = deliver_due()
+    assert delivery.delivered_at is None and delivery.last_error == "adresse interdite"
+    assert WebhookAttempt.objects.get().status_code is None

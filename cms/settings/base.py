@@ -343,6 +343,11 @@ RECAPS_API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 RECAPS_API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute") or None
 RECAPS_CHANGES_SETTLE_SECONDS = int(os.environ.get("CHANGES_SETTLE_SECONDS", "30"))
 RECAPS_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+# Webhooks go to public https addresses only (recaps.webhook_targets); these
+# comma-separated host names (as written in the URL) may also use http://, or
+# resolve to private, loopback or link-local addresses (a receiver on the LAN).
+RECAPS_WEBHOOK_ALLOWED_HTTP_HOSTS = env_list("WEBHOOK_ALLOWED_HTTP_HOSTS")
+RECAPS_WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS")
 # Responses cached by content version (recaps.caching); off with RESPONSE_CACHE=0.
 RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
 

@@ -6,8 +6,11 @@ the same transaction as the change; ``manage.py deliver_webhooks`` sends them
 after commit (:mod:`recaps.webhooks`), logging each :class:`WebhookAttempt`.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ..webhook_targets import TargetRefused, check
 
 EVENTS = {
     "published": "recap.published",
@@ -46,6 +49,18 @@ class WebhookSubscription(models.Model):
 
     def __str__(self):
         return self.url
+
+    def clean(self):
+        """Refuse URLs that webhooks may not reach (:mod:`recaps.webhook_targets`:
+        https, public addresses after DNS resolution)."""
+        super().clean()
+        if self.url:
+            try:
+                check(self.url)
+            except TargetRefused as refused:
+                raise ValidationError(
+                    {"url": ValidationError(refused.message, code="forbidden_target")}
+                ) from refused
 
     @property
     def events(self):

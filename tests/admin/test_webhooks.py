@@ -27,7 +27,10 @@ def delivery(db):
     return delivery
 
 
-def test_administrators_manage_subscriptions_and_see_attempts(admin_client, delivery):
+def test_administrators_manage_subscriptions_and_see_attempts(
+    admin_client, delivery, dns
+):
+    dns.names["autre.example.org"] = ["93.184.215.14"]
     index = admin_client.get(reverse("webhooksubscription:index"))
     assert index.status_code == 200
     assert "ressources.example.org" in index.content.decode()
@@ -55,6 +58,29 @@ def test_administrators_manage_subscriptions_and_see_attempts(admin_client, deli
     assert add.status_code == 302 and add["Location"] == "/admin/"
     edit = admin_client.get(reverse("webhookdelivery:edit", args=[delivery.pk]))
     assert edit.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://127.0.0.1:5432/", "réseau privé, local ou réservé"),
+        ("https://interne.example.org/hooks", "réseau privé, local ou réservé"),
+        ("http://autre.example.org/hooks", "Utilisez une adresse https://"),
+        ("https://autre.example.org@127.0.0.1/", "ni nom d’utilisateur"),
+    ],
+)
+def test_internal_and_plain_http_addresses_are_refused_in_french(
+    admin_client, dns, url, message
+):
+    dns.names["interne.example.org"] = ["10.0.0.7"]
+    dns.names["autre.example.org"] = ["93.184.215.14"]
+    response = admin_client.post(
+        reverse("webhooksubscription:add"),
+        {"url": url, "secret": "partagé", "on_removed": "on", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
 
 
 def test_editors_have_no_access(django_user_model, delivery):
