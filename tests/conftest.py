@@ -3,9 +3,12 @@ editions in every hidden state and a small WordPress export."""
 
 import datetime
 import runpy
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -21,6 +24,14 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def database_down():
+    """Every SQL statement fails as when the server is unreachable."""
+    error = OperationalError("connection to server failed: Connection refused")
+    with mock.patch.object(CursorWrapper, "execute", side_effect=error):
+        yield
 
 
 @pytest.fixture
