@@ -93,6 +93,13 @@ def breaker_for(server, interval):
         return breaker
 
 
+def forget_failures():
+    """Close every circuit of this process (cache objects made from now on
+    start afresh): for tests that reuse a server address."""
+    with _breakers_lock:
+        _breakers.clear()
+
+
 class GuardedClient:
     """A django-redis client whose server calls go through a :class:`CircuitBreaker`.
 

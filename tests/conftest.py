@@ -12,6 +12,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
+from cms.cache import forget_failures
 from cms.settings import base as base_settings
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory, section
 from tests.fakes import FakeRedis
@@ -39,6 +40,8 @@ def hung_redis(settings, monkeypatch):
     """The site's own cache settings (``REDIS_URL``) aimed at a Redis that
     accepts connections and never answers; a :class:`~tests.fakes.FakeRedis`."""
     server = FakeRedis()
+    # The OS may give a port a closed fake had: its circuit is not this one's.
+    forget_failures()
     monkeypatch.setenv("REDIS_URL", server.url)
     monkeypatch.setenv("REDIS_TIMEOUT", "0.2")
     configured = runpy.run_path(base_settings.__file__)
@@ -47,6 +50,7 @@ def hung_redis(settings, monkeypatch):
         setattr(settings, name, configured[name])
     yield server
     server.close()
+    forget_failures()
 
 
 @pytest.fixture

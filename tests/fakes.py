@@ -29,7 +29,8 @@ class FakeRedis:
         self._probes = set()
         self._changed = threading.Condition()
         self._closing = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self):
         while True:
@@ -71,7 +72,9 @@ class FakeRedis:
         if self._closing:
             return
         self._closing = True
+        # Wake the accepting thread, and let it end before its socket closes.
         socket.create_connection(("127.0.0.1", self.port)).close()
+        self._acceptor.join(WAIT_SECONDS)
         self._listener.close()
         for connection, _ in self._accepted:
             connection.close()
