@@ -120,7 +120,7 @@ class GuardedClient:
         def guarded(*args, **kwargs):
             if not breaker.allow():
                 raise ConnectionInterrupted(connection=None) from CircuitOpen(
-                    f"Redis not called for {breaker.interval:g} s after a failure"
+                    f"Redis skipped: it failed less than {breaker.interval:g} s ago"
                 )
             healthy = None
             try:
