@@ -1,8 +1,11 @@
-"""Logging helpers for faults the site survives (a cache that went away)."""
+"""Logging helpers for faults the site survives (a cache that went away, a
+database that does not answer): short lines, not a traceback per request."""
 
 import logging
 import threading
 import time
+
+from cms.faults import unreachable_database_error
 
 
 class OncePerInterval(logging.Filter):
@@ -33,5 +36,40 @@ class OncePerInterval(logging.Filter):
             error = error.__cause__
         record.levelno, record.levelname = logging.WARNING, "WARNING"
         record.msg, record.args = self.message, (self.interval, error)
+        record.exc_info = record.exc_text = None
+        return True
+
+
+class DatabaseOutage(logging.Filter):
+    """One line per request that failed for an unreachable database.
+
+    While the database is down, every request is answered a French 503 and
+    Django logs it with the whole chain of tracebacks (about 150 lines). This
+    keeps the full record once per ``interval`` seconds and turns the others
+    into one line naming the request and the error. Other records pass as
+    they are.
+    """
+
+    message = "%s: database unreachable: %s (full traceback once per %d s)"
+
+    def __init__(self, interval=300):
+        super().__init__()
+        self.interval = float(interval)
+        self._last = None
+        self._lock = threading.Lock()
+
+    def filter(self, record):
+        error = unreachable_database_error(record.exc_info and record.exc_info[1])
+        if error is None:
+            return True
+        # Wall-clock time (tests move it); a clock set back ends the wait.
+        now = time.time()
+        with self._lock:
+            if self._last is None or not 0 <= now - self._last < self.interval:
+                self._last = now
+                return True
+        summary = " ".join(str(error).split())
+        record.args = (record.getMessage(), summary, self.interval)
+        record.msg = self.message
         record.exc_info = record.exc_text = None
         return True

@@ -5,7 +5,7 @@ import uuid
 
 from axes.helpers import get_cool_off
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
 from django.http.response import HttpResponse
 from django.shortcuts import render
@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cms.faults import unreachable_database_error
 from recaps.links import absolute_url
 
-#: Errors that mean "the database cannot be reached", not "a bug".
-UNREACHABLE_DATABASE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 #: French text as is in JSON bodies (as the API renders it).
 JSON_PARAMS = {"ensure_ascii": False}
@@ -50,7 +49,8 @@ def cache_is_up():
     """True when the default cache stores and returns a value.
 
     django-redis ignores connection errors (the site runs on without cache),
-    so an unreachable Redis shows as a value that does not come back.
+    so an unreachable Redis shows as a value that does not come back; while
+    its circuit is open (:mod:`cms.cache`), Redis is not even called.
     """
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=10)
@@ -62,9 +62,14 @@ def cache_is_up():
 @never_cache
 @require_GET
 def healthz(request):
-    """``/healthz``: 200 when the database and the cache answer, else 503.
+    """``/healthz``: whether this server can serve readers (liveness).
 
-    ``{"status": "ok", "database": "ok", "cache": "ok"}``, or for example
+    ``200 {"status": "ok", "database": "ok", "cache": "ok"}`` when both
+    answer. Without cache the site still serves every page (more slowly, the
+    API without throttle): ``200`` with ``"status": "degraded"``, so that a
+    load balancer keeps every server while Redis is down. Without database
+    nothing can be served: ``503`` with ``"status": "unavailable"``. Each
+    answer but "ok" has a French ``detail`` naming what is down, e.g.
     ``{"status": "unavailable", "database": "down", "cache": "ok",
     "detail": "Indisponible : base de données."}``.
     """
@@ -74,20 +79,15 @@ def healthz(request):
         return JsonResponse({"status": "ok", **body})
     labels = {"database": _("database"), "cache": _("cache")}
     down = ", ".join(str(labels[name]) for name, up in checks.items() if not up)
+    serving = checks["database"]
     body = {
-        "status": "unavailable",
+        "status": "degraded" if serving else "unavailable",
         **body,
         "detail": _("Unavailable: %(services)s.") % {"services": down},
     }
-    return JsonResponse(body, status=503, json_dumps_params=JSON_PARAMS)
-
-
-def _database_unreachable(error):
-    while error is not None:
-        if isinstance(error, UNREACHABLE_DATABASE):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+    return JsonResponse(
+        body, status=200 if serving else 503, json_dumps_params=JSON_PARAMS
+    )
 
 
 def service_unavailable(request):
@@ -114,7 +114,7 @@ def server_error(request):
     Django calls it while handling the exception, so ``sys.exc_info()`` holds
     it; any other error gets the plain 500 page, as Django's own view does.
     """
-    if _database_unreachable(sys.exc_info()[1]):
+    if unreachable_database_error(sys.exc_info()[1]) is not None:
         return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse(

@@ -2,14 +2,21 @@
 editions in every hidden state and a small WordPress export."""
 
 import datetime
+import runpy
 import socket
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
+from cms.cache import forget_failures
+from cms.settings import base as base_settings
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory, section
+from tests.fakes import FakeRedis
 from tests.importers.helpers import build_wxr, recap_html, wxr_item
 
 
@@ -19,6 +26,32 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def database_down():
+    """Every SQL statement fails as when the server is unreachable."""
+    error = OperationalError("connection to server failed: Connection refused")
+    with mock.patch.object(CursorWrapper, "execute", side_effect=error):
+        yield
+
+
+@pytest.fixture
+def hung_redis(settings, monkeypatch):
+    """The site's own cache settings (``REDIS_URL``) aimed at a Redis that
+    accepts connections and never answers; a :class:`~tests.fakes.FakeRedis`."""
+    server = FakeRedis()
+    # The OS may give a port a closed fake had: its circuit is not this one's.
+    forget_failures()
+    monkeypatch.setenv("REDIS_URL", server.url)
+    monkeypatch.setenv("REDIS_TIMEOUT", "0.2")
+    configured = runpy.run_path(base_settings.__file__)
+    settings.CACHES = configured["CACHES"]
+    for name in ("DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS", "DJANGO_REDIS_LOGGER"):
+        setattr(settings, name, configured[name])
+    yield server
+    server.close()
+    forget_failures()
 
 
 @pytest.fixture

@@ -283,3 +283,39 @@ def test_a_response_depending_on_the_clock_is_not_kept_past_its_time(
         later, queries = get(client, "/api/v1/changes/")
     assert queries > 1  # the view ran again
     assert later["ETag"] != fresh["ETag"]
+
+
+def test_a_hung_redis_costs_one_timeout_per_interval_not_per_call(
+    client, first, hung_redis, settings
+):
+    """Redis accepts connections and never answers: the first cache call
+    waits for its timeout, then every process skips Redis until the retry
+    interval has passed; pages and the API are served all the same (the API
+    without throttle)."""
+    settings.RECAPS_API_THROTTLE_RATE = "2/minute"
+    urls = [url_of(surface, first) for surface in SURFACES]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+    interval = settings.CACHES["default"]["OPTIONS"]["RETRY_INTERVAL"]
+    almost = start + datetime.timedelta(seconds=interval - 1)
+    with time_machine.travel(almost, tick=False):
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+    # Each request makes several cache calls: one connection in all.
+    assert hung_redis.connections() == 1
+    after = start + datetime.timedelta(seconds=interval + 1)
+    with time_machine.travel(after, tick=False):
+        hung_redis.answer()
+        # Redis is tried again and answers: the cache and the throttle are back.
+        page = url_of("/ebullitions/{slug}/", first)
+        assert client.get(page).status_code == 200
+        hit, queries = get(client, page)
+        assert hit.status_code == 200 and queries == 1
+        statuses = [
+            client.get(f"/api/v1/recaps/?page_size={size}").status_code
+            for size in (1, 2, 3)
+        ]
+        assert statuses == [200, 200, 429]
+    assert hung_redis.connections() == 2

@@ -132,15 +132,18 @@ if REDIS_URL:
     # django-redis: when Redis is unreachable, reads miss and writes are
     # dropped, so the site keeps serving without cache (and the API without
     # throttle, whose counters live there); one warning is logged per interval.
+    # After a failure (refused, or a Redis that hangs until REDIS_TIMEOUT), a
+    # process skips Redis for CACHE_RETRY_INTERVAL seconds (cms.cache).
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "cms.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ebullitions"),
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
                 "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "RETRY_INTERVAL": float(os.environ.get("CACHE_RETRY_INTERVAL", "30")),
             },
         }
     }
@@ -288,7 +291,11 @@ LOGGING = {
         "once_per_interval": {
             "()": "cms.logging.OncePerInterval",
             "interval": int(os.environ.get("CACHE_ERROR_LOG_INTERVAL", "300")),
-        }
+        },
+        "database_outage": {
+            "()": "cms.logging.DatabaseOutage",
+            "interval": int(os.environ.get("DATABASE_ERROR_LOG_INTERVAL", "300")),
+        },
     },
     # WARNING: Django's own loggers print their INFO lines once, not again here.
     "handlers": {"console": {"class": "logging.StreamHandler", "level": "WARNING"}},
@@ -296,6 +303,9 @@ LOGGING = {
     "loggers": {
         # Cache errors that django-redis ignores: one warning per interval.
         "cms.cache": {"level": "WARNING", "filters": ["once_per_interval"]},
+        # Requests failed for an unreachable database (answered 503): one line
+        # each, the full traceback once per interval.
+        "django.request": {"filters": ["database_outage"]},
     },
 }
 

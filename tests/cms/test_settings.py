@@ -106,10 +106,25 @@ def test_production_behind_a_tls_proxy(monkeypatch):
 def test_redis_url_selects_django_redis_degrading_to_no_cache(monkeypatch):
     settings = base(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/3")
     cache = settings["CACHES"]["default"]
-    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    # django-redis behind a circuit breaker (cms.cache).
+    assert cache["BACKEND"] == "cms.cache.RedisCache"
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
     assert cache["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
+    assert cache["OPTIONS"]["RETRY_INTERVAL"] == 30
     assert settings["DJANGO_REDIS_LOGGER"] == "cms.cache"
+
+
+def test_cache_retry_interval_and_database_log_interval_from_the_environment(
+    monkeypatch,
+):
+    settings = base(
+        monkeypatch,
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        CACHE_RETRY_INTERVAL="5",
+        DATABASE_ERROR_LOG_INTERVAL="60",
+    )
+    assert settings["CACHES"]["default"]["OPTIONS"]["RETRY_INTERVAL"] == 5
+    assert settings["LOGGING"]["filters"]["database_outage"]["interval"] == 60
 
 
 def test_bucket_name_puts_media_on_s3(monkeypatch):

@@ -4,8 +4,6 @@ import logging
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
-from django.db.backends.utils import CursorWrapper
 
 from cms.logging import OncePerInterval
 
@@ -14,19 +12,11 @@ pytestmark = pytest.mark.django_db
 #: A Redis URL nothing listens on: every cache call fails at once.
 DEAD_REDIS = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "cms.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",
         "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
     }
 }
-
-
-@pytest.fixture
-def database_down():
-    """Every SQL statement fails as when the server is unreachable."""
-    error = OperationalError("connection to server failed: Connection refused")
-    with mock.patch.object(CursorWrapper, "execute", side_effect=error):
-        yield
 
 
 @pytest.fixture
@@ -46,20 +36,49 @@ def test_healthz_answers_200_when_everything_is_up(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_names_the_cache_when_redis_is_down(client, cache_down):
+def test_healthz_answers_200_degraded_when_only_redis_is_down(client, cache_down):
+    """Pages are served without cache: a load balancer must keep the server."""
     response = client.get("/healthz")
-    assert response.status_code == 503
-    body = response.json()
-    assert (body["database"], body["cache"]) == ("ok", "down")
-    assert body["detail"] == "Indisponible : cache."
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "cache": "down",
+        "detail": "Indisponible : cache.",
+    }
+
+
+def test_healthz_answers_200_degraded_when_redis_hangs(client, hung_redis):
+    responses = [client.get("/healthz") for _ in range(3)]
+    assert [r.status_code for r in responses] == [200] * 3
+    assert {(r.json()["status"], r.json()["cache"]) for r in responses} == {
+        ("degraded", "down")
+    }
+    # The circuit breaker: one timeout, not one per check.
+    assert hung_redis.connections() == 1
 
 
 def test_healthz_names_the_database_when_it_is_down(client, database_down):
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert (body["database"], body["cache"]) == ("down", "ok")
+    assert (body["status"], body["database"], body["cache"]) == (
+        "unavailable",
+        "down",
+        "ok",
+    )
     assert body["detail"] == "Indisponible : base de données."
+
+
+def test_healthz_names_both_when_both_are_down(client, database_down, cache_down):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "down",
+        "cache": "down",
+        "detail": "Indisponible : base de données, cache.",
+    }
 
 
 def test_pages_answer_a_french_503_while_the_database_is_down(
