@@ -346,6 +346,14 @@ RECAPS_CHANGES_SETTLE_SECONDS = int(os.environ.get("CHANGES_SETTLE_SECONDS", "30
 RECAPS_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 # Responses cached by content version (recaps.caching); off with RESPONSE_CACHE=0.
 RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
+# PDF letters (recaps.pdf): a theme digest holds the newest N editions of its
+# selection; letters are made one at a time per URL, PDF_CONCURRENCY at once on
+# the site (locks in the cache: Redis shares them between workers), and at most
+# PDF_THROTTLE_RATE per client (same client address as the API throttle).
+RECAPS_DIGEST_MAX_EDITIONS = int(os.environ.get("PDF_DIGEST_MAX_EDITIONS", "20"))
+RECAPS_PDF_THROTTLE_RATE = os.environ.get("PDF_THROTTLE_RATE", "10/minute") or None
+RECAPS_PDF_CONCURRENCY = int(os.environ.get("PDF_CONCURRENCY", "1"))
+RECAPS_PDF_WAIT = float(os.environ.get("PDF_WAIT_SECONDS", "2"))
 
 REST_FRAMEWORK = {
     # Reverse proxies in front of the site, so the rate applies per real client.

@@ -24,8 +24,6 @@ from rest_framework.metadata import BaseMetadata
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..caching import Validators, remembered, serve
@@ -43,6 +41,7 @@ from ..filters import (
 from ..models import RecapEntry, RecapPage, RecapSection, Theme
 from ..models.series import series_of_themes
 from ..models.themes import themes_with_counts
+from ..throttling import ClientThrottle
 from . import serializers
 from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
 from .docs import describe_schema
@@ -62,21 +61,12 @@ def published_editions():
     return RecapPage.objects.published()
 
 
-class ApiThrottle(AnonRateThrottle):
-    """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache).
-
-    The client is told apart by DRF's ``NUM_PROXIES`` setting (trusted reverse
-    proxies); left unset, ``X-Forwarded-For`` — which anyone can forge — is
-    ignored rather than trusted whole.
-    """
+class ApiThrottle(ClientThrottle):
+    """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache),
+    per client as :mod:`recaps.throttling` tells them apart."""
 
     def get_rate(self):
         return throttle_rate()
-
-    def get_ident(self, request):
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
-        return super().get_ident(request)
 
 
 def present(params):
