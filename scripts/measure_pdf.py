@@ -86,16 +86,21 @@ def main():
         client.get(series.url)  # warm Wagtail's site cache and the templates
         gc.collect()
         before = rss_mb()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         response = client.get(url)
-        seconds = time.monotonic() - started
-        content = response.content
+        seconds, cpu = time.monotonic() - started, time.process_time() - cpu
+        content, status = response.content, response.status_code
         del response
         gc.collect()
         after = rss_mb()
-        pages = len(PdfReader(io.BytesIO(content)).pages) if content[:5] == b"%PDF-" else 0
+        is_pdf = content.startswith(b"%PDF-")
+        pages = len(PdfReader(io.BytesIO(content)).pages) if is_pdf else 0
         out(f"{args.editions} editions, {carrying} carrying “{args.theme}”: GET {url}")
-        out(f"  {seconds:.1f} s, {pages} pages, {len(content) / 2**20:.1f} MB of PDF")
+        out(f"  status {status}")
+        out(
+            f"  {seconds:.1f} s ({cpu:.1f} s of CPU), {pages} pages, "
+            f"{len(content) / 2**20:.1f} MB of PDF"
+        )
         out(
             f"  RSS {before:.0f} MB before, {after:.0f} MB after, "
             f"peak {peak_mb():.0f} MB"

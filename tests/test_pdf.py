@@ -8,7 +8,10 @@ several tests.
 import datetime
 import io
 import sys
+import threading
 import types
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -545,3 +548,60 @@ def test_letters_are_rate_limited_per_client_in_french(
     settings.REST_FRAMEWORK = {"NUM_PROXIES": 1}
     other = client.get(f"{DIGEST}?n=5", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert other.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_digests_leave_the_site_answering_other_pages(
+    series, make_edition, monkeypatch, settings
+):
+    """Ten readers ask at once for ten different digests (no rate limit): one
+    letter is made (one slot on the site), the nine others are refused at
+    once instead of holding a worker, and pages answer meanwhile."""
+    settings.RECAPS_PDF_THROTTLE_RATE = None
+    settings.RECAPS_PDF_CONCURRENCY = 1
+    settings.RECAPS_PDF_WAIT = 0
+    make_edition(edition_number=1, tags=["numérique"])
+    making, release = threading.Event(), threading.Event()
+    made = []
+
+    def slow_letter(request, template, context):
+        made.append(context)
+        making.set()
+        release.wait(timeout=120)
+        return b"%PDF-slow"
+
+    monkeypatch.setattr(pdf, "write_pdf", slow_letter)
+
+    def fetch(day):
+        try:
+            response = Client().get(f"{DIGEST}?date_after=2020-01-{day:02d}")
+            return response.status_code, response.get("Retry-After")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        readers = [pool.submit(fetch, day) for day in range(1, 11)]
+        try:
+            assert making.wait(timeout=120)
+            while sum(reader.done() for reader in readers) < 9:
+                pending = [reader for reader in readers if not reader.done()]
+                done, _ = futures.wait(
+                    pending, timeout=120, return_when=futures.FIRST_COMPLETED
+                )
+                assert done, "the refused readers did not get their answer"
+            # One letter is being made: the site answers other pages.
+            other = Client()
+            for url in (
+                "/ebullitions/",
+                "/ebullitions/themes/numerique/",
+                "/api/v1/recaps/",
+            ):
+                assert other.get(url).status_code == 200, url
+        finally:
+            release.set()
+        answers = [reader.result(timeout=120) for reader in readers]
+    assert sorted(status for status, _ in answers) == [200] + [503] * 9
+    assert {after for status, after in answers if status == 503} == {
+        str(pdf.BUSY_RETRY_AFTER)
+    }
+    assert len(made) == 1
