@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import weasyprint
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -384,24 +385,34 @@ DIGEST = "/ebullitions/themes/numerique/pdf/"
 
 
 class Letters:
-    """Spy on :func:`recaps.pdf.write_pdf`: the contexts letters were made
-    from; with ``fake``, bytes stand for the PDF (no WeasyPrint)."""
+    """Spy on :func:`recaps.pdf.write_pdf`: the contexts letters were made from."""
 
-    def __init__(self, monkeypatch, fake=False):
+    def __init__(self, monkeypatch):
         self.contexts = []
         self.real = pdf.write_pdf
-        self.fake = fake
         monkeypatch.setattr(pdf, "write_pdf", self)
 
     def __call__(self, request, template, context):
         self.contexts.append(context)
-        if self.fake:
-            return b"%PDF-fake " + str(len(self.contexts)).encode()
         return self.real(request, template, context)
 
-    @property
-    def made(self):
-        return len(self.contexts)
+
+class FakeWeasyPrint:
+    """WeasyPrint's ``HTML.write_pdf`` replaced: counts the letters made and
+    gives ``%PDF-fake <n>``; ``block`` (an event) holds each one until set."""
+
+    def __init__(self, monkeypatch, block=None):
+        self.made = 0
+        self.making = threading.Event()
+        self.block = block
+        monkeypatch.setattr(weasyprint.HTML, "write_pdf", self.write_pdf)
+
+    def write_pdf(self, *args, **kwargs):
+        self.made += 1
+        self.making.set()
+        if self.block is not None:
+            self.block.wait(timeout=120)
+        return b"%PDF-fake " + str(self.made).encode()
 
 
 def queries_and_pages(client, url):
@@ -458,7 +469,7 @@ def test_digest_of_a_small_selection_states_its_count_only(
 def test_unknown_parameters_and_spelling_of_dates_name_the_same_letter(
     client, series, make_edition, monkeypatch
 ):
-    letters = Letters(monkeypatch, fake=True)
+    letters = FakeWeasyPrint(monkeypatch)
     edition = make_edition(edition_number=1, tags=["numérique"])
     first = client.get(DIGEST)
     assert first.status_code == 200 and letters.made == 1
@@ -488,7 +499,7 @@ def test_a_letter_being_made_is_not_made_twice(
     client, series, make_edition, monkeypatch, settings
 ):
     settings.RECAPS_PDF_WAIT = 0
-    letters = Letters(monkeypatch, fake=True)
+    letters = FakeWeasyPrint(monkeypatch)
     make_edition(edition_number=1, tags=["numérique"])
     with cache_lock([pdf_lock(series)], 60) as held:
         assert held
@@ -507,7 +518,7 @@ def test_a_request_waits_for_the_letter_another_one_makes(
     client, series, make_edition, monkeypatch, settings
 ):
     settings.RECAPS_PDF_WAIT = 30
-    letters = Letters(monkeypatch, fake=True)
+    letters = FakeWeasyPrint(monkeypatch)
     make_edition(edition_number=1, tags=["numérique"])
     name = pdf_lock(series)
     seed = Validators.site_wide(ContentVersion.current()).seed
@@ -529,7 +540,7 @@ def test_letters_are_rate_limited_per_client_in_french(
     client, series, make_edition, monkeypatch, settings
 ):
     settings.RECAPS_PDF_THROTTLE_RATE = "3/minute"
-    Letters(monkeypatch, fake=True)
+    FakeWeasyPrint(monkeypatch)
     make_edition(edition_number=1, tags=["numérique"])
     # Distinct URLs: the response cache answers none of them before the view.
     statuses = [client.get(f"{DIGEST}?n={n}").status_code for n in range(3)]
@@ -561,16 +572,8 @@ def test_ten_concurrent_digests_leave_the_site_answering_other_pages(
     settings.RECAPS_PDF_CONCURRENCY = 1
     settings.RECAPS_PDF_WAIT = 0
     make_edition(edition_number=1, tags=["numérique"])
-    making, release = threading.Event(), threading.Event()
-    made = []
-
-    def slow_letter(request, template, context):
-        made.append(context)
-        making.set()
-        release.wait(timeout=120)
-        return b"%PDF-slow"
-
-    monkeypatch.setattr(pdf, "write_pdf", slow_letter)
+    release = threading.Event()
+    letters = FakeWeasyPrint(monkeypatch, block=release)
 
     def fetch(day):
         try:
@@ -582,7 +585,7 @@ def test_ten_concurrent_digests_leave_the_site_answering_other_pages(
     with ThreadPoolExecutor(max_workers=10) as pool:
         readers = [pool.submit(fetch, day) for day in range(1, 11)]
         try:
-            assert making.wait(timeout=120)
+            assert letters.making.wait(timeout=120)
             while sum(reader.done() for reader in readers) < 9:
                 pending = [reader for reader in readers if not reader.done()]
                 done, _ = futures.wait(
@@ -604,4 +607,4 @@ def test_ten_concurrent_digests_leave_the_site_answering_other_pages(
     assert {after for status, after in answers if status == 503} == {
         str(pdf.BUSY_RETRY_AFTER)
     }
-    assert len(made) == 1
+    assert letters.made == 1
