@@ -45,7 +45,7 @@ DATE_PARAMETERS = ("date_after", "date_before")
 DEFAULT_DIGEST_MAX_EDITIONS = 20
 DEFAULT_PDF_CONCURRENCY = 1
 DEFAULT_PDF_WAIT = 2
-DEFAULT_PDF_LOCK_TIMEOUT = 60
+DEFAULT_PDF_LOCK_TIMEOUT = 35
 #: Seconds a reader refused while letters are being made is told to wait.
 BUSY_RETRY_AFTER = 10
 

@@ -354,7 +354,10 @@ RECAPS_DIGEST_MAX_EDITIONS = int(os.environ.get("PDF_DIGEST_MAX_EDITIONS", "20")
 RECAPS_PDF_THROTTLE_RATE = os.environ.get("PDF_THROTTLE_RATE", "10/minute") or None
 RECAPS_PDF_CONCURRENCY = int(os.environ.get("PDF_CONCURRENCY", "1"))
 RECAPS_PDF_WAIT = float(os.environ.get("PDF_WAIT_SECONDS", "2"))
-RECAPS_PDF_LOCK_TIMEOUT = int(os.environ.get("PDF_LOCK_TIMEOUT", "60"))
+# A worker killed by gunicorn's timeout while making a letter leaves its locks
+# for at most 5 s more.
+_GUNICORN_TIMEOUT = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+RECAPS_PDF_LOCK_TIMEOUT = int(os.environ.get("PDF_LOCK_TIMEOUT", _GUNICORN_TIMEOUT + 5))
 
 REST_FRAMEWORK = {
     # Reverse proxies in front of the site, so the rate applies per real client.
