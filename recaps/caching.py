@@ -7,6 +7,10 @@ passes. A conditional request is answered ``304`` from that version before the
 view runs (:func:`serve`); a hit is answered from Django's cache before the
 rest of the middleware stack and the view (:class:`ResponseCacheMiddleware`).
 
+Work too costly to repeat at once (a PDF) is computed by one request at a
+time across processes (:func:`remembered_once`, :func:`cache_lock`: locks
+taken with ``cache.add``) and kept under a key its caller normalises.
+
 Never cached nor served from the cache: anything but ``GET``/``HEAD``, requests
 carrying a session (logged-in editors, pages unlocked with a password),
 responses other than ``200``, and responses that set a cookie, use the CSRF
@@ -15,6 +19,7 @@ token or are marked private.
 
 import hashlib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
@@ -86,6 +91,73 @@ def remembered(version, name, compute):
         found = (compute(),)
         response_cache().set(key, found, response_cache_timeout())
     return found[0]
+
+
+#: Seconds between two looks at a value another request is computing.
+POLL_SECONDS = 0.1
+
+
+class Busy(Exception):  # noqa: N818 (a state, as Django's ``Http404``)
+    """What was asked for is being computed elsewhere (or every slot is
+    taken) and did not come within the wait."""
+
+
+@contextmanager
+def cache_lock(names, timeout):
+    """Hold the first free of the locks ``names`` for the block; yields whether
+    one was taken.
+
+    A lock is a key of the response cache taken with ``cache.add`` (atomic in
+    Redis, per process in the local-memory cache) and given back at the end;
+    it expires after ``timeout`` seconds should its holder die. When the cache
+    cannot be reached (django-redis' ``IGNORE_EXCEPTIONS`` makes ``add``
+    answer ``None``), nothing can be coordinated and the lock counts as taken.
+    """
+    cache = response_cache()
+    for name in names:
+        key = f"{KEY_PREFIX}:lock:{name}"
+        if cache.add(key, 1, timeout) is not False:
+            try:
+                yield True
+            finally:
+                cache.delete(key)
+            return
+    yield False
+
+
+def remembered_once(version, name, compute, *, wait, lock_timeout):
+    """:func:`remembered`, computed by one request at a time across processes.
+
+    While another request computes ``name`` (holds its :func:`cache_lock`),
+    this one looks again every :data:`POLL_SECONDS` for up to ``wait``
+    seconds and returns the value as soon as it is kept; raises :class:`Busy`
+    if it is still missing then. ``compute`` may raise :class:`Busy` too.
+    With the cache off (:func:`cache_enabled`) nothing is kept, but
+    ``compute`` still runs once at a time.
+    """
+    cache = response_cache()
+    key = f"{KEY_PREFIX}:derived:{Validators.site_wide(version).seed}:{name}"
+
+    def kept():
+        return cache.get(key) if cache_enabled() else None
+
+    deadline = time.monotonic() + wait
+    while True:
+        found = kept()
+        if found is not None:
+            return found[0]
+        with cache_lock([name], lock_timeout) as held:
+            if held:
+                # It may have been kept between the first look and the lock.
+                found = kept()
+                if found is None:
+                    found = (compute(),)
+                    if cache_enabled():
+                        cache.set(key, found, response_cache_timeout())
+                return found[0]
+        if time.monotonic() >= deadline:
+            raise Busy
+        time.sleep(POLL_SECONDS)
 
 
 def personal(request):

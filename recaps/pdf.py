@@ -6,26 +6,78 @@ page) from the section index (:class:`~recaps.models.RecapSection`), never from
 the StreamField JSON: a published edition gives its indexed rows, a draft the
 unsaved rows of :func:`recaps.sections.section_rows`. WeasyPrint writes a
 tagged PDF (PDF/UA-1) in French; the QR code is drawn by segno.
+
+A public letter costs the same whatever the archive (README, "Print and PDF
+letters"): a digest holds the ``RECAPS_DIGEST_MAX_EDITIONS`` newest editions
+of its selection and says how many there are in all; a letter is made once
+per normalised request (:func:`pdf_identity`: unknown query parameters are
+ignored, dates are read) and content version, by one request at a time, at
+most ``RECAPS_PDF_CONCURRENCY`` at once on the site, and for each client at
+most ``RECAPS_PDF_THROTTLE_RATE`` (:func:`deliver`). Others get a French page
+with status 503 or 429 and ``Retry-After``.
 """
 
+import ctypes
+import gc
+import hashlib
 import logging
+import math
 from collections import defaultdict
 
 import segno
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
 from .blocks import SECTION_TYPES, section_labels
+from .caching import Busy, cache_lock, current_version, remembered_once
 from .filters import EditionFilter
 from .models import RecapSection
 from .sections import section_rows
+from .throttling import PdfThrottle
 
 logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/ua-1"
 DATE_PARAMETERS = ("date_after", "date_before")
+DEFAULT_DIGEST_MAX_EDITIONS = 20
+DEFAULT_PDF_CONCURRENCY = 1
+DEFAULT_PDF_WAIT = 2
+DEFAULT_PDF_LOCK_TIMEOUT = 35
+#: Seconds a reader refused while letters are being made is told to wait.
+BUSY_RETRY_AFTER = 10
+
+
+def digest_max_editions():
+    """Editions a theme digest holds at most: ``RECAPS_DIGEST_MAX_EDITIONS``."""
+    value = getattr(settings, "RECAPS_DIGEST_MAX_EDITIONS", DEFAULT_DIGEST_MAX_EDITIONS)
+    return max(int(value), 1)
+
+
+def pdf_concurrency():
+    """Letters made at once on the site: ``RECAPS_PDF_CONCURRENCY`` (shared
+    through the response cache, so per process without Redis)."""
+    value = getattr(settings, "RECAPS_PDF_CONCURRENCY", DEFAULT_PDF_CONCURRENCY)
+    return max(int(value), 1)
+
+
+def pdf_wait():
+    """Seconds a request waits for the same letter made by another one:
+    ``RECAPS_PDF_WAIT`` (0: answer 503 at once)."""
+    return max(float(getattr(settings, "RECAPS_PDF_WAIT", DEFAULT_PDF_WAIT)), 0)
+
+
+def pdf_lock_timeout():
+    """Seconds a lock on a letter outlives a worker that died while making it:
+    ``RECAPS_PDF_LOCK_TIMEOUT`` (more than the longest rendering)."""
+    value = getattr(settings, "RECAPS_PDF_LOCK_TIMEOUT", DEFAULT_PDF_LOCK_TIMEOUT)
+    return max(int(value), 1)
+
+
+class PdfUnavailable(Exception):  # noqa: N818 (a state, as Django's ``Http404``)
+    """WeasyPrint's system libraries cannot be loaded on this server."""
 
 
 def letterhead(series):
@@ -47,39 +99,129 @@ def qr_code(url):
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
-def render_letter(request, template, context, filename):
-    """Render ``template`` as an A4 PDF answer named ``filename``.
+def release_memory():
+    """Give the memory of a rendering back: WeasyPrint's boxes form reference
+    cycles (collected now, not at some later allocation), and glibc keeps
+    freed blocks in its arenas unless asked to return them to the system."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator decides
+        pass
+
+
+def write_pdf(request, template, context):
+    """``template`` rendered with ``context`` as the bytes of an A4 PDF.
 
     WeasyPrint is imported here, not with the module (an optional heavy
     library, the one documented function-level import of the app): it loads Pango and
     HarfBuzz, system libraries that ``make test`` installs but a bare
-    ``make run`` machine may lack. Without them readers get a French 503 page
-    pointing to the online edition, not a server error.
+    ``make run`` machine may lack: then :class:`PdfUnavailable` is raised.
+    The document is not kept: its memory is released before returning.
     """
     try:
         from weasyprint import CSS, HTML
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as error:
         logger.warning("PDF unavailable: WeasyPrint cannot load (%s)", error)
-        return TemplateResponse(
-            request,
-            "recaps/pdf/unavailable.html",
-            {"online_url": context.get("online_url")},
-            status=503,
-        )
+        raise PdfUnavailable from error
 
-    html = render_to_string(template, context, request=request)
-    css = CSS(string=render_to_string("recaps/pdf/letter.css"))
-    document = HTML(
-        string=html,
-        base_url=request.build_absolute_uri("/"),
-        # Letters embed everything: nothing is fetched but ``data:`` URIs.
-        url_fetcher=URLFetcher(allowed_protocols={"data"}),
-    )
-    pdf = document.write_pdf(stylesheets=[css], pdf_variant=PDF_VARIANT)
+    try:
+        return HTML(
+            string=render_to_string(template, context, request=request),
+            base_url=request.build_absolute_uri("/"),
+            # Letters embed everything: nothing is fetched but ``data:`` URIs.
+            url_fetcher=URLFetcher(allowed_protocols={"data"}),
+        ).write_pdf(
+            stylesheets=[CSS(string=render_to_string("recaps/pdf/letter.css"))],
+            pdf_variant=PDF_VARIANT,
+        )
+    finally:
+        release_memory()
+
+
+def pdf_response(pdf, filename):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def unavailable(request, online_url):
+    """The French 503 page of a server without WeasyPrint's libraries."""
+    return TemplateResponse(
+        request, "recaps/pdf/unavailable.html", {"online_url": online_url}, status=503
+    )
+
+
+def render_letter(request, template, context, filename):
+    """Render ``template`` as an A4 PDF answer named ``filename``, every time
+    (editors' letters of drafts); readers' letters go through :func:`deliver`.
+    Without WeasyPrint's libraries readers get a French 503 page pointing to
+    the online edition, not a server error."""
+    try:
+        pdf = write_pdf(request, template, context)
+    except PdfUnavailable:
+        return unavailable(request, context.get("online_url"))
+    return pdf_response(pdf, filename)
+
+
+def pdf_identity(request, *parts):
+    """The name of a public letter in the cache: scheme and host (its links
+    are absolute) and ``parts``, the letter and its normalised parameters,
+    never the raw query string: ``?x=1`` names the same letter."""
+    text = "\n".join([request.scheme, request.get_host(), *map(str, parts)])
+    return "pdf:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def refused(request, status, retry_after, online_url):
+    """French page for a letter not made now: ``429`` (this client asked for
+    too many) or ``503`` (being made, or every slot busy), ``Retry-After``."""
+    response = TemplateResponse(
+        request,
+        "recaps/pdf/busy.html",
+        {"online_url": online_url, "retry_after": retry_after, "status": status},
+        status=status,
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def deliver(request, name, template, make_context, filename, online_url):
+    """A public letter, at bounded cost whatever the traffic.
+
+    Per client at most :class:`~recaps.throttling.PdfThrottle`'s rate (else
+    429); the PDF named ``name`` (:func:`pdf_identity`) is kept for the
+    content version and made by one request at a time
+    (:func:`~recaps.caching.remembered_once`: others wait up to
+    :func:`pdf_wait` s for it), in one of :func:`pdf_concurrency` slots of the
+    site (else 503). ``make_context()`` runs only when the letter is made.
+    """
+    throttle = PdfThrottle()
+    if not throttle.allow_request(request, None):
+        wait = max(math.ceil(throttle.wait() or 1), 1)
+        return refused(request, 429, wait, online_url)
+
+    def make():
+        slots = [f"pdf-slot:{number}" for number in range(pdf_concurrency())]
+        with cache_lock(slots, pdf_lock_timeout()) as held:
+            if not held:
+                raise Busy
+            return write_pdf(request, template, make_context())
+
+    try:
+        pdf = remembered_once(
+            current_version(request),
+            name,
+            make,
+            wait=pdf_wait(),
+            lock_timeout=pdf_lock_timeout(),
+        )
+    except Busy:
+        return refused(request, 503, BUSY_RETRY_AFTER, online_url)
+    except PdfUnavailable:
+        return unavailable(request, online_url)
+    return pdf_response(pdf, filename)
 
 
 def _letter_sections(sections, request):
@@ -89,10 +231,21 @@ def _letter_sections(sections, request):
 
 
 def edition_letter(request, page, sections, series=None):
-    """PDF of the edition ``page`` made of ``sections`` (indexed rows, in order)."""
+    """PDF of the edition ``page`` made of ``sections`` (indexed rows, in
+    order), made at each request (editors' drafts)."""
+    series = series or page.get_parent().specific
+    context = edition_context(request, page, sections, series)
+    return render_letter(
+        request, "recaps/pdf/edition.html", context, edition_filename(series, page)
+    )
+
+
+def edition_context(request, page, sections, series=None):
+    """What the letter of the edition ``page`` shows: ``sections`` (indexed
+    rows, in order)."""
     series = series or page.get_parent().specific
     online_url = page.get_full_url(request)
-    context = {
+    return {
         "page": page,
         "series": series,
         "letterhead": letterhead(series),
@@ -101,13 +254,24 @@ def edition_letter(request, page, sections, series=None):
         "online_url": online_url,
         "qr_code": qr_code(online_url),
     }
-    filename = f"{slugify(series.title)}-{page.edition_number}.pdf"
-    return render_letter(request, "recaps/pdf/edition.html", context, filename)
+
+
+def edition_filename(series, page):
+    return f"{slugify(series.title)}-{page.edition_number}.pdf"
 
 
 def published_edition_pdf(request, page):
-    """The PDF of a published edition: its rows of the section index."""
-    return edition_letter(request, page, page.public_sections())
+    """The PDF of a published edition: its rows of the section index, made
+    through :func:`deliver` (it takes no parameter: any query is ignored)."""
+    series = page.get_parent().specific
+    return deliver(
+        request,
+        pdf_identity(request, "edition", page.pk),
+        "recaps/pdf/edition.html",
+        lambda: edition_context(request, page, page.public_sections(), series),
+        edition_filename(series, page),
+        page.get_full_url(request),
+    )
 
 
 def draft_edition_pdf(request, page):
@@ -146,10 +310,13 @@ def digest_groups(editions):
 
 
 def theme_digest(request, series, theme, data):
-    """PDF of the sections of ``series``' published editions carrying ``theme``.
+    """PDF of the sections of the newest :func:`digest_max_editions` published
+    editions of ``series`` carrying ``theme``, made through :func:`deliver`.
 
-    ``data`` may hold ``date_after``/``date_before`` (YYYY-MM-DD); invalid
-    dates answer a French error page with status 400.
+    ``data`` may hold ``date_after``/``date_before`` (YYYY-MM-DD): the
+    selection is then the newest editions in that period; invalid dates
+    answer a French error page with status 400. Other parameters are ignored.
+    The letter states how many editions the selection holds in all.
     """
     filterset = date_filter(data, series.theme_editions(theme))
     if not filterset.is_valid():
@@ -164,7 +331,47 @@ def theme_digest(request, series, theme, data):
             },
             status=400,
         )
-    editions = list(filterset.qs.defer("body"))
+    dates = {name: filterset.form.cleaned_data.get(name) for name in DATE_PARAMETERS}
+    online_url = series.get_full_url(request) + series.reverse_subpage(
+        "theme", kwargs={"slug": theme.slug}
+    )
+
+    def make_context():
+        selection = filterset.qs
+        limit = digest_max_editions()
+        editions = list(selection.defer("body")[:limit])
+        total = len(editions) if len(editions) < limit else selection.count()
+        return {
+            "series": series,
+            "theme": theme,
+            "letterhead": letterhead(series),
+            "editions": editions,
+            "total": total,
+            "groups": digest_entries(request, editions),
+            **dates,
+            "online_url": online_url,
+            "qr_code": qr_code(online_url),
+        }
+
+    return deliver(
+        request,
+        pdf_identity(
+            request,
+            "theme",
+            series.pk,
+            theme.pk,
+            *(dates[name] and dates[name].isoformat() for name in DATE_PARAMETERS),
+        ),
+        "recaps/pdf/theme.html",
+        make_context,
+        f"{slugify(series.title)}-{theme.slug}.pdf",
+        online_url,
+    )
+
+
+def digest_entries(request, editions):
+    """:func:`digest_groups` of ``editions``, each entry the public form of its
+    section with its edition and the edition's URL."""
     groups = digest_groups(editions)
     for group in groups:
         group["entries"] = [
@@ -174,19 +381,4 @@ def theme_digest(request, series, theme, data):
                 for edition, section in group["entries"]
             )
         ]
-    online_url = series.get_full_url(request) + series.reverse_subpage(
-        "theme", kwargs={"slug": theme.slug}
-    )
-    context = {
-        "series": series,
-        "theme": theme,
-        "letterhead": letterhead(series),
-        "editions": editions,
-        "groups": groups,
-        "date_after": filterset.form.cleaned_data.get("date_after"),
-        "date_before": filterset.form.cleaned_data.get("date_before"),
-        "online_url": online_url,
-        "qr_code": qr_code(online_url),
-    }
-    filename = f"{slugify(series.title)}-{theme.slug}.pdf"
-    return render_letter(request, "recaps/pdf/theme.html", context, filename)
+    return groups

@@ -8,17 +8,32 @@ several tests.
 import datetime
 import io
 import sys
+import threading
 import types
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import weasyprint
+from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from recaps import caching, pdf
 from recaps.blocks import section_labels
-from recaps.models import RecapPage, RecapSection, RecapSeriesPage, Theme
+from recaps.caching import KEY_PREFIX, Validators, cache_lock
+from recaps.generator.writer import BulkEditionWriter
+from recaps.models import (
+    ContentVersion,
+    RecapPage,
+    RecapSection,
+    RecapSeriesPage,
+    Theme,
+)
 from recaps.pdf import date_filter, digest_groups
 from tests.factories import section
 
@@ -362,3 +377,234 @@ def test_without_weasyprints_libraries_readers_get_a_french_503(
     assert "Le PDF ne peut pas être fabriqué sur ce serveur" in html
     assert f'href="{edition.get_full_url()}"' in html
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- Bounded cost: selection, normalised cache key, single flight, rate limit ---
+
+DIGEST = "/ebullitions/themes/numerique/pdf/"
+
+
+class Letters:
+    """Spy on :func:`recaps.pdf.write_pdf`: the contexts letters were made from."""
+
+    def __init__(self, monkeypatch):
+        self.contexts = []
+        self.real = pdf.write_pdf
+        monkeypatch.setattr(pdf, "write_pdf", self)
+
+    def __call__(self, request, template, context):
+        self.contexts.append(context)
+        return self.real(request, template, context)
+
+
+class FakeWeasyPrint:
+    """WeasyPrint's ``HTML.write_pdf`` replaced: counts the letters made and
+    gives ``%PDF-fake <n>``; ``block`` (an event) holds each one until set."""
+
+    def __init__(self, monkeypatch, block=None):
+        self.made = 0
+        self.making = threading.Event()
+        self.block = block
+        monkeypatch.setattr(weasyprint.HTML, "write_pdf", self.write_pdf)
+
+    def write_pdf(self, *args, **kwargs):
+        self.made += 1
+        self.making.set()
+        if self.block is not None:
+            self.block.wait(timeout=120)
+        return b"%PDF-fake " + str(self.made).encode()
+
+
+def queries_and_pages(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), len(PdfReader(io.BytesIO(response.content)).pages), response
+
+
+def test_digest_of_a_large_archive_holds_the_newest_editions_and_says_how_many(
+    client, series, uncached, monkeypatch
+):
+    uncached.RECAPS_DIGEST_MAX_EDITIONS = 5
+    letters = Letters(monkeypatch)
+    client.get(series.url)  # warm Wagtail's site cache
+    found = []
+    for count in (50, 450):  # 50 editions, then 500
+        BulkEditionWriter(series, "29", workers=0).write(count)
+        theme = Theme.objects.get(slug="numerique")
+        every = [edition.pk for edition in series.theme_editions(theme)]
+        queries, pages, response = queries_and_pages(client, DIGEST)
+        context = letters.contexts[-1]
+        assert context["total"] == len(every)
+        assert [edition.pk for edition in context["editions"]] == every[:5]
+        credited = {
+            entry["edition"].pk
+            for group in context["groups"]
+            for entry in group["entries"]
+        }
+        assert credited <= set(every[:5])
+        text = pdf_text(response.content)
+        assert f"Les 5 éditions les plus récentes sur {len(every)}" in text
+        assert "Les autres éditions sur ce thème sont en ligne" in text
+        found.append((len(every), queries, pages))
+    (small_total, small_queries, small_pages), (big_total, big_queries, big_pages) = (
+        found
+    )
+    assert big_total > 100 > small_total > 5
+    assert big_queries == small_queries
+    # Pages depend on the newest five editions only (today's code: 10 times more).
+    assert big_pages <= 2 * small_pages
+
+
+def test_digest_of_a_small_selection_states_its_count_only(
+    client, series, make_edition, monkeypatch
+):
+    letters = Letters(monkeypatch)
+    make_edition(edition_number=1, tags=["numérique"])
+    text = pdf_text(client.get(DIGEST).content)
+    assert letters.contexts[0]["total"] == 1
+    assert "1 édition" in text and "plus récente" not in text
+
+
+def test_unknown_parameters_and_spelling_of_dates_name_the_same_letter(
+    client, series, make_edition, monkeypatch
+):
+    letters = FakeWeasyPrint(monkeypatch)
+    edition = make_edition(edition_number=1, tags=["numérique"])
+    first = client.get(DIGEST)
+    assert first.status_code == 200 and letters.made == 1
+    for query in ("?x=1", "?date_after=&utm_source=lettre", "?date_before=+&x=2"):
+        again = client.get(DIGEST + query)
+        assert again.status_code == 200, query
+        assert again.content == first.content, query
+    assert letters.made == 1
+    dated = client.get(DIGEST + "?date_after=2020-11-20")
+    assert client.get(DIGEST + "?x=1&date_after=+2020-11-20+").content == dated.content
+    assert letters.made == 2
+    # An edition's letter takes no parameter.
+    url = edition.url + "pdf/"
+    assert client.get(url).content == client.get(url + "?x=1").content
+    assert letters.made == 3
+
+
+def pdf_lock(series, theme_slug="numerique", *dates):
+    """The lock of the digest ``theme_slug`` (see ``recaps.caching.cache_lock``)."""
+    request = RequestFactory().get("/")
+    theme = Theme.objects.get(slug=theme_slug)
+    dates = dates or (None, None)
+    return pdf.pdf_identity(request, "theme", series.pk, theme.pk, *dates)
+
+
+def test_a_letter_being_made_is_not_made_twice(
+    client, series, make_edition, monkeypatch, settings
+):
+    settings.RECAPS_PDF_WAIT = 0
+    letters = FakeWeasyPrint(monkeypatch)
+    make_edition(edition_number=1, tags=["numérique"])
+    with cache_lock([pdf_lock(series)], 60) as held:
+        assert held
+        busy = client.get(DIGEST)
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == str(pdf.BUSY_RETRY_AFTER)
+    assert busy["Cache-Control"] == "no-store"
+    assert "Le PDF est en cours de préparation" in busy.content.decode()
+    assert "Réessayez dans 10 secondes" in busy.content.decode()
+    assert letters.made == 0
+    # Once the lock is given back, the letter is made.
+    assert client.get(DIGEST).status_code == 200 and letters.made == 1
+
+
+def test_a_request_waits_for_the_letter_another_one_makes(
+    client, series, make_edition, monkeypatch, settings
+):
+    settings.RECAPS_PDF_WAIT = 30
+    letters = FakeWeasyPrint(monkeypatch)
+    make_edition(edition_number=1, tags=["numérique"])
+    name = pdf_lock(series)
+    seed = Validators.site_wide(ContentVersion.current()).seed
+
+    def the_other_finishes(seconds):
+        # What the request holding the lock does when its letter is ready.
+        cache.set(f"{KEY_PREFIX}:derived:{seed}:{name}", (b"%PDF-made elsewhere",))
+        cache.delete(f"{KEY_PREFIX}:lock:{name}")
+
+    monkeypatch.setattr(caching.time, "sleep", the_other_finishes)
+    cache.add(f"{KEY_PREFIX}:lock:{name}", 1, 60)
+    response = client.get(DIGEST)
+    assert response.status_code == 200
+    assert response.content == b"%PDF-made elsewhere"
+    assert letters.made == 0
+
+
+def test_letters_are_rate_limited_per_client_in_french(
+    client, series, make_edition, monkeypatch, settings
+):
+    settings.RECAPS_PDF_THROTTLE_RATE = "3/minute"
+    FakeWeasyPrint(monkeypatch)
+    make_edition(edition_number=1, tags=["numérique"])
+    # Distinct URLs: the response cache answers none of them before the view.
+    statuses = [client.get(f"{DIGEST}?n={n}").status_code for n in range(3)]
+    assert statuses == [200] * 3
+    refused = client.get(f"{DIGEST}?n=3")
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused["Cache-Control"] == "no-store"
+    html = refused.content.decode()
+    assert "Trop de PDF demandés" in html and "Réessayez dans" in html
+    assert 'href="http://testserver/ebullitions/themes/numerique/"' in html
+    # A forged X-Forwarded-For changes nothing without trusted proxies …
+    forged = client.get(f"{DIGEST}?n=4", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forged.status_code == 429
+    # … behind one, the address it saw is the client.
+    settings.REST_FRAMEWORK = {"NUM_PROXIES": 1}
+    other = client.get(f"{DIGEST}?n=5", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_digests_leave_the_site_answering_other_pages(
+    series, make_edition, monkeypatch, settings
+):
+    """Ten readers ask at once for ten different digests (no rate limit): one
+    letter is made (one slot on the site), the nine others are refused at
+    once instead of holding a worker, and pages answer meanwhile."""
+    settings.RECAPS_PDF_THROTTLE_RATE = None
+    settings.RECAPS_PDF_CONCURRENCY = 1
+    settings.RECAPS_PDF_WAIT = 0
+    make_edition(edition_number=1, tags=["numérique"])
+    release = threading.Event()
+    letters = FakeWeasyPrint(monkeypatch, block=release)
+
+    def fetch(day):
+        try:
+            response = Client().get(f"{DIGEST}?date_after=2020-01-{day:02d}")
+            return response.status_code, response.get("Retry-After")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        readers = [pool.submit(fetch, day) for day in range(1, 11)]
+        try:
+            assert letters.making.wait(timeout=120)
+            while sum(reader.done() for reader in readers) < 9:
+                pending = [reader for reader in readers if not reader.done()]
+                done, _ = futures.wait(
+                    pending, timeout=120, return_when=futures.FIRST_COMPLETED
+                )
+                assert done, "the refused readers did not get their answer"
+            # One letter is being made: the site answers other pages.
+            other = Client()
+            for url in (
+                "/ebullitions/",
+                "/ebullitions/themes/numerique/",
+                "/api/v1/recaps/",
+            ):
+                assert other.get(url).status_code == 200, url
+        finally:
+            release.set()
+        answers = [reader.result(timeout=120) for reader in readers]
+    assert sorted(status for status, _ in answers) == [200] + [503] * 9
+    assert {after for status, after in answers if status == 503} == {
+        str(pdf.BUSY_RETRY_AFTER)
+    }
+    assert letters.made == 1

@@ -360,6 +360,18 @@ RECAPS_WEBHOOK_ALLOWED_HTTP_HOSTS = env_list("WEBHOOK_ALLOWED_HTTP_HOSTS")
 RECAPS_WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS")
 # Responses cached by content version (recaps.caching); off with RESPONSE_CACHE=0.
 RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
+# PDF letters (recaps.pdf): a theme digest holds the newest N editions of its
+# selection; letters are made one at a time per URL, PDF_CONCURRENCY at once on
+# the site (locks in the cache: Redis shares them between workers), and at most
+# PDF_THROTTLE_RATE per client (same client address as the API throttle).
+RECAPS_DIGEST_MAX_EDITIONS = int(os.environ.get("PDF_DIGEST_MAX_EDITIONS", "20"))
+RECAPS_PDF_THROTTLE_RATE = os.environ.get("PDF_THROTTLE_RATE", "10/minute") or None
+RECAPS_PDF_CONCURRENCY = int(os.environ.get("PDF_CONCURRENCY", "1"))
+RECAPS_PDF_WAIT = float(os.environ.get("PDF_WAIT_SECONDS", "2"))
+# A worker killed by gunicorn's timeout while making a letter leaves its locks
+# for at most 5 s more.
+_GUNICORN_TIMEOUT = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+RECAPS_PDF_LOCK_TIMEOUT = int(os.environ.get("PDF_LOCK_TIMEOUT", _GUNICORN_TIMEOUT + 5))
 
 REST_FRAMEWORK = {
     # Reverse proxies in front of the site, so the rate applies per real client.

@@ -24,12 +24,10 @@ from rest_framework.metadata import BaseMetadata
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..caching import Validators, remembered, serve
 from ..changes import START, Position, changes_since, settle_seconds
-from ..clients import client_address
 from ..filters import (
     MAX_ID,
     EditionFilter,
@@ -43,6 +41,7 @@ from ..filters import (
 from ..models import RecapEntry, RecapPage, RecapSection, Theme
 from ..models.series import series_of_themes
 from ..models.themes import themes_with_counts
+from ..throttling import ClientThrottle
 from . import serializers
 from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
 from .docs import describe_schema
@@ -62,19 +61,12 @@ def published_editions():
     return RecapPage.objects.published()
 
 
-class ApiThrottle(AnonRateThrottle):
-    """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache).
-
-    The client is told apart by :func:`recaps.clients.client_address` (DRF's
-    ``NUM_PROXIES``); left unset, ``X-Forwarded-For`` — which anyone can
-    forge — is ignored rather than trusted whole.
-    """
+class ApiThrottle(ClientThrottle):
+    """Anonymous rate limit from ``RECAPS_API_THROTTLE_RATE`` (default cache),
+    per client as :mod:`recaps.throttling` tells them apart."""
 
     def get_rate(self):
         return throttle_rate()
-
-    def get_ident(self, request):
-        return client_address(request) or ""
 
 
 def present(params):

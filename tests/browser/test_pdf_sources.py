@@ -1,6 +1,6 @@
 """The HTML the PDF letters are made from, checked by axe-core in Chromium.
 
-WeasyPrint lays the letters out from HTML (``recaps.pdf.render_letter``); a
+WeasyPrint lays the letters out from HTML (``recaps.pdf.write_pdf``); a
 reader of the tagged PDF gets that document's structure. Each letter's HTML,
 with its own stylesheet, is loaded into the browser and must have no WCAG 2.1
 A/AA violation, like every public page (``test_public_pages.py``).
@@ -9,7 +9,6 @@ A/AA violation, like every public page (``test_public_pages.py``).
 import datetime
 
 import pytest
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from tests.browser.accessibility import axe_violations
@@ -23,16 +22,16 @@ pytestmark = [
 
 @pytest.fixture
 def letter_sources(monkeypatch):
-    """``{filename: HTML with its stylesheet}`` of the letters rendered."""
+    """``{template: HTML with its stylesheet}`` of the letters rendered."""
     sources = {}
 
-    def capture(request, template, context, filename):
+    def capture(request, template, context):
         html = render_to_string(template, context, request=request)
         style = render_to_string("recaps/pdf/letter.css")
-        sources[filename] = html.replace("</head>", f"<style>{style}</style></head>")
-        return HttpResponse(b"%PDF-1.7", content_type="application/pdf")
+        sources[template] = html.replace("</head>", f"<style>{style}</style></head>")
+        return b"%PDF-1.7"
 
-    monkeypatch.setattr("recaps.pdf.render_letter", capture)
+    monkeypatch.setattr("recaps.pdf.write_pdf", capture)
     return sources
 
 

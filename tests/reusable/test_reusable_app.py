@@ -37,8 +37,8 @@ ALLOWED_FUNCTION_IMPORTS = {
     # Django's AppConfig.ready(): models cannot load before the app registry.
     ("recaps/apps.py", "ready", ".signal_handlers"),
     # WeasyPrint loads system libraries a bare machine may lack (recaps.pdf).
-    ("recaps/pdf.py", "render_letter", "weasyprint"),
-    ("recaps/pdf.py", "render_letter", "weasyprint.urls"),
+    ("recaps/pdf.py", "write_pdf", "weasyprint"),
+    ("recaps/pdf.py", "write_pdf", "weasyprint.urls"),
 }
 
 
