@@ -364,7 +364,7 @@ RECAPS_RESPONSE_CACHE = os.environ.get("RESPONSE_CACHE", "1") != "0"
 # selection; letters are made one at a time per URL, PDF_CONCURRENCY at once on
 # the site (locks in the cache: Redis shares them between workers), and at most
 # PDF_THROTTLE_RATE per client (same client address as the API throttle).
-RECAPS_DIGEST_MAX_EDITIONS = int(os.environ.get("PDF_DIGEST_MAX_EDITIONS", "20"))
+RECAPS_DIGEST_MAX_EDITIONS = int(os.environ.get("PDF_DIGEST_MAX_EDITIONS", "10"))
 RECAPS_PDF_THROTTLE_RATE = os.environ.get("PDF_THROTTLE_RATE", "10/minute") or None
 RECAPS_PDF_CONCURRENCY = int(os.environ.get("PDF_CONCURRENCY", "1"))
 RECAPS_PDF_WAIT = float(os.environ.get("PDF_WAIT_SECONDS", "2"))
