@@ -111,12 +111,14 @@ def test_long_edition_has_a_table_of_contents_and_a_way_back_up(client, make_edi
     entries = [
         ("section-1", "Retour sur…"),
         ("section-2", "Les constats"),
-        ("section-3", "En complément"),
         ("section-4", "Les pépites"),
     ]
     for anchor, title in entries:
         assert f'<a href="#{anchor}">{title}</a>' in toc
         assert f'id="{anchor}"' in html
+    # The free-text block has no heading to jump to: it is not listed.
+    assert toc.count("<li>") == len(entries)
+    assert "En complément" not in toc and "#section-3" not in toc
     assert "Vide" not in html
     assert html.index("</nav>") < html.index('id="section-1"')
     assert '<a href="#top">Haut de page</a>' in html
