@@ -39,11 +39,11 @@ def main():
         series.url + series.reverse_subpage("theme_pdf", kwargs={"slug": slug})
         for slug in ("numerique", "aller-vers")
     ]
-    print(f"{'letter':60} pages  min pt  contact page  last page fill")
+    print(f"{'letter':60} pages  min pt  contact page  last page fill")  # noqa: T201
     for url in urls:
         response = client.get(url, HTTP_HOST="127.0.0.1")
         layout = letter_layout(response.content)
-        print(
+        print(  # noqa: T201
             f"{url:60} {layout.pages:5}  {layout.smallest_size:6.1f}  "
             f"{layout.contact_page!s:>12}  {layout.last_page_fill:>13.0%}"
         )
