@@ -157,9 +157,14 @@ class EditionsRssFeed(Feed):
     def item_title(self, item):
         return item.plain_title
 
+    def item_text(self, item):
+        """The entry's summary, plain text: the easy-to-read summary first (as
+        its own paragraph) when the edition has one, then :attr:`summary`."""
+        return "\n\n".join(filter(None, [item.summary_easy, item.summary]))
+
     def item_description(self, item):
         """The summary as plain text, HTML-escaped once (RSS descriptions are HTML)."""
-        return escape(item.summary)
+        return escape(self.item_text(item))
 
     def item_link(self, item):
         return item.get_full_url(self.request)
@@ -197,7 +202,7 @@ class EditionsAtomFeed(EditionsRssFeed):
 
     def item_description(self, item):
         """The summary as plain text (``<summary type="text">``)."""
-        return item.summary
+        return self.item_text(item)
 
 
 class EditionsJsonFeed(EditionsRssFeed):
@@ -222,11 +227,10 @@ class EditionsJsonFeed(EditionsRssFeed):
         return editions
 
     def item_description(self, item):
-        return item.summary
+        return self.item_text(item)
 
     def item_extra_kwargs(self, item):
-        intro = item.intro_text
-        texts = [intro] if intro else []
+        texts = [text for text in (item.summary_easy, item.intro_text) if text]
         texts += item.feed_texts
         html = render_to_string(
             "recaps/feeds/edition_content.html",

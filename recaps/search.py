@@ -29,6 +29,15 @@ SNIPPET_WORDS = 30
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Stems shorter than this only match whole words when highlighting.
 _MIN_STEM = 4
+# French function words (folded as :func:`normalise` does): a snippet never
+# highlights them when the query has other words ("garder le lien" marks
+# "garder" and "lien", not every "le" and "les").
+STOP_WORDS = frozenset(
+    """a au aux avec c ce ces cet cette d dans de des du elle elles en est et
+    eux il ils j je l la le les leur leurs lui m ma mais me mes moi mon n ne
+    nos notre nous on ou par pas pour qu que qui s sa se ses son sont sur t ta
+    te tes toi ton tu un une vos votre vous y""".split()
+)
 # Snowball stemmers keep state while they work: one per thread.
 _stemmers = threading.local()
 
@@ -217,6 +226,13 @@ def matched_terms(text, terms):
     return {term for term in terms if any(_word_matches(w, [term]) for w in words)}
 
 
+def highlight_terms(query):
+    """The terms of ``query`` worth highlighting: its words less the French
+    function words (:data:`STOP_WORDS`), unless it has nothing else."""
+    terms = query_terms(query)
+    return [term for term in terms if term not in STOP_WORDS] or terms
+
+
 def highlight(text, query, max_words=SNIPPET_WORDS):
     """HTML-escaped excerpt of ``text`` around the first match, matches in <mark>.
 
@@ -224,7 +240,7 @@ def highlight(text, query, max_words=SNIPPET_WORDS):
     “Numérique”. Long texts are cut to ``max_words`` words with ellipses.
     """
     text = str(text or "")
-    terms = query_terms(query)
+    terms = highlight_terms(query)
     tokens = list(_WORD.finditer(text))
     marked = [
         token for token in tokens if terms and _word_matches(normalise(token[0]), terms)

@@ -4,7 +4,16 @@ import pytest
 from anyascii import anyascii
 
 from recaps.models import RecapSection
-from recaps.search import clean_query, filter_by_words, fold, normalise, search_words
+from recaps.search import (
+    STOP_WORDS,
+    clean_query,
+    filter_by_words,
+    fold,
+    highlight,
+    highlight_terms,
+    normalise,
+    search_words,
+)
 from tests.factories import section
 
 
@@ -45,3 +54,19 @@ def test_filter_by_words_matches_word_prefixes_accents_and_case_ignored(
     assert filter_by_words(rows, "BÉNÉ cent").count() == 1
     assert filter_by_words(rows, "salariés").count() == 0
     assert filter_by_words(rows, "  ").count() == 0
+
+
+def test_snippets_do_not_highlight_french_function_words():
+    text = "Garder le lien avec les habitants, et le lien avec les bénévoles."
+    html = str(highlight(text, "garder le lien"))
+    assert html.count("<mark>") == 3
+    assert "<mark>Garder</mark>" in html and html.count("<mark>lien</mark>") == 2
+    assert "<mark>le</mark>" not in html and "<mark>les</mark>" not in html
+    # A query of function words only still shows where they are.
+    assert "<mark>les</mark>" in str(highlight(text, "les"))
+
+
+def test_stop_words_are_folded_like_queries():
+    # Compared after normalise(): every entry must be in that form.
+    assert all(word == normalise(word) for word in STOP_WORDS)
+    assert highlight_terms("Où sont LES ateliers ?") == ["ateliers"]

@@ -26,7 +26,14 @@ SERIES_FIELDS = [
     "contact_phone",
     "contact_email",
 ]
-EDITION_FIELDS = ["title", "edition_number", "format", "participation_note", "intro"]
+EDITION_FIELDS = [
+    "title",
+    "edition_number",
+    "format",
+    "participation_note",
+    "intro",
+    "summary_easy",
+]
 
 
 class StructuredDataError(ValueError):

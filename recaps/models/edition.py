@@ -31,7 +31,6 @@ from ..blocks import (
     RecapBodyBlock,
     html_to_text,
     is_empty_section,
-    section_labels,
     visible_sections,
 )
 from ..search import stem_text
@@ -284,6 +283,15 @@ class RecapPage(RoutablePageMixin, Page):
             ),
         ]
 
+    def clean(self):
+        """Line breaks of the easy-to-read summary kept one way (``\n``, no
+        edge blanks): browsers send ``\r\n``, and every surface (API, feeds,
+        letters) shows the same text."""
+        super().clean()
+        self.summary_easy = "\n".join(
+            line.strip() for line in self.summary_easy.strip().splitlines()
+        )
+
     def with_content_json(self, content):
         """A revision's content keeps the current public state columns: they
         describe the live version, not the revision (see ``recaps.sections``)."""
@@ -393,18 +401,16 @@ class RecapPage(RoutablePageMixin, Page):
     def table_of_contents(self, sections):
         """``[{"anchor", "title"}]`` of a long edition's sections, else ``[]``.
 
-        Anchors match the ``id`` the section templates give (``section-1``…);
-        a section without heading is named by its kind, in readers' words.
+        Anchors match the ``id`` the section templates give (``section-1``…).
+        Only sections with a heading are listed: an entry leads to the heading
+        it names (a free-text block without one has nothing to jump to).
         """
         if len(sections) < TABLE_OF_CONTENTS_MIN_SECTIONS:
             return []
-        labels = section_labels()
         return [
-            {
-                "anchor": f"section-{number}",
-                "title": child.value.get("heading") or labels[child.block_type],
-            }
+            {"anchor": f"section-{number}", "title": child.value["heading"]}
             for number, child in enumerate(sections, start=1)
+            if child.value.get("heading")
         ]
 
     def empty_sections(self):

@@ -19,8 +19,8 @@ def page_count(pdf_bytes):
 
 
 @pytest.fixture
-def longest_demo_edition(db):
-    """The demo content (from the legacy page): its longest edition, 9 sections."""
+def demo_editions(db):
+    """The demo content (from the legacy page): its three editions."""
     from wagtail.models import Site
 
     from recaps.models import RecapPage
@@ -29,8 +29,13 @@ def longest_demo_edition(db):
     site = Site.objects.get(is_default_site=True)
     site.hostname = "localhost"
     site.save()
-    editions = list(RecapPage.objects.live())
-    return max(editions, key=lambda edition: len(edition.body))
+    return list(RecapPage.objects.live().order_by("date"))
+
+
+@pytest.fixture
+def longest_demo_edition(demo_editions):
+    """The longest demo edition, 9 sections."""
+    return max(demo_editions, key=lambda edition: len(edition.body))
 
 
 def test_edition_prints_without_navigation_on_fewer_pages(
@@ -55,18 +60,23 @@ def test_edition_prints_without_navigation_on_fewer_pages(
     assert "Les petites ébullitions du Vendredi" in text
     assert longest_demo_edition.url in text
     assert "11 décembre 2020" in text
-    # External links are followed by their address.
+    # External links are followed by their address, unless their text is it.
     after = page.evaluate(
         """() => {
-            const link = document.querySelector('main .section a[href^="http"]');
-            return link ? getComputedStyle(link, '::after').content : null;
+            const after = (link) => getComputedStyle(link, '::after').content;
+            const bare = document.querySelector('main .section a[data-bare-url]');
+            const named = document.createElement('a');
+            named.href = 'https://example.org/atelier';
+            named.textContent = "l'atelier";
+            bare.parentNode.appendChild(named);
+            return [after(bare), after(named)];
         }"""
     )
-    assert after is not None and "http" in after
-    # Sections are kept in one piece.
+    assert after == ["none", '" (https://example.org/atelier)"'], after
+    # Sections may break across pages; their headings never end one.
     assert (
         page.evaluate(
-            "getComputedStyle(document.querySelector('.section')).breakInside"
+            "getComputedStyle(document.querySelector('.section h2')).breakAfter"
         )
         == "avoid"
     )
@@ -75,4 +85,31 @@ def test_edition_prints_without_navigation_on_fewer_pages(
     (ARTIFACTS / "edition-print.pdf").write_bytes(print_pdf)
     print_pages = page_count(print_pdf)
     assert print_pages < screen_pages, (print_pages, screen_pages)
+    page.close()
+
+
+def test_each_demo_edition_prints_its_content_and_how_to_take_part(
+    live_server, browser, demo_editions
+):
+    """Chromium's print-to-PDF of each demo edition: no navigation, no "Haut
+    de page", each address once, and the "Comment participer ?" block."""
+    page = browser.new_page(locale="fr-FR")
+    for edition in demo_editions:
+        page.goto(live_server.url + edition.url)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4")
+        (ARTIFACTS / f"edition-{edition.edition_number}-print.pdf").write_bytes(pdf)
+        text = " ".join(
+            page_.extract_text() for page_ in PdfReader(io.BytesIO(pdf)).pages
+        )
+        flat = " ".join(text.split())
+        assert edition.title in flat
+        for absent in ("Haut de page", "Rechercher", "Partager", "Télécharger"):
+            assert absent not in flat, (edition.edition_number, absent)
+        assert "Comment participer ?" in flat
+        assert "06 46 80 00 95" in flat and "chmission.federation44" in flat
+        # A link that says its address is not followed by it a second time.
+        assert flat.count("chmission.federation44@gmail.com") == 1
+        if edition.edition_number == 3:
+            assert flat.count("conseiller-numerique.gouv.fr") == 1
     page.close()

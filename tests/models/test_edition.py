@@ -118,6 +118,23 @@ def test_easy_summary_is_optional_short_and_plain(make_edition):
     assert "summary_easy" in error.value.message_dict
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Une phrase.\r\nUne autre phrase.",
+        "Une phrase.\rUne autre phrase.",
+        "  Une phrase.  \r\n Une autre phrase.\r\n\r\n",
+        "Une phrase.\nUne autre phrase.",
+    ],
+)
+def test_easy_summary_line_breaks_are_kept_one_way(make_edition, typed):
+    edition = make_edition(edition_number=1)
+    edition.summary_easy = typed
+    edition.save_revision().publish()
+    edition.refresh_from_db()
+    assert edition.summary_easy == "Une phrase.\nUne autre phrase."
+
+
 def test_theme_slugs_keep_word_boundaries(db):
     from recaps.models import Theme
 

@@ -483,3 +483,32 @@ def test_json_feed_document_links_are_absolute(client, series, make_edition):
     assert (
         f'<a href="http://testserver{document.url}">Guide</a>' in (item["content_html"])
     )
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_the_easy_to_read_summary_opens_every_feed_entry(
+    client, series, make_edition, kind
+):
+    easy = "Des centres sociaux se sont réunis.\nIls ont parlé des aînés."
+    make_edition(
+        edition_number=1,
+        title="Avec",
+        summary_easy=easy,
+        intro="<p>Une belle rencontre.</p>",
+    )
+    make_edition(edition_number=2, title="Sans", intro="<p>Sans résumé facile.</p>")
+    response = client.get(f"{series.url}feed/{kind}/")
+    if kind == "json":
+        items = {item["title"]: item for item in json.loads(response.content)["items"]}
+        summaries = {title: item["summary"] for title, item in items.items()}
+        assert items["Avec"]["content_text"].startswith(easy + "\n\n")
+        assert items["Avec"]["content_html"].startswith(
+            "<p>Des centres sociaux se sont réunis.<br>Ils ont parlé des aînés.</p>"
+        )
+    else:
+        entries = feedparser.parse(response.content).entries
+        summaries = {entry.title: entry.summary for entry in entries}
+    assert set(summaries) == {"Avec", "Sans"}
+    # The easy-to-read text first, as its own paragraph, then the summary.
+    assert summaries["Avec"] == easy + "\n\nUne belle rencontre."
+    assert summaries["Sans"] == "Sans résumé facile."

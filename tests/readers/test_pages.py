@@ -77,7 +77,7 @@ def test_edition_page_renders_sections_items_sub_items_and_neighbours(
     assert "numérique" in html and "isolement" in html
     assert f'rel="prev" href="{first.url}"' in html
     assert f'rel="next" href="{third.url}"' in html
-    assert "vendredi 20 novembre 2020" in html
+    assert '<span class="weekday">vendredi </span>20 novembre 2020' in html
 
 
 def test_easy_summary_is_shown_first(client, make_edition):
@@ -96,6 +96,37 @@ def test_easy_summary_is_shown_first(client, make_edition):
     assert "summary-easy" not in client.get(without.url).content.decode()
 
 
+def test_series_listing_shows_each_easy_summary(client, series, make_edition):
+    make_edition(edition_number=1, summary_easy="Une phrase.\nUne autre phrase.")
+    make_edition(edition_number=2)
+    html = client.get(series.url).content.decode()
+    assert html.count('class="summary-easy-short"') == 1
+    assert "Une phrase.<br>Une autre phrase." in html
+
+
+def test_edition_page_says_how_to_take_part(client, series, make_edition):
+    series.participation_info = "<p>En cas de difficultés, contactez Maxime.</p>"
+    series.contact_name = "Maxime"
+    series.contact_phone = "06 46 80 00 95"
+    series.contact_email = "contact@example.org"
+    series.save_revision().publish()
+    edition = make_edition(edition_number=1)
+    html = client.get(edition.url).content.decode()
+    block = html[html.index('<section class="participation"') :]
+    block = block[: block.index("</section>")]
+    assert "Comment participer ?" in block
+    assert "contactez Maxime" in block
+    # Links that say their address are not followed by it again on paper.
+    assert '<a data-bare-url href="tel:0646800095">06 46 80 00 95</a>' in block
+    assert (
+        '<a data-bare-url href="mailto:contact@example.org">contact@example.org</a>'
+        in block
+    )
+    # After the content, before the links to other editions.
+    assert html.index('class="section') < html.index('<section class="participation"')
+    assert html.index('<section class="participation"') < html.index('class="pager"')
+
+
 def test_long_edition_has_a_table_of_contents_and_a_way_back_up(client, make_edition):
     body = [
         section("highlights", "Retour sur…", ["Un point"]),
@@ -111,12 +142,14 @@ def test_long_edition_has_a_table_of_contents_and_a_way_back_up(client, make_edi
     entries = [
         ("section-1", "Retour sur…"),
         ("section-2", "Les constats"),
-        ("section-3", "En complément"),
         ("section-4", "Les pépites"),
     ]
     for anchor, title in entries:
         assert f'<a href="#{anchor}">{title}</a>' in toc
         assert f'id="{anchor}"' in html
+    # The free-text block has no heading to jump to: it is not listed.
+    assert toc.count("<li>") == len(entries)
+    assert "En complément" not in toc and "#section-3" not in toc
     assert "Vide" not in html
     assert html.index("</nav>") < html.index('id="section-1"')
     assert '<a href="#top">Haut de page</a>' in html

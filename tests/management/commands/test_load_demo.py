@@ -136,3 +136,19 @@ def test_an_invalid_page_is_refused_with_the_field_named(demo, tmp_path):
     with pytest.raises(CommandError, match="invalid.yaml : title : Ce champ"):
         call_command("load_demo", file=str(invalid))
     assert Page.objects.count() == before
+
+
+def test_every_demo_edition_has_an_easy_to_read_summary(demo):
+    """Short sentences, one a line, everyday words (European easy-to-read
+    standards): no sentence over 15 words, no abbreviation in capitals."""
+    import re
+
+    editions = RecapPage.objects.child_of(demo).live()
+    assert editions.count() == 3
+    for edition in editions:
+        lines = edition.summary_easy.split("\n")
+        assert 3 <= len(lines) <= 6, edition.title
+        for line in lines:
+            assert line.endswith("."), line
+            assert len(line.split()) <= 15, line
+            assert not re.search(r"\b[A-Z]{2,}\b", line), line
