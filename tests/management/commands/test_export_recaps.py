@@ -380,9 +380,17 @@ def crawl_public_site(client):
     return seen
 
 
+@pytest.fixture
 def empty_database():
-    """Every table emptied (sequences restarted), then what ``migrate`` writes
-    into a new database: Wagtail's root, welcome page, default site, locale."""
+    """A function emptying every table (sequences restarted), then writing what
+    ``migrate`` writes into a new database: Wagtail's root, welcome page,
+    default site, locale, root collection. The content types it recreates are
+    forgotten afterwards (the test's rollback brings the old ones back)."""
+    yield _empty_database
+    ContentType.objects.clear_cache()
+
+
+def _empty_database():
     if connection.vendor == "postgresql":  # TRUNCATE refuses pending FK checks
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -433,9 +441,14 @@ def varied_site(root_page):
 
 
 def test_restore_into_an_empty_database_gives_the_same_public_site(
-    client, varied_site, tmp_path
+    client, varied_site, tmp_path, empty_database
 ):
     before = crawl_public_site(client)
+    # Every public surface is among the compared URLs.
+    assert {"/", "/sitemap.xml", API}.issubset(before)
+    assert "Une place pour tous" in before["/"][1].decode()  # the home's tagline
+    for part in ("/pdf/", "/feed/rss/", "/feed/atom/", "/themes/", API + "recaps/"):
+        assert any(part in url for url in before), part
     archive = tmp_path / "recaps.zip"
     call_command("export_recaps", "--output", str(archive))
     empty_database()
@@ -450,7 +463,9 @@ def test_restore_into_an_empty_database_gives_the_same_public_site(
     assert after.keys() == before.keys()
 
 
-def test_after_a_restore_new_themes_and_pages_take_fresh_ids(content, tmp_path):
+def test_after_a_restore_new_themes_and_pages_take_fresh_ids(
+    content, tmp_path, empty_database
+):
     """Archived primary keys are kept, and the sequences move past them
     (PostgreSQL; SQLite's AUTOINCREMENT follows the highest id by itself)."""
     archive = tmp_path / "recaps.zip"
@@ -470,7 +485,7 @@ def test_after_a_restore_new_themes_and_pages_take_fresh_ids(content, tmp_path):
     assert restriction.pk > 2
 
 
-def test_the_home_page_and_the_site_record_come_back(content, tmp_path):
+def test_the_home_page_and_the_site_record_come_back(content, tmp_path, empty_database):
     site = Site.objects.get(is_default_site=True)
     home = site.root_page.specific
     home.tagline = "Une place pour tous"
