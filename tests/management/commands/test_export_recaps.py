@@ -520,7 +520,7 @@ def _digest():
 
 def _records(data):
     """``(place, record)`` of every page of the archive."""
-    found = [("home", data["home"])]
+    found = [("home", data["home"])] if "home" in data else []
     for index, series in enumerate(data["series"]):
         found.append((f"series[{index}]", series))
         found += [
@@ -644,3 +644,48 @@ def test_generated_damages_give_a_french_error_and_write_nothing(
     assert "Traceback" not in message
     assert _digest() == before
     assert documents_on_disk() == files
+
+
+def _null_theme_name(data):
+    data["themes"][0]["name"] = None
+    return "themes[0].name : attendu : une chaîne de caractères, trouvé : null"
+
+
+def _draft_body_without_a_brace(data):
+    draft = data["series"][0]["editions"][2]["draft"]["content"]  # never published
+    body = draft["body"]
+    cut = body.rindex("}", 0, len(body) - 2)
+    draft["body"] = body[:cut] + body[cut + 1 :]
+    return "series[0].editions[2].draft.content.body : JSON invalide (caractère"
+
+
+def _bogus_restriction(data):
+    data["series"][0]["editions"][5]["restrictions"][0]["restriction_type"] = "vip"
+    return (
+        "series[0].editions[5].restrictions[0].restriction_type : valeur inconnue "
+        '"vip" (attendu : "none", "password", "login", "groups")'
+    )
+
+
+@pytest.mark.parametrize(
+    "damage", [_null_theme_name, _draft_body_without_a_brace, _bogus_restriction]
+)
+def test_the_measured_damages_are_named_in_french(content, tmp_path, damage):
+    archive = tmp_path / "recaps.zip"
+    call_command("export_recaps", "--output", str(archive))
+    empty_the_site()
+    before = _digest()
+    damaged = tmp_path / "damaged.zip"
+    expected = []
+
+    def change(entries):
+        data = json.loads(entries["recaps.json"])
+        expected.append(damage(data))
+        entries["recaps.json"] = json.dumps(data, ensure_ascii=False).encode()
+
+    _damage(archive, damaged, change)
+    with pytest.raises(CommandError) as error:
+        call_command("import_recaps", str(damaged))
+    assert expected[0] in str(error.value)
+    assert len(str(error.value).splitlines()) == 2  # the archive, then the place
+    assert _digest() == before
