@@ -4,19 +4,28 @@ The archive is a zip holding ``recaps.json`` and the files of the documents
 (``documents/<id>/<name>``). Pages are stored the way Wagtail stores revisions
 (``serializable_data()``): the live content, the latest draft when it differs,
 scheduling, privacy, publication dates and ``import_source``, with the themes
-(and their descriptions) and the documents they point to. Primary keys are
-kept, so that links between pages and to documents, and the API's ids, come back
-unchanged in an empty site.
+(and their descriptions) and the documents they point to, and the site's home
+page (whatever its model: its label and field values) with the default Wagtail
+site record. Primary keys are kept, so that links between pages and to
+documents, the API's ids and the order of each edition's themes come back
+unchanged in an empty site; the database's sequences are then moved past them.
+
+Before anything is written, ``recaps.json`` is checked against a schema derived
+from the models and blocks (:mod:`recaps.importers.archive_schema`).
 """
 
 import json
+import re
 import zipfile
 from pathlib import PurePosixPath
 
+from django.apps import apps
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, models, transaction
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -31,9 +40,15 @@ from wagtail.models import (
 )
 
 from ..models import RecapPage, RecapSeriesPage, Theme
+from .archive_schema import ArchiveInvalid, page_model, validate_archive
 
 FORMAT = "ebullitions-recaps"
-VERSION = 1
+#: 2 adds the home page and the site record; archives of version 1 restore
+#: under the site's current home page.
+VERSION = 2
+VERSIONS = (1, 2)
+#: Fields of the default Wagtail site kept in the archive.
+SITE_FIELDS = ("hostname", "port", "site_name", "is_default_site")
 DOCUMENT = "recaps.json"
 #: Page dates restored as they were, after Wagtail has published the page.
 DATE_FIELDS = (
@@ -66,28 +81,42 @@ def is_archive(head):
 # Export ---------------------------------------------------------------------
 
 
+def _in_pk_order(content):
+    """Page content whose child rows (an edition's themes…) are in primary key
+    order: the order they were added in, which the public pages show."""
+    return {
+        key: sorted(value, key=lambda row: row["pk"] or 0)
+        if isinstance(value, list)
+        and value
+        and all(isinstance(row, dict) and "pk" in row for row in value)
+        else value
+        for key, value in content.items()
+    }
+
+
 def _page_record(page):
     """One page as stored in the archive."""
     revision = page.latest_revision
     draft = None
     if revision is not None and (page.has_unpublished_changes or not page.live):
         draft = {
-            "content": revision.content,
+            "content": _in_pk_order(revision.content),
             "approved_go_live_at": _iso(revision.approved_go_live_at),
         }
     return {
         "id": page.pk,
         "type": page.specific_class._meta.label,
-        "live_content": page.serializable_data(),
+        "live_content": _in_pk_order(page.serializable_data()),
         "draft": draft,
         "state": {name: _iso(getattr(page, name)) for name in STATE_FIELDS},
         "restrictions": [
             {
+                "id": restriction.pk,
                 "restriction_type": restriction.restriction_type,
                 "password": restriction.password,
                 "groups": sorted(group.name for group in restriction.groups.all()),
             }
-            for restriction in page.view_restrictions.all()
+            for restriction in page.view_restrictions.order_by("pk")
         ],
     }
 
@@ -114,6 +143,8 @@ def export_archive(output):
         ]
         series_list.append(record)
     documents = list(Document.objects.order_by("pk"))
+    site = Site.objects.filter(is_default_site=True).select_related("root_page")
+    site = site.first()
     data = {
         "format": FORMAT,
         "version": VERSION,
@@ -137,6 +168,9 @@ def export_archive(output):
         ],
         "series": series_list,
     }
+    if site is not None:
+        data["home"] = _page_record(site.root_page.specific)
+        data["site"] = {name: getattr(site, name) for name in SITE_FIELDS}
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             DOCUMENT, json.dumps(data, ensure_ascii=False, indent=1, default=str)
@@ -181,11 +215,18 @@ def read_archive(path):
         ) from error
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ArchiveError(_("not a recaps archive (unknown format)"))
-    if data.get("version") != VERSION:
+    if data.get("version") not in VERSIONS:
         raise ArchiveError(
             _("archive version %(version)s is not supported")
             % {"version": data.get("version")}
         )
+    try:
+        validate_archive(data, STATE_FIELDS, VERSIONS)
+    except ArchiveInvalid as error:
+        raise ArchiveError(
+            _("damaged archive: %(name)s does not follow the format:\n%(problems)s")
+            % {"name": DOCUMENT, "problems": error}
+        ) from error
     for entry in data.get("documents", []):
         if entry.get("file") not in archive.namelist():
             raise ArchiveError(
@@ -248,6 +289,8 @@ def _create_page(record, parent, model):
             % {"id": record["id"]}
         )
     page.pk = page.id = record["id"]
+    # Content type ids differ between databases: the model says which it is.
+    page.content_type = ContentType.objects.get_for_model(model)
     page._state.adding = True
     for name in TREE_FIELDS:
         setattr(page, name, None if name != "locked" else False)
@@ -266,7 +309,7 @@ def _create_page(record, parent, model):
         draft = record["draft"]
         draft_page = model.from_serializable_data(draft["content"], check_fks=False)
         draft_page.pk = draft_page.id = page.pk
-        for name in ("path", "depth", "numchild", "url_path", "locale"):
+        for name in ("path", "depth", "numchild", "url_path", "locale", "content_type"):
             setattr(draft_page, name, getattr(page, name))
         draft_page.owner = draft_page.live_revision = draft_page.alias_of = None
         approved = parse_datetime(draft["approved_go_live_at"] or "") or None
@@ -289,6 +332,7 @@ def _create_page(record, parent, model):
         )
     for restriction in record.get("restrictions", []):
         created = PageViewRestriction.objects.create(
+            pk=restriction.get("id"),
             page=page,
             restriction_type=restriction["restriction_type"],
             password=restriction.get("password", ""),
@@ -300,11 +344,11 @@ def _create_page(record, parent, model):
 
 def restore_archive(data, archive):
     """Restore everything in one transaction; any problem rolls all of it back."""
-    Document = get_document_model()
     counts = {"series": 0, "editions": 0, "themes": 0, "documents": 0}
     saved_files = []
+    written = set()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), connection.execute_wrapper(_tables_into(written)):
             _check_empty_site()
             site = Site.objects.filter(is_default_site=True).first()
             if site is None:
@@ -319,38 +363,19 @@ def restore_archive(data, archive):
                     },
                 )
                 counts["themes"] += 1
-            collection = Collection.get_first_root_node()
-            for entry in data.get("documents", []):
-                if Document.objects.filter(pk=entry["id"]).exists():
-                    raise ArchiveError(
-                        _("document %(id)s already exists: restore into an empty site")
-                        % {"id": entry["id"]}
-                    )
-                document = Document(
-                    pk=entry["id"],
-                    title=entry["title"],
-                    collection=collection,
-                )
-                name = PurePosixPath(entry["file"]).name
-                document.file.save(
-                    name, ContentFile(archive.read(entry["file"])), save=False
-                )
-                saved_files.append((document.file.storage, document.file.name))
-                document.save()
-                created_at = parse_datetime(entry.get("created_at") or "")
-                if created_at:
-                    Document.objects.filter(pk=document.pk).update(
-                        created_at=created_at
-                    )
-                counts["documents"] += 1
-            root = site.root_page.specific
+            counts["documents"] = _restore_documents(data, archive, saved_files)
+            if data.get("home"):
+                root = _restore_home(data["home"], data.get("site") or {}, site)
+            else:
+                root = site.root_page.specific
             for record in data.get("series", []):
                 series = _restore_page(record, root, RecapSeriesPage)
                 counts["series"] += 1
                 for edition in record.get("editions", []):
                     _restore_page(edition, series, RecapPage)
                     counts["editions"] += 1
-    except (KeyError, TypeError, AttributeError) as error:
+            reset_sequences(written)
+    except (KeyError, TypeError, AttributeError, DatabaseError) as error:
         _delete(saved_files)
         raise ArchiveError(
             _("damaged archive: unexpected content (%(error)s)") % {"error": error}
@@ -359,6 +384,93 @@ def restore_archive(data, archive):
         _delete(saved_files)
         raise
     return counts
+
+
+def _restore_documents(data, archive, saved_files):
+    Document = get_document_model()
+    collection = Collection.get_first_root_node()
+    for entry in data.get("documents", []):
+        if Document.objects.filter(pk=entry["id"]).exists():
+            raise ArchiveError(
+                _("document %(id)s already exists: restore into an empty site")
+                % {"id": entry["id"]}
+            )
+        document = Document(pk=entry["id"], title=entry["title"], collection=collection)
+        name = PurePosixPath(entry["file"]).name
+        document.file.save(name, ContentFile(archive.read(entry["file"])), save=False)
+        saved_files.append((document.file.storage, document.file.name))
+        document.save()
+        created_at = parse_datetime(entry.get("created_at") or "")
+        if created_at:
+            Document.objects.filter(pk=document.pk).update(created_at=created_at)
+    return len(data.get("documents", []))
+
+
+def _restore_home(record, site_fields, site):
+    """The archived home page in place of the target's empty one(s).
+
+    The pages at the top of the target's tree (Wagtail's welcome page, an
+    empty home page) must have no children; they are deleted and the archived
+    home page is created as its own model (``Page`` when this site lacks it),
+    with its primary key. The default site then points at it, with the
+    archived host name, port and name.
+    """
+    root = Page.get_first_root_node()
+    replaced = list(Page.objects.child_of(root).specific())
+    if any(page.numchild for page in replaced):
+        raise ArchiveError(
+            _(
+                "the site already has pages under its home page: restore into an "
+                "empty site"
+            )
+        )
+    Site.objects.filter(root_page__in=replaced).update(root_page=root)
+    for page in replaced:
+        page.delete()
+    root.refresh_from_db()
+    home = _restore_page(record, root, page_model(record["type"]))
+    Site.objects.filter(root_page=root).update(root_page=home)
+    site.refresh_from_db()
+    for name in SITE_FIELDS:
+        if name in site_fields:
+            setattr(site, name, site_fields[name])
+    site.root_page = home
+    site.save()
+    return home
+
+
+_INSERT = re.compile(r'^\s*(?:INSERT\s+INTO|COPY)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _tables_into(written):
+    """A database wrapper adding the table of every INSERT to ``written``."""
+
+    def record(execute, sql, params, many, context):
+        match = _INSERT.match(sql) if isinstance(sql, str) else None
+        if match:
+            written.add(match.group(1))
+        return execute(sql, params, many, context)
+
+    return record
+
+
+def reset_sequences(tables):
+    """Move the sequences of ``tables`` past their highest primary key.
+
+    Rows restored with their primary key leave PostgreSQL's sequences behind
+    (the next theme or page would take an archived id): the same statements as
+    ``manage.py sqlsequencereset``, for every model whose table was written.
+    SQLite needs none (its ``AUTOINCREMENT`` follows the highest id inserted).
+    """
+    written = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table in tables
+    ]
+    statements = connection.ops.sequence_reset_sql(no_style(), written)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _delete(saved_files):
