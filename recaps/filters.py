@@ -144,39 +144,69 @@ class DateField(forms.DateField):
         )
 
 
+#: The instants a date-and-time parameter may name, in UTC: what PostgreSQL
+#: and SQLite both store and compare (years 1 to 9999), a year short of the
+#: top so that computing around them never leaves Python's range.
+EARLIEST = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+
+
 def parse_iso_datetime(text):
-    """An ISO 8601 date and time (``2026-11-26T18:30:00Z``, offset optional,
-    then in the site's time zone), aware; ``None`` when malformed."""
+    """An ISO 8601 date and time (``2026-11-26T18:30:00Z``; without an offset,
+    in the site's time zone), brought to UTC.
+
+    Any offset Python reads (up to ±23:59:59) is accepted and applied here:
+    PostgreSQL refuses offsets of ±16:00 or more, so none reaches a query.
+    Raises :class:`ValidationError` with the code ``invalid`` when ``text`` is
+    not a date and time, ``out_of_range`` when it names an instant before
+    :data:`EARLIEST` or after :data:`LATEST`.
+    """
+    text = str(text).strip()
     try:
-        value = datetime.datetime.fromisoformat(str(text).strip().replace(" ", "+"))
+        value = datetime.datetime.fromisoformat(text.replace(" ", "+"))
     except ValueError:
-        return None
-    if "T" not in str(text) or not 1 <= value.year <= 9998:
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+        value = None
+    if value is None or "T" not in text:
+        raise ValidationError(
+            str(DateTimeField.default_error_messages["invalid"]).format(
+                input=shown(text)
+            ),
+            code="invalid",
+        )
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        value = value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        value = None
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise ValidationError(
+            str(DateTimeField.default_error_messages["out_of_range"]).format(
+                input=shown(text)
+            ),
+            code="out_of_range",
+        )
     return value
 
 
 class DateTimeField(forms.DateTimeField):
-    """An ISO 8601 date and time, nothing else."""
+    """An ISO 8601 date and time within the databases' range, in UTC."""
 
     default_error_messages = {
         "invalid": _(
             "Malformed date and time “{input}”: expected ISO 8601, e.g. "
             "2026-11-26T18:30:00Z."
-        )
+        ),
+        "out_of_range": _(
+            "Date and time out of range “{input}”: expected an instant between "
+            "the years 1 and 9998 (UTC)."
+        ),
     }
 
     def to_python(self, value):
         if value in (None, ""):
             return None
-        found = parse_iso_datetime(value)
-        if found is None:
-            raise ValidationError(
-                str(self.error_messages["invalid"]).format(input=shown(value))
-            )
-        return found
+        return parse_iso_datetime(value)
 
 
 class IntegerField(forms.IntegerField):

@@ -369,17 +369,17 @@ class ChangeForm(forms.Form):
         if not text:
             return START
         position = Position.from_cursor(text)
-        if position is None:
-            moment = parse_iso_datetime(text)
-            if moment is None:
-                raise forms.ValidationError(
-                    gettext(
-                        "Neither a cursor nor an ISO 8601 date and time: “%(input)s”."
-                    )
-                    % {"input": shown(text)}
-                )
-            position = Position(moment)
-        return position
+        if position is not None:
+            return position
+        try:
+            return Position(parse_iso_datetime(text))
+        except forms.ValidationError as error:
+            if error.code != "invalid":
+                raise
+        raise forms.ValidationError(
+            gettext("Neither a cursor nor an ISO 8601 date and time: “%(input)s”.")
+            % {"input": shown(text)}
+        )
 
 
 @extend_schema(
