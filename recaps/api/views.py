@@ -524,6 +524,13 @@ class NotFoundView(ApiView):
         return self.get(request)
 
 
+def not_found(request, exception=None):
+    """The API's French JSON 404, for a site's ``handler404`` to answer paths
+    under the API's mount that its URLs do not reach (no trailing slash after
+    a redirect, another version)."""
+    return NotFoundView.as_view()(request)
+
+
 def only_this_api(endpoints, **kwargs):
     """drf-spectacular hook: document the data endpoints of this API only."""
     return [
