@@ -103,6 +103,10 @@ class TextField(forms.CharField):
             )
         return text
 
+    def schema_constraints(self):
+        """What the OpenAPI schema of the parameter says of its bounds."""
+        return {"maxLength": self.limit}
+
 
 class ChoiceField(forms.ChoiceField):
     """One value among a fixed list; the error lists the possible values."""
@@ -144,69 +148,56 @@ class DateField(forms.DateField):
         )
 
 
-#: The instants a date-and-time parameter may name, in UTC: what PostgreSQL
-#: and SQLite both store and compare (years 1 to 9999), a year short of the
-#: top so that computing around them never leaves Python's range.
-EARLIEST = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
-LATEST = datetime.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+#: The first and last instants Python represents: where a date and time whose
+#: offset takes it beyond them is brought (see :func:`parse_iso_datetime`).
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
 def parse_iso_datetime(text):
     """An ISO 8601 date and time (``2026-11-26T18:30:00Z``; without an offset,
-    in the site's time zone), brought to UTC.
+    in the site's time zone), in UTC; ``None`` when malformed.
 
-    Any offset Python reads (up to ±23:59:59) is accepted and applied here:
-    PostgreSQL refuses offsets of ±16:00 or more, so none reaches a query.
-    Raises :class:`ValidationError` with the code ``invalid`` when ``text`` is
-    not a date and time, ``out_of_range`` when it names an instant before
-    :data:`EARLIEST` or after :data:`LATEST`.
+    Any offset Python reads (up to ±23:59:59) is applied here: PostgreSQL
+    refuses offsets of ±16:00 or more, so none reaches a query. An instant the
+    offset takes before year 1 or after year 9999 becomes :data:`EARLIEST` or
+    :data:`LATEST`: nothing is stored beyond them, so every comparison (the
+    filters, the change feed's cursor) gives the same answer.
     """
     text = str(text).strip()
     try:
         value = datetime.datetime.fromisoformat(text.replace(" ", "+"))
     except ValueError:
-        value = None
-    if value is None or "T" not in text:
-        raise ValidationError(
-            str(DateTimeField.default_error_messages["invalid"]).format(
-                input=shown(text)
-            ),
-            code="invalid",
-        )
+        return None
+    if "T" not in text:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
     try:
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        value = value.astimezone(datetime.UTC)
-    except (OverflowError, ValueError):
-        value = None
-    if value is None or not EARLIEST <= value <= LATEST:
-        raise ValidationError(
-            str(DateTimeField.default_error_messages["out_of_range"]).format(
-                input=shown(text)
-            ),
-            code="out_of_range",
-        )
-    return value
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        return EARLIEST if value.utcoffset() > datetime.timedelta(0) else LATEST
 
 
 class DateTimeField(forms.DateTimeField):
-    """An ISO 8601 date and time within the databases' range, in UTC."""
+    """An ISO 8601 date and time, nothing else; in UTC."""
 
     default_error_messages = {
         "invalid": _(
             "Malformed date and time “{input}”: expected ISO 8601, e.g. "
             "2026-11-26T18:30:00Z."
-        ),
-        "out_of_range": _(
-            "Date and time out of range “{input}”: expected an instant between "
-            "the years 1 and 9998 (UTC)."
-        ),
+        )
     }
 
     def to_python(self, value):
         if value in (None, ""):
             return None
-        return parse_iso_datetime(value)
+        found = parse_iso_datetime(value)
+        if found is None:
+            raise ValidationError(
+                str(self.error_messages["invalid"]).format(input=shown(value))
+            )
+        return found
 
 
 class IntegerField(forms.IntegerField):
@@ -244,6 +235,15 @@ class IntegerField(forms.IntegerField):
             )
         return number
 
+    def schema_constraints(self):
+        """What the OpenAPI schema of the parameter says of its bounds."""
+        low, high = self.bounds
+        return {
+            key: bound
+            for key, bound in (("minimum", low), ("maximum", high))
+            if bound is not None
+        }
+
 
 class RepeatField(forms.Field):
     """A parameter given several times (``?tag=a&tag=b``), each value checked."""
@@ -269,6 +269,14 @@ class RepeatField(forms.Field):
 
     def validate(self, value):
         """Each value was validated by the child field."""
+
+    def schema_constraints(self):
+        """What the OpenAPI schema of the parameter says of its bounds."""
+        constraints = {"maxItems": self.limit}
+        items = getattr(self.child, "schema_constraints", dict)()
+        if items:
+            constraints["items"] = items
+        return constraints
 
 
 # Filters: one query concern each, documented for the schema.

@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.settings import patched_settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import NotFound, ValidationError
@@ -29,7 +28,13 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..caching import Validators, remembered, serve
-from ..changes import START, Position, changes_since, settle_seconds
+from ..changes import (
+    CURSOR_PATTERN,
+    START,
+    Position,
+    changes_since,
+    settle_seconds,
+)
 from ..filters import (
     MAX_ID,
     EditionFilter,
@@ -48,7 +53,7 @@ from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
 from .docs import describe_schema
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
-from .schema import ApiSchema
+from .schema import ApiSchema, field_schema
 
 ERRORS = {
     400: serializers.ErrorSerializer,
@@ -348,6 +353,15 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         )
 
 
+#: ``since``: a cursor or a date and time (any other text answers 400).
+SINCE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": f"^{CURSOR_PATTERN}$"},
+        {"type": "string", "format": "date-time"},
+    ]
+}
+
+
 class ChangeForm(forms.Form):
     """Parameters of ``/changes/``, validated like the filters."""
 
@@ -371,15 +385,13 @@ class ChangeForm(forms.Form):
         position = Position.from_cursor(text)
         if position is not None:
             return position
-        try:
-            return Position(parse_iso_datetime(text))
-        except forms.ValidationError as error:
-            if error.code != "invalid":
-                raise
-        raise forms.ValidationError(
-            gettext("Neither a cursor nor an ISO 8601 date and time: “%(input)s”.")
-            % {"input": shown(text)}
-        )
+        moment = parse_iso_datetime(text)
+        if moment is None:
+            raise forms.ValidationError(
+                gettext("Neither a cursor nor an ISO 8601 date and time: “%(input)s”.")
+                % {"input": shown(text)}
+            )
+        return Position(moment)
 
 
 @extend_schema(
@@ -392,7 +404,7 @@ class ChangeForm(forms.Form):
     parameters=[
         OpenApiParameter(
             name,
-            OpenApiTypes.STR if name == "since" else OpenApiTypes.INT,
+            SINCE_SCHEMA if name == "since" else field_schema(field),
             OpenApiParameter.QUERY,
             description=str(field.help_text),
         )
