@@ -2,9 +2,10 @@
 
 :func:`polish` is a drf-spectacular post-processing hook (after its own enum
 hook). It declares that empty query parameters are allowed (they count as
-absent), makes every enum a named component with named values (one component
-per concept: a parameter whose values are those of an existing enum refers to
-it), tags every operation, describes tags, components and responses in French
+absent) and the conditional answers (``304``, validator headers), makes every
+enum a named component with named values (one component per concept: a
+parameter whose values are those of an existing enum refers to it), tags every
+operation, describes tags, components and responses in French
 and gives pagination examples that are this API's own URLs.
 
 Public operations carry no ``security`` requirement: :class:`ApiSchema`
@@ -226,6 +227,29 @@ def _pagination_examples(result, request):
         properties["previous"]["example"] = f"{base}?page=1"
 
 
+#: Headers of every answer (see :mod:`recaps.caching`), for conditional requests.
+VALIDATOR_HEADERS = {
+    "ETag": _("Validator of the answer: send it back in If-None-Match."),
+    "Last-Modified": _("Date of the last change: send it back in If-Modified-Since."),
+    "Cache-Control": _("How long the answer may be kept."),
+}
+
+
+def _conditional_requests(result):
+    """Every operation answers ``304`` to a matching ``If-None-Match`` or
+    ``If-Modified-Since`` and sends its validators with ``200`` and ``304``."""
+    headers = {
+        name: {"schema": {"type": "string"}, "description": gettext(text)}
+        for name, text in VALIDATOR_HEADERS.items()
+    }
+    for _path, _method, operation in _operations(result):
+        responses = operation.setdefault("responses", {})
+        responses.setdefault("304", {})
+        for status in ("200", "304"):
+            responses[status].setdefault("headers", {}).update(headers)
+        operation["responses"] = dict(sorted(responses.items()))
+
+
 def _allow_empty_values(result):
     """Every query parameter given empty counts as absent (``?page=``), as the
     views read them (:func:`recaps.api.views.present`): ``allowEmptyValue``."""
@@ -238,6 +262,7 @@ def _allow_empty_values(result):
 def polish(result, generator, request, public):
     """drf-spectacular ``POSTPROCESSING_HOOKS`` entry (see the module doc)."""
     _allow_empty_values(result)
+    _conditional_requests(result)
     _name_parameter_enums(result)
     _tag_and_describe(result)
     _pagination_examples(result, request)

@@ -136,6 +136,24 @@ def test_counted_parameters_declare_their_bounds(spec):
     assert tag["description"]
 
 
+def test_conditional_answers_are_documented(client, spec, edition):
+    """Every operation answered 304 without the schema saying so."""
+    for template, operation in (
+        (template, methods["get"]) for template, methods in spec["paths"].items()
+    ):
+        responses = operation["responses"]
+        assert "304" in responses, template
+        for status in ("200", "304"):
+            assert {"ETag", "Last-Modified", "Cache-Control"} <= set(
+                responses[status]["headers"]
+            ), (template, status)
+        url = template.replace("/api/v1/", API).replace("{id}", str(edition.pk))
+        etag = client.get(url)["ETag"]
+        again = client.get(url, headers={"if-none-match": etag})
+        assert again.status_code == 304, url
+        assert str(again.status_code) in responses
+
+
 def bound_cases(spec):
     """For each declared bound of a query parameter: a value on it and one
     just beyond it, as ``(template, name, on, beyond)`` query strings."""
