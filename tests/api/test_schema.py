@@ -156,7 +156,7 @@ def test_conditional_answers_are_documented(client, spec, edition):
 
 def bound_cases(spec):
     """For each declared bound of a query parameter: a value on it and one
-    just beyond it, as ``(template, name, on, beyond)`` query strings."""
+    just beyond it, as ``(template, on, beyond)`` query strings."""
     for template, methods in spec["paths"].items():
         for parameter in methods["get"].get("parameters", []):
             name, schema = parameter["name"], parameter["schema"]
@@ -172,7 +172,11 @@ def bound_cases(spec):
                 yield template, f"{name}={'a' * size}", f"{name}={'a' * (size + 1)}"
             if "maxItems" in schema:
                 size = schema["maxItems"]
-                many = [f"{name}=v{n}" for n in range(size + 1)]
+                enum = resolve(spec, schema["items"]).get("enum")
+                values = [
+                    enum[n % len(enum)] if enum else f"v{n}" for n in range(size + 1)
+                ]
+                many = [f"{name}={value}" for value in values]
                 yield template, "&".join(many[:-1]), "&".join(many)
 
 

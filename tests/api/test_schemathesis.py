@@ -18,7 +18,9 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, seed, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS
@@ -37,12 +39,24 @@ MAX_EXAMPLES = 40
 @pytest.fixture
 def api_schema(settings):
     """The schema the API serves, loaded over WSGI, the demo content
-    (``load_demo``) in the database."""
+    (``load_demo``) in the database.
+
+    As Django's test client does, requests keep the test's connection: closing
+    it at the end of each request would end the test's transaction (on
+    PostgreSQL the next request would find no database: 503).
+    """
     settings.RECAPS_API_THROTTLE_RATE = None
     call_command("load_demo", stdout=io.StringIO())
-    return schemathesis.openapi.from_wsgi(
-        API + "schema/?format=json", get_wsgi_application()
-    )
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi(
+            API + "schema/?format=json", get_wsgi_application()
+        )
+    finally:
+        for signal in signals:
+            signal.connect(close_old_connections)
 
 
 def dates_in_order(case):
