@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cms.faults import unreachable_database_error
+from recaps.api.views import not_found as api_not_found
 from recaps.links import absolute_url
 
 RETRY_AFTER_SECONDS = 30
@@ -161,7 +162,10 @@ def not_found_suggestions():
 
 
 def page_not_found(request, exception):
-    """``handler404``: the 404 page offers the latest editions, themes and search."""
+    """``handler404``: the 404 page offers the latest editions, themes and search;
+    under ``/api/``, the API's French JSON 404."""
+    if request.path.startswith("/api/"):
+        return api_not_found(request)
     context = {"request_path": request.path, **not_found_suggestions()}
     return HttpResponseNotFound(loader.render_to_string("404.html", context, request))
 

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from .filters import LATEST
 from .models import RecapPage
 from .models.querysets import EPOCH
 
@@ -41,7 +42,9 @@ DELETE_ACTION = "wagtail.delete"
 #: Key of the edition's uuid in the data of its ``wagtail.delete`` log entry.
 UUID_KEY = "translation_key"
 MAX_ID = 2**31 - 1
-_CURSOR = re.compile(r"(\d{1,20})-(\d{1,10})")
+#: A cursor: microseconds since :data:`EPOCH`, a dash, an edition id.
+CURSOR_PATTERN = r"([0-9]{1,20})-([0-9]{1,10})"
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 def settle_seconds():
@@ -66,14 +69,16 @@ class Position:
 
     @classmethod
     def from_cursor(cls, text):
-        """The position of a cursor, or ``None`` when it is not one."""
+        """The position of a cursor, or ``None`` when it is not one; a cursor
+        beyond the last instant Python represents stands at that instant
+        (nothing comes after either)."""
         match = _CURSOR.fullmatch(text.strip())
         if not match:
             return None
         try:
             at = EPOCH + datetime.timedelta(microseconds=int(match[1]))
         except OverflowError:
-            return None
+            at = LATEST
         return cls(at, int(match[2]))
 
 

@@ -103,6 +103,10 @@ class TextField(forms.CharField):
             )
         return text
 
+    def schema_constraints(self):
+        """What the OpenAPI schema of the parameter says of its bounds."""
+        return {"maxLength": self.limit}
+
 
 class ChoiceField(forms.ChoiceField):
     """One value among a fixed list; the error lists the possible values."""
@@ -144,22 +148,39 @@ class DateField(forms.DateField):
         )
 
 
+#: The first and last instants Python represents: where a date and time whose
+#: offset takes it beyond them is brought (see :func:`parse_iso_datetime`).
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
 def parse_iso_datetime(text):
-    """An ISO 8601 date and time (``2026-11-26T18:30:00Z``, offset optional,
-    then in the site's time zone), aware; ``None`` when malformed."""
+    """An ISO 8601 date and time (``2026-11-26T18:30:00Z``; without an offset,
+    in the site's time zone), in UTC; ``None`` when malformed.
+
+    Any offset Python reads (up to ±23:59:59) is applied here: PostgreSQL
+    refuses offsets of ±16:00 or more, so none reaches a query. An instant the
+    offset takes before year 1 or after year 9999 becomes :data:`EARLIEST` or
+    :data:`LATEST`: nothing is stored beyond them, so every comparison (the
+    filters, the change feed's cursor) gives the same answer.
+    """
+    text = str(text).strip()
     try:
-        value = datetime.datetime.fromisoformat(str(text).strip().replace(" ", "+"))
+        value = datetime.datetime.fromisoformat(text.replace(" ", "+"))
     except ValueError:
         return None
-    if "T" not in str(text) or not 1 <= value.year <= 9998:
+    if "T" not in text:
         return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return value
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        return EARLIEST if value.utcoffset() > datetime.timedelta(0) else LATEST
 
 
 class DateTimeField(forms.DateTimeField):
-    """An ISO 8601 date and time, nothing else."""
+    """An ISO 8601 date and time, nothing else; in UTC."""
 
     default_error_messages = {
         "invalid": _(
@@ -214,6 +235,15 @@ class IntegerField(forms.IntegerField):
             )
         return number
 
+    def schema_constraints(self):
+        """What the OpenAPI schema of the parameter says of its bounds."""
+        low, high = self.bounds
+        return {
+            key: bound
+            for key, bound in (("minimum", low), ("maximum", high))
+            if bound is not None
+        }
+
 
 class RepeatField(forms.Field):
     """A parameter given several times (``?tag=a&tag=b``), each value checked."""
@@ -239,6 +269,14 @@ class RepeatField(forms.Field):
 
     def validate(self, value):
         """Each value was validated by the child field."""
+
+    def schema_constraints(self):
+        """What the OpenAPI schema of the parameter says of its bounds."""
+        constraints = {"maxItems": self.limit}
+        items = getattr(self.child, "schema_constraints", dict)()
+        if items:
+            constraints["items"] = items
+        return constraints
 
 
 # Filters: one query concern each, documented for the schema.

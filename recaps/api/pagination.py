@@ -2,8 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.plumbing import build_basic_type, build_parameter_type
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -11,6 +10,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from ..filters import IntegerField
 from ..links import absolute_url
 from .conf import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from .schema import field_schema
 
 MAX_PAGE_NUMBER = 1_000_000
 
@@ -55,7 +55,7 @@ class ApiPagination(PageNumberPagination):
             build_parameter_type(
                 name=name,
                 location=OpenApiParameter.QUERY,
-                schema=build_basic_type(OpenApiTypes.INT),
+                schema=field_schema(field),
                 description=str(field.help_text),
             )
             for name, field in PageForm.base_fields.items()

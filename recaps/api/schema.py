@@ -1,9 +1,11 @@
 """The OpenAPI document as generated clients like it.
 
 :func:`polish` is a drf-spectacular post-processing hook (after its own enum
-hook). It makes every enum a named component with named values (one component
-per concept: a parameter whose values are those of an existing enum refers to
-it), tags every operation, describes tags, components and responses in French
+hook). It declares that empty query parameters are allowed (they count as
+absent) and the conditional answers (``304``, validator headers), makes every
+enum a named component with named values (one component per concept: a
+parameter whose values are those of an existing enum refers to it), tags every
+operation, describes tags, components and responses in French
 and gives pagination examples that are this API's own URLs.
 
 Public operations carry no ``security`` requirement: :class:`ApiSchema`
@@ -12,9 +14,13 @@ declares none.
 
 import re
 
+from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 
 #: Base of example URLs when the document is not generated for a request.
 EXAMPLE_BASE = "https://ebullitions.example.org"
@@ -67,6 +73,50 @@ class ApiSchema(AutoSchema):
 
     def get_auth(self):
         return []
+
+
+def with_constraints(schema, field):
+    """``schema`` with the bounds the form ``field`` enforces (``minimum``,
+    ``maximum``, ``maxLength``, ``maxItems``, and those of its items), taken
+    from the field itself (``schema_constraints``, :mod:`recaps.filters`)."""
+    constraints = dict(getattr(field, "schema_constraints", dict)())
+    items = constraints.pop("items", None)
+    schema = {**schema, **constraints}
+    if items and "items" in schema:
+        schema["items"] = {**schema["items"], **items}
+    return schema
+
+
+def field_schema(field):
+    """The schema of a query parameter read by the form ``field`` (an integer
+    for an integer field, else text), with its bounds."""
+    kind = (
+        OpenApiTypes.INT if isinstance(field, forms.IntegerField) else OpenApiTypes.STR
+    )
+    return with_constraints(build_basic_type(kind), field)
+
+
+class ApiFilterExtension(DjangoFilterExtension):
+    """drf-spectacular's django-filter parameters, each with the bounds its
+    form field enforces and the filter's help text (which a type given with
+    ``extend_schema_field`` would otherwise drop)."""
+
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema, model, filterset_class, field_name, filter_field
+    ):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        help_text = filter_field.extra.get("help_text")
+        for parameter in parameters:
+            parameter["schema"] = with_constraints(
+                parameter["schema"], filter_field.field
+            )
+            if help_text and not parameter.get("description"):
+                parameter["description"] = str(help_text)
+        return parameters
 
 
 def _pascal(text):
@@ -177,8 +227,42 @@ def _pagination_examples(result, request):
         properties["previous"]["example"] = f"{base}?page=1"
 
 
+#: Headers of every answer (see :mod:`recaps.caching`), for conditional requests.
+VALIDATOR_HEADERS = {
+    "ETag": _("Validator of the answer: send it back in If-None-Match."),
+    "Last-Modified": _("Date of the last change: send it back in If-Modified-Since."),
+    "Cache-Control": _("How long the answer may be kept."),
+}
+
+
+def _conditional_requests(result):
+    """Every operation answers ``304`` to a matching ``If-None-Match`` or
+    ``If-Modified-Since`` and sends its validators with ``200`` and ``304``."""
+    headers = {
+        name: {"schema": {"type": "string"}, "description": gettext(text)}
+        for name, text in VALIDATOR_HEADERS.items()
+    }
+    for _path, _method, operation in _operations(result):
+        responses = operation.setdefault("responses", {})
+        responses.setdefault("304", {})
+        for status in ("200", "304"):
+            responses[status].setdefault("headers", {}).update(headers)
+        operation["responses"] = dict(sorted(responses.items()))
+
+
+def _allow_empty_values(result):
+    """Every query parameter given empty counts as absent (``?page=``), as the
+    views read them (:func:`recaps.api.views.present`): ``allowEmptyValue``."""
+    for _path, _method, operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query":
+                parameter["allowEmptyValue"] = True
+
+
 def polish(result, generator, request, public):
     """drf-spectacular ``POSTPROCESSING_HOOKS`` entry (see the module doc)."""
+    _allow_empty_values(result)
+    _conditional_requests(result)
     _name_parameter_enums(result)
     _tag_and_describe(result)
     _pagination_examples(result, request)

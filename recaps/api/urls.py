@@ -15,5 +15,6 @@ urlpatterns = [
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
-    re_path(r"^.*/$", views.NotFoundView.as_view(), name="not-found"),
+    # Any other path ending in a slash, control characters included.
+    re_path(r"^[\s\S]*/$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.settings import patched_settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import NotFound, ValidationError
@@ -27,7 +26,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..caching import Validators, remembered, serve
-from ..changes import START, Position, changes_since, settle_seconds
+from ..changes import (
+    CURSOR_PATTERN,
+    START,
+    Position,
+    changes_since,
+    settle_seconds,
+)
 from ..filters import (
     MAX_ID,
     EditionFilter,
@@ -47,7 +52,7 @@ from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
 from .docs import describe_schema
 from .exceptions import api_exception_handler, method_not_allowed, throttled
 from .pagination import ApiPagination
-from .schema import ApiSchema
+from .schema import ApiSchema, field_schema
 
 ERRORS = {
     400: serializers.ErrorSerializer,
@@ -338,6 +343,15 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         )
 
 
+#: ``since``: a cursor or a date and time (any other text answers 400).
+SINCE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": f"^{CURSOR_PATTERN}$"},
+        {"type": "string", "format": "date-time"},
+    ]
+}
+
+
 class ChangeForm(forms.Form):
     """Parameters of ``/changes/``, validated like the filters."""
 
@@ -359,17 +373,15 @@ class ChangeForm(forms.Form):
         if not text:
             return START
         position = Position.from_cursor(text)
-        if position is None:
-            moment = parse_iso_datetime(text)
-            if moment is None:
-                raise forms.ValidationError(
-                    gettext(
-                        "Neither a cursor nor an ISO 8601 date and time: “%(input)s”."
-                    )
-                    % {"input": shown(text)}
-                )
-            position = Position(moment)
-        return position
+        if position is not None:
+            return position
+        moment = parse_iso_datetime(text)
+        if moment is None:
+            raise forms.ValidationError(
+                gettext("Neither a cursor nor an ISO 8601 date and time: “%(input)s”.")
+                % {"input": shown(text)}
+            )
+        return Position(moment)
 
 
 @extend_schema(
@@ -382,7 +394,7 @@ class ChangeForm(forms.Form):
     parameters=[
         OpenApiParameter(
             name,
-            OpenApiTypes.STR if name == "since" else OpenApiTypes.INT,
+            SINCE_SCHEMA if name == "since" else field_schema(field),
             OpenApiParameter.QUERY,
             description=str(field.help_text),
         )
@@ -512,6 +524,13 @@ class NotFoundView(ApiView):
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         return self.get(request)
+
+
+def not_found(request, exception=None):
+    """The API's French JSON 404, for a site's ``handler404`` to answer paths
+    under the API's mount that its URLs do not reach (no trailing slash after
+    a redirect, another version)."""
+    return NotFoundView.as_view()(request)
 
 
 def only_this_api(endpoints, **kwargs):

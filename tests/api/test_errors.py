@@ -1,5 +1,7 @@
 """Bad input: 400 with French JSON naming the parameter; never a 500."""
 
+import random
+
 import pytest
 
 from tests.api.helpers import API, ENDPOINTS, get_json
@@ -192,3 +194,58 @@ def test_hostile_headers_never_give_500(client, edition, headers):
     for endpoint in ENDPOINTS:
         response = client.get(API + endpoint.format(pk=edition.pk), headers=headers)
         assert response.status_code in (200, 304, 406), (endpoint, headers)
+
+
+def odd_paths(count, seed=29):
+    """Paths under /api/ made of control characters, unicode, reserved and
+    percent-encoded bytes, some very long, with and without a trailing slash."""
+    rng = random.Random(seed)
+    pieces = [
+        "%0A",
+        "%0D",
+        "%00",
+        "%09",
+        "%7F",
+        "%1B",
+        "%FF",
+        "%C3%A9",
+        "%ED%A0%80",
+        "%F0%9F%98%80",
+        "%20",
+        "%2F",
+        "%3F",
+        "%23",
+        "%25",
+        "..",
+        ".",
+        "é",
+        "日本",
+        "-1",
+        "99999999999999999999",
+        "v2",
+        ";",
+        "~",
+        "'",
+        "\u202e",
+        "%E2%80%AE",
+        "a" * 300,
+    ]
+    prefixes = ["/api/", "/api/v1/", "/api/v1/recaps/", "/api/v2/", "/api/v1/tags/"]
+    for _ in range(count):
+        path = rng.choice(prefixes) + "".join(
+            rng.choice(pieces) for _ in range(rng.randint(1, 8))
+        )
+        if rng.random() < 0.1:
+            path += "x" * rng.randint(1000, 5000)
+        yield path + rng.choice(["/", "/", ""])
+
+
+def test_every_odd_path_under_the_api_is_a_french_json_4xx(client, edition):
+    """``/api/v1/recaps/%0A/`` answered the site's HTML 404 page."""
+    for path in ["/api/v1/recaps/%0A/", "/api/v2/", "/api/", *odd_paths(150)]:
+        response = client.get(path, follow=True)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+        assert response["Content-Type"] == "application/json", path
+        assert response.json() == {
+            "detail": "Cette adresse n’existe pas dans l’API."
+        }, path

@@ -116,6 +116,85 @@ def test_parameters_are_documented_with_their_exact_names(spec):
     assert parameters(spec, "/api/v1/recaps/{id}/")["id"]["in"] == "path"
 
 
+def test_counted_parameters_declare_their_bounds(spec):
+    """``page``, ``page_size`` and ``recap`` lacked ``minimum: 1``."""
+    for template in ("/api/v1/recaps/", "/api/v1/sections/", "/api/v1/tags/"):
+        found = parameters(spec, template)
+        assert found["page"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1_000_000,
+        }
+        assert found["page_size"]["schema"]["minimum"] == 1
+    assert parameters(spec, "/api/v1/changes/")["page_size"]["schema"]["minimum"] == 1
+    recap = parameters(spec, "/api/v1/sections/")["recap"]
+    assert recap["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    assert recap["description"] == "Identifiant d’une édition."
+    tag = parameters(spec, "/api/v1/recaps/")["tag"]
+    assert tag["schema"]["maxItems"] == 10
+    assert tag["schema"]["items"]["maxLength"] == 100
+    assert tag["description"]
+
+
+def test_conditional_answers_are_documented(client, spec, edition):
+    """Every operation answered 304 without the schema saying so."""
+    for template, operation in (
+        (template, methods["get"]) for template, methods in spec["paths"].items()
+    ):
+        responses = operation["responses"]
+        assert "304" in responses, template
+        for status in ("200", "304"):
+            assert {"ETag", "Last-Modified", "Cache-Control"} <= set(
+                responses[status]["headers"]
+            ), (template, status)
+        url = template.replace("/api/v1/", API).replace("{id}", str(edition.pk))
+        etag = client.get(url)["ETag"]
+        again = client.get(url, headers={"if-none-match": etag})
+        assert again.status_code == 304, url
+        assert str(again.status_code) in responses
+
+
+def bound_cases(spec):
+    """For each declared bound of a query parameter: a value on it and one
+    just beyond it, as ``(template, on, beyond)`` query strings."""
+    for template, methods in spec["paths"].items():
+        for parameter in methods["get"].get("parameters", []):
+            name, schema = parameter["name"], parameter["schema"]
+            if parameter["in"] != "query":
+                continue
+            for key, step in (("minimum", -1), ("maximum", 1)):
+                if key in schema:
+                    bound = schema[key]
+                    yield template, f"{name}={bound}", f"{name}={bound + step}"
+            items = schema.get("items", schema)
+            if "maxLength" in items:
+                size = items["maxLength"]
+                yield template, f"{name}={'a' * size}", f"{name}={'a' * (size + 1)}"
+            if "maxItems" in schema:
+                size = schema["maxItems"]
+                enum = resolve(spec, schema["items"]).get("enum")
+                values = [
+                    enum[n % len(enum)] if enum else f"v{n}" for n in range(size + 1)
+                ]
+                many = [f"{name}={value}" for value in values]
+                yield template, "&".join(many[:-1]), "&".join(many)
+
+
+def test_declared_bounds_are_the_enforced_ones(client, spec, edition):
+    """Every bound in the schema is derived from the parameter's validation:
+    a value on it is accepted, a value just beyond it answers 400."""
+    cases = list(bound_cases(spec))
+    assert len(cases) >= 20
+    for template, on, beyond in cases:
+        url = template.replace("/api/v1/", API)
+        accepted = client.get(f"{url}?{on}")
+        assert accepted.status_code in (200, 404), (url, on, accepted.content[:200])
+        refused = client.get(f"{url}?{beyond}")
+        assert refused.status_code == 400, (url, beyond)
+        name = beyond.split("=", 1)[0]
+        assert list(refused.json()["errors"]) == [name], (url, beyond)
+
+
 def test_easy_summary_is_documented_on_list_and_detail(spec):
     schemas = spec["components"]["schemas"]
     for name in ("Recap", "RecapDetail"):
