@@ -1,15 +1,19 @@
 """StreamField blocks: one block type per kind of recap section.
 
-Every section kind shares the same shape (heading, optional intro, items that may
-hold sub-items) and differs by its machine name, label, icon and default heading.
-The machine name is the block's name in :class:`RecapBodyBlock`; templates and the
-API use it as the section ``type``.
+Every list section shares the same shape (heading, optional intro, items that
+may hold sub-items and fields of their kind, links for some kinds); its kinds
+are declared in :mod:`recaps.kinds` and their blocks built here from the
+declaration (:func:`section_block`). The machine name is the block's name in
+:class:`RecapBodyBlock`; templates and the API use it as the section ``type``.
+Free text and media have blocks of their own.
 """
 
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -18,6 +22,8 @@ from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html, get_text_for_indexing
+
+from .kinds import SECTION_KINDS
 
 ITEM_FEATURES = ["bold", "italic", "link", "document-link"]
 #: Size of images in the API (and of the largest image on pages).
@@ -135,8 +141,12 @@ class ItemBlock(blocks.StructBlock):
             ]
         )
 
+    #: The fields of the kind besides ``text`` and ``children``
+    #: (:class:`recaps.kinds.ItemField`); see :func:`item_block`.
+    item_fields = ()
+
     def get_api_representation(self, value, context=None):
-        """``{"html", "text", "children": [sub-items]}``."""
+        """``{"html", "text", "children": [sub-items], <fields of the kind>}``."""
         child_block = self.child_blocks["children"].child_block
         return {
             **rich_text_data(value["text"]),
@@ -144,15 +154,98 @@ class ItemBlock(blocks.StructBlock):
                 child_block.get_api_representation(child, context)
                 for child in value["children"] or []
             ],
+            **{
+                field.name: field_data(field, value.get(field.name))
+                for field in self.item_fields
+            },
         }
 
     def get_searchable_content(self, value):
+        """The item's text, its fields' texts, then its sub-items'."""
         return [
             text
             for text in [html_to_text(value["text"])]
+            + [field_text(field, value.get(field.name)) for field in self.item_fields]
             + [html_to_text(child["text"]) for child in value["children"] or []]
             if text
         ]
+
+
+def field_data(field, value):
+    """The API form of an item field's stored ``value`` (by its type)."""
+    if field.type == "rich_text":
+        return rich_text_data(value)
+    return str(value or "")
+
+
+def field_text(field, value):
+    """Plain text of an item field, from its stored or its API form (a rich
+    text's ``{"html", "text"}``); an address has none."""
+    if field.type == "url":
+        return ""
+    if isinstance(value, dict):
+        return value.get("text") or ""
+    return html_to_text(value) if field.type == "rich_text" else str(value or "")
+
+
+def field_html(field, value):
+    """Safe HTML of an item field (stored or API form), for the templates."""
+    if isinstance(value, dict):
+        return mark_safe(value.get("html") or "")  # noqa: S308 -- stored rich text
+    if field.type == "rich_text":
+        return mark_safe(public_html(value))  # noqa: S308 -- stored rich text
+    if field.type == "url" and value:
+        return format_html('<a href="{}">{}</a>', value, value)
+    return escape(value or "")
+
+
+def _field_block(field):
+    """The block of an item field of the declaration."""
+    options = {"label": field.label, "required": field.required}
+    if field.help_text:
+        options["help_text"] = field.help_text
+    if field.type == "rich_text":
+        return NamedRichTextBlock(features=ITEM_FEATURES, **options)
+    if field.type == "url":
+        return blocks.URLBlock(**options)
+    return blocks.CharBlock(max_length=255, **options)
+
+
+def item_block(kind):
+    """The item block of ``kind``: :class:`ItemBlock`, with the kind's fields
+    after its text in the form (sub-items stay last)."""
+    if not kind.item_fields:
+        return ItemBlock()
+    names = [field.name for field in kind.item_fields]
+    meta = type(
+        "Meta",
+        (),
+        {
+            "form_layout": BlockGroup(
+                children=["text", *names, ItemBlock._meta_class.form_layout.children[1]]
+            )
+        },
+    )
+    attrs = {field.name: _field_block(field) for field in kind.item_fields}
+    name = f"{kind.name.capitalize()}ItemBlock"
+    return type(
+        name,
+        (ItemBlock,),
+        {
+            **attrs,
+            "Meta": meta,
+            "item_fields": kind.item_fields,
+            "__module__": __name__,
+        },
+    )()
+
+
+ITEMS_HELP = _(
+    "The points of the section, one per bullet, in reading order, as said "
+    "during the meeting (links are allowed), e.g. “Des boites solidaires à "
+    "offrir”. Open “Sub-items” under a point for its nested points, e.g. "
+    "under “Quelles actions pour le lien ?”, the answers given."
+)
 
 
 class SectionBlock(blocks.StructBlock):
@@ -173,17 +266,10 @@ class SectionBlock(blocks.StructBlock):
         help_text=_("Optional sentence before the list, e.g. “Entre autres :”."),
     )
     items = blocks.ListBlock(
-        ItemBlock(),
-        min_num=0,
-        default=[],
-        label=_("Items"),
-        help_text=_(
-            "The points of the section, one per bullet, in reading order, as said "
-            "during the meeting (links are allowed), e.g. “Des boites solidaires à "
-            "offrir”. Open “Sub-items” under a point for its nested points, e.g. "
-            "under “Quelles actions pour le lien ?”, the answers given."
-        ),
+        ItemBlock(), min_num=0, default=[], label=_("Items"), help_text=ITEMS_HELP
     )
+    #: The declaration of the kind (:class:`recaps.kinds.SectionKind`).
+    kind = None
 
     class Meta:
         template = "recaps/blocks/section.html"
@@ -234,227 +320,6 @@ class SectionBlock(blocks.StructBlock):
             or ("links" in self.child_blocks and value["links"])
             or html_to_text(value["intro"])
         )
-
-
-class HighlightsBlock(SectionBlock):
-    """Section: the main points of the meeting."""
-
-    class Meta:
-        label = _("Highlights")
-        icon = "pick"
-        default = {"heading": _("What was shared")}
-        description = _(
-            "The main points of the meeting (“Retour sur…”, “Ce qui a été partagé”)."
-        )
-        preview_value = {
-            "heading": _("What was shared"),
-            "items": [
-                {
-                    "text": (
-                        "<p>De nombreuses belles initiatives partout dans le réseau "
-                        "pour adapter les activités.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class ActionsBlock(SectionBlock):
-    """Section: what the centres do and shared."""
-
-    class Meta:
-        label = _("Shared actions")
-        icon = "tasks"
-        default = {"heading": _("Actions shared by the centres")}
-        description = _(
-            "What the centres do and shared (“Partage de ce qui est fait pour Noël”)."
-        )
-        preview_value = {
-            "heading": _("Actions shared by the centres"),
-            "items": [
-                {
-                    "text": (
-                        "<p>Un calendrier de l’avent avec chaque jour une proposition "
-                        "de petite activité.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class OpeningsBlock(SectionBlock):
-    """Section: which services of the centres stay open."""
-
-    class Meta:
-        label = _("Openings of the centres")
-        icon = "home"
-        default = {"heading": _("How the social centres are open")}
-        description = _(
-            "Which services of the centres stay open (“Ouvert pour la ludothèque”)."
-        )
-        preview_value = {
-            "heading": _("How the social centres are open"),
-            "items": [
-                {
-                    "text": "<p>Ouvert pour l’épicerie solidaire</p>",
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class ObservationsBlock(SectionBlock):
-    """Section: what residents told the centres."""
-
-    class Meta:
-        label = _("Observations from residents")
-        icon = "view"
-        default = {"heading": _("Observations and feedback from residents")}
-        description = _(
-            "What residents told the centres (“constats et remontées d’habitants”)."
-        )
-        preview_value = {
-            "heading": _("Observations and feedback from residents"),
-            "items": [
-                {
-                    "text": (
-                        "<p>Les grands-parents se sentent éloignés, isolés par rapport "
-                        "à leurs familles.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class ReflectionsBlock(SectionBlock):
-    """Section: questions of substance raised together."""
-
-    class Meta:
-        label = _("Deeper reflections")
-        icon = "comment"
-        default = {"heading": _("Deeper reflections")}
-        description = _(
-            "Questions of substance raised together (“réflexions de fond”)."
-        )
-        preview_value = {
-            "heading": _("Deeper reflections"),
-            "items": [
-                {
-                    "text": (
-                        "<p>Le numérique doit rester un choix et non un mode de "
-                        "fonctionnement imposé.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class QuestionsBlock(SectionBlock):
-    """Section: open questions the participants share."""
-
-    class Meta:
-        label = _("Shared questions")
-        icon = "help"
-        default = {"heading": _("Shared questions")}
-        description = _(
-            "Open questions the participants share (“interrogations partagées”)."
-        )
-        preview_value = {
-            "heading": _("Shared questions"),
-            "items": [
-                {
-                    "text": (
-                        "<p>Comment repérer les personnes en fragilité sur le "
-                        "territoire ?</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class NuggetsBlock(SectionBlock):
-    """Section: ideas worth copying."""
-
-    class Meta:
-        label = _("Nuggets and action ideas")
-        icon = "success"
-        default = {"heading": _("Nuggets and action ideas shared")}
-        description = _("Ideas worth copying (“pépites et pistes d’action”).")
-        preview_value = {
-            "heading": _("Nuggets and action ideas shared"),
-            "items": [
-                {
-                    "text": (
-                        "<p>Des habitants-relais pour faire l’intermédiaire entre les "
-                        "habitants et le Centre Social.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class TakeawaysBlock(SectionBlock):
-    """Section: information given and what participants remember."""
-
-    class Meta:
-        label = _("Takeaways and information")
-        icon = "info-circle"
-        default = {"heading": _("What we talked about and what you take away")}
-        description = _(
-            "Information given and what participants remember (“ce que vous en "
-            "retenez”)."
-        )
-        preview_value = {
-            "heading": _("What we talked about and what you take away"),
-            "items": [
-                {
-                    "text": (
-                        "<p>La Fédération va permettre aux structures de s’équiper "
-                        "d’un compte Zoom.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
-
-
-class FeedbackBlock(SectionBlock):
-    """Section: what participants said of the meeting itself."""
-
-    class Meta:
-        label = _("Feedback on the format")
-        icon = "mail"
-        default = {"heading": _("Your feedback on this format")}
-        description = _(
-            "What participants said of the meeting itself (“vous avez apprécié”)."
-        )
-        preview_value = {
-            "heading": _("Your feedback on this format"),
-            "items": [
-                {
-                    "text": (
-                        "<p>Pour la richesse de l’échange et la rencontre de bénévoles "
-                        "d’autres territoires.</p>"
-                    ),
-                    "children": [],
-                }
-            ],
-        }
-        group = _("Lists")
 
 
 class LinkBlock(blocks.StructBlock):
@@ -517,34 +382,46 @@ class LinkBlock(blocks.StructBlock):
         return value
 
 
-class ResourcesBlock(SectionBlock):
-    """Section: resources and links shared during the meeting."""
-
-    links = blocks.ListBlock(
-        LinkBlock(),
-        min_num=0,
-        default=[],
-        label=_("Links and documents"),
-        help_text=_("Each link with a title; a URL or a document."),
-    )
-
-    class Meta:
-        label = _("Resources and links")
-        icon = "link"
-        default = {"heading": _("Resources shared")}
-        description = _("Links and documents shared (“Pour aller plus loin”).")
-        preview_value = {
-            "heading": _("Resources shared"),
-            "items": [],
-            "links": [
-                {
-                    "title": "Conseillers numériques",
-                    "url": "https://www.conseiller-numerique.gouv.fr/",
-                    "description": "",
-                }
-            ],
-        }
-        group = _("Lists")
+def section_block(kind):
+    """The block of a list section ``kind`` (:class:`recaps.kinds.SectionKind`):
+    a :class:`SectionBlock` subclass whose ``Meta`` and fields come from the
+    declaration. Only a kind's own fields (item fields, links) are child
+    blocks of its own, so the stored data and the migration state of the
+    existing kinds stay those of hand-written blocks."""
+    preview = {
+        "heading": kind.heading,
+        "items": [{"text": text, "children": []} for text in kind.preview],
+    }
+    if kind.links:
+        preview["links"] = list(kind.preview_links)
+    meta = {
+        "label": kind.label,
+        "icon": kind.icon,
+        "default": {"heading": kind.heading},
+        "description": kind.description,
+        "preview_value": preview,
+        "group": _("Lists"),
+        "template": kind.template,
+    }
+    attrs = {"Meta": type("Meta", (), meta), "kind": kind, "__module__": __name__}
+    if kind.item_fields:
+        attrs["items"] = blocks.ListBlock(
+            item_block(kind),
+            min_num=0,
+            default=[],
+            label=_("Items"),
+            help_text=ITEMS_HELP,
+        )
+    if kind.links:
+        attrs["links"] = blocks.ListBlock(
+            LinkBlock(),
+            min_num=0,
+            default=[],
+            label=_("Links and documents"),
+            help_text=_("Each link with a title; a URL or a document."),
+        )
+    attrs["__doc__"] = f"Section {kind.name!r}: {kind.description}"
+    return type(f"{kind.name.capitalize()}Block", (SectionBlock,), attrs)
 
 
 class TextBlock(blocks.StructBlock):
@@ -754,30 +631,35 @@ class EmbedBlock(blocks.StructBlock):
         }
 
 
-class RecapBodyBlock(blocks.StreamBlock):
-    """The body of an edition: typed sections in page order."""
+#: The block class of each list section kind, by machine name.
+SECTION_BLOCKS = {kind.name: section_block(kind) for kind in SECTION_KINDS}
 
-    highlights = HighlightsBlock()
-    actions = ActionsBlock()
-    openings = OpeningsBlock()
-    observations = ObservationsBlock()
-    reflections = ReflectionsBlock()
-    questions = QuestionsBlock()
-    nuggets = NuggetsBlock()
-    takeaways = TakeawaysBlock()
-    feedback = FeedbackBlock()
-    resources = ResourcesBlock()
-    text = TextBlock()
-    image = ImageBlock()
-    table = DataTableBlock()
-    code = CodeBlock()
-    embed = EmbedBlock()
+#: The body of an edition: typed sections in page order (the list sections
+#: of :data:`recaps.kinds.SECTION_KINDS`, free text, then media).
+RecapBodyBlock = type(
+    "RecapBodyBlock",
+    (blocks.StreamBlock,),
+    {
+        "__module__": __name__,
+        "__doc__": "The body of an edition: typed sections in page order.",
+        **{name: block() for name, block in SECTION_BLOCKS.items()},
+        "text": TextBlock(),
+        "image": ImageBlock(),
+        "table": DataTableBlock(),
+        "code": CodeBlock(),
+        "embed": EmbedBlock(),
+    },
+)
 
 
 #: Blocks that show media between sections; they are not sections.
 MEDIA_TYPES = ["image", "table", "code", "embed"]
 #: Machine names of the section kinds, in the editor's menu order.
 SECTION_TYPES = [name for name in RecapBodyBlock.base_blocks if name not in MEDIA_TYPES]
+
+
+#: ``[(type, type)]`` of every section kind, for choice fields (the filters).
+SECTION_TYPE_CHOICES = [(kind, kind) for kind in SECTION_TYPES]
 
 
 #: Readers' names of the kinds whose editor label is internal jargon.
@@ -794,6 +676,47 @@ def section_labels():
         name: _READER_LABELS.get(name, block.meta.label)
         for name, block in RecapBodyBlock.base_blocks.items()
     }
+
+
+def section_kinds():
+    """``{type: declaration}`` of the list section kinds of the body
+    (:class:`recaps.kinds.SectionKind`), in menu order."""
+    return {
+        name: block.kind
+        for name, block in RecapBodyBlock.base_blocks.items()
+        if getattr(block, "kind", None) is not None
+    }
+
+
+def item_fields(kind_name):
+    """The item fields of the section kind ``kind_name`` besides ``text`` and
+    ``children`` (none for free text, media or an unknown kind)."""
+    kind = section_kinds().get(kind_name)
+    return kind.item_fields if kind else ()
+
+
+def section_passages(kind_name, data):
+    """Every text of a section's API form ``data``, in reading order: heading,
+    intro, each item's text, fields and sub-items, each link (title and
+    description). Search snippets are cut from these passages."""
+    fields = item_fields(kind_name)
+    texts = [data.get("heading") or "", data["intro"]["text"]]
+    for item in data["items"]:
+        texts.append(item["text"])
+        texts.extend(field_text(field, item.get(field.name)) for field in fields)
+        texts.extend(child["text"] for child in item["children"])
+    texts.extend(f"{link['title']} {link['description']}" for link in data["links"])
+    return [text for text in texts if text]
+
+
+def item_extras(kind_name, item):
+    """``[(label, safe HTML)]`` of an item's fields besides its text and
+    sub-items (a block value or the API's item), for the section templates."""
+    return [
+        (field.label, field_html(field, item.get(field.name)))
+        for field in item_fields(kind_name)
+        if item.get(field.name)
+    ]
 
 
 def is_empty_section(child):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .blocks import SECTION_TYPES
+from .blocks import SECTION_TYPE_CHOICES
 from .models import RecapPage, RecapPageTag, RecapSection, RecapSeriesPage
 from .search import (
     MAX_QUERY_LENGTH,
@@ -425,7 +425,7 @@ class EditionFilter(django_filters.FilterSet):
     series = TextFilter(method="filter_series", help_text=_("Slug of the series."))
     date_after, date_before = date_range("date")
     section_type = RepeatChoiceFilter(
-        choices=[(kind, kind) for kind in SECTION_TYPES],
+        choices=SECTION_TYPE_CHOICES,
         method="filter_section_type",
         label=_("Kind of section"),
         help_text=_(
@@ -523,7 +523,7 @@ class SectionFilter(django_filters.FilterSet):
     """Filters of ``/api/v1/sections/`` (on the section index)."""
 
     type = RepeatChoiceFilter(
-        choices=[(kind, kind) for kind in SECTION_TYPES],
+        choices=SECTION_TYPE_CHOICES,
         method="filter_type",
         help_text=_("Section type; repeat it to get sections of any of the types."),
     )

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .blocks import html_to_text
+from .blocks import html_to_text, section_passages
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 30
@@ -275,21 +275,10 @@ class Snippet:
     section_heading: str = ""
 
 
-def _section_texts(section):
-    """Plain texts of an indexed section, in reading order (its passages)."""
-    data = section.data
-    texts = [section.heading, data["intro"]["text"]]
-    for item in data["items"]:
-        texts.append(item["text"])
-        texts.extend(child["text"] for child in item["children"])
-    texts.extend(f"{link['title']} {link['description']}" for link in data["links"])
-    return [text for text in texts if text]
-
-
 def _best_passage(sections, terms):
     best, best_score = None, 0
     for section in sections:
-        for text in _section_texts(section):
+        for text in section_passages(section.type, section.data):
             score = len(matched_terms(text, terms))
             if score > best_score:
                 best, best_score = (section, text), score
@@ -302,7 +291,8 @@ def find_snippet(edition, sections, query, section_types=()):
     """The best matching passage of ``edition`` for ``query``.
 
     ``sections`` are the edition's indexed sections (:mod:`recaps.sections`).
-    Looks at every heading, intro, item, sub-item and link (those of
+    Looks at every heading, intro, item (each of its fields), sub-item and
+    link (:func:`recaps.blocks.section_passages`; those of
     ``section_types`` first, when given) and keeps the text matching the most
     query words; falls back to the edition's intro.
     """

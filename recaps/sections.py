@@ -146,24 +146,27 @@ def _public_facts(pages, rows=None):
     return sections, themes, series
 
 
-def _fingerprint(page, sections, themes, series):
-    """Digest of what the API shows of ``page`` itself: its fields, series,
-    themes and indexed sections (not its publication dates, so an unchanged
-    republication keeps the digest; not its neighbours)."""
-    shown = [
-        page.title,
-        page.slug,
-        page.url_path,
-        page.edition_number,
-        page.date,
-        page.format,
-        page.participation_note,
-        page.intro,
-        page.search_description,
-        series,
-        sorted(themes, key=lambda theme: theme[1]),
-        sections,
+def shown_body(sections):
+    """The sections of an edition as the API shows them, without their
+    translated ``label`` (the ``type`` names it): ``sections`` are index rows
+    ``(block_id, type, heading, data)`` in page order."""
+    return [
+        {"id": block_id, "type": kind, **data} for block_id, kind, _h, data in sections
     ]
+
+
+def fingerprint(data, sections):
+    """Digest of what the API shows of an edition itself: its stored
+    representation ``data`` (:attr:`RecapEntry.data`: every field of
+    ``/recaps/``, without the publication dates) and its sections as the
+    detail and ``/sections/`` give them (:func:`shown_body`); not its
+    neighbours. A field the API shows is a field fingerprinted, whatever its
+    name: the digest reads the very dict the API serves. An unchanged
+    republication keeps the digest.
+
+    Migration 0023 holds a frozen copy of this function: change both.
+    """
+    shown = {"edition": data, "body": shown_body(sections)}
     text = json.dumps(shown, cls=DjangoJSONEncoder, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -219,14 +222,18 @@ def refresh_public_state(pages, public=None, rows=None):
     if public is None:
         public = _public(pages)
     sections, themes, series = _public_facts(public, rows)
-    digests = {page.pk: REMOVED for page in pages}
-    for page in public:
-        digests[page.pk] = _fingerprint(
+    entries = [
+        _entry(
             page,
             sections[page.pk],
             themes[page.pk],
             series.get(page.path[: -page.steplen]),
         )
+        for page in public
+    ]
+    digests = {page.pk: REMOVED for page in pages}
+    for entry in entries:
+        digests[entry.edition_id] = fingerprint(entry.data, sections[entry.edition_id])
     stored = dict(
         RecapPage.objects.filter(pk__in=list(digests)).values_list(
             "pk", "public_fingerprint"
@@ -241,7 +248,7 @@ def refresh_public_state(pages, public=None, rows=None):
         pk: digest for pk, digest in digests.items() if stored.get(pk, digest) != digest
     }
     if not changed:
-        _write_entries(pages, public, sections, themes, series)
+        _write_entries(pages, entries)
         return
     # First digest of an edition dated by the migration, or of one never public.
     silent = {
@@ -260,7 +267,7 @@ def refresh_public_state(pages, public=None, rows=None):
         ["public_fingerprint", "public_updated_at"],
     )
     update_rows([page for page in pages if page.pk in silent], ["public_fingerprint"])
-    _write_entries(pages, public, sections, themes, series)
+    _write_entries(pages, entries)
     _notify(
         [page for page in pages if page.pk in changed and page.pk not in silent],
         stored,
@@ -268,21 +275,11 @@ def refresh_public_state(pages, public=None, rows=None):
     )
 
 
-def _write_entries(pages, public, sections, themes, series):
-    """Replace the :class:`RecapEntry` rows of ``pages`` by those of ``public``."""
+def _write_entries(pages, entries):
+    """Replace the :class:`RecapEntry` rows of ``pages`` by ``entries`` (those
+    of the public ones)."""
     RecapEntry.objects.filter(edition__in=[page.pk for page in pages]).delete()
-    RecapEntry.objects.bulk_create(
-        [
-            _entry(
-                page,
-                sections[page.pk],
-                themes[page.pk],
-                series.get(page.path[: -page.steplen]),
-            )
-            for page in public
-        ],
-        batch_size=500,
-    )
+    RecapEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def _notify(pages, stored, now):

@@ -4,11 +4,14 @@ A section mapping is what importers read and what the demo data and the test
 factories write::
 
     {"type": "nuggets", "heading": "…", "intro": "<p>…</p>",
-     "items": [{"text": "…", "children": [{"text": "…"}]}], "links": [...]}
+     "items": [{"text": "…", "children": [{"text": "…"}], "owner": "…"}],
+     "links": [...]}
 
-:func:`section_to_stream` turns it into the raw data that
-:class:`recaps.blocks.RecapBodyBlock` stores. Every list section has the same
-shape, so a new section kind needs no change here.
+An item holds ``text``, ``children`` and the item fields of its kind
+(:class:`recaps.kinds.ItemField`, by name; rich text ones as HTML). Links are
+read for the kinds that hold links. :func:`section_to_stream` turns it into
+the raw data that :class:`recaps.blocks.RecapBodyBlock` stores, from the
+kinds' declarations: a new section kind needs no change here.
 """
 
 import uuid
@@ -16,7 +19,7 @@ from functools import lru_cache
 
 from bs4 import BeautifulSoup, NavigableString
 
-from .blocks import MEDIA_TYPES, SECTION_TYPES
+from .blocks import MEDIA_TYPES, SECTION_TYPES, section_kinds
 
 #: Elements that are paragraphs of their own in stored rich text.
 BLOCK_ELEMENTS = {"p", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
@@ -53,8 +56,8 @@ def _id():
     return str(uuid.uuid4())
 
 
-def _item(data, new_id):
-    return {
+def _item(data, new_id, fields=()):
+    value = {
         "text": as_paragraphs(data["text"]),
         "children": [
             {
@@ -65,6 +68,10 @@ def _item(data, new_id):
             for child in data.get("children") or []
         ],
     }
+    for field in fields:
+        found = data.get(field.name) or ""
+        value[field.name] = as_paragraphs(found) if field.type == "rich_text" else found
+    return value
 
 
 def media_value(section):
@@ -105,15 +112,20 @@ def section_to_stream(section, new_id=_id):
             "text": as_paragraphs(section.get("text", "")),
         }
     else:
+        declaration = section_kinds()[kind]
         value = {
             "heading": section["heading"],
             "intro": as_paragraphs(section.get("intro", "")),
             "items": [
-                {"type": "item", "value": _item(item, new_id), "id": new_id()}
+                {
+                    "type": "item",
+                    "value": _item(item, new_id, declaration.item_fields),
+                    "id": new_id(),
+                }
                 for item in section.get("items") or []
             ],
         }
-        if kind == "resources":
+        if declaration.links:
             value["links"] = [
                 {
                     "type": "item",

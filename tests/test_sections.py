@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from importlib import import_module
 
 import pytest
 import time_machine
@@ -11,7 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from recaps.models import RecapEntry, RecapPage, RecapSection, Theme
+from recaps.blocks import MEDIA_TYPES, SECTION_TYPES, RecapBodyBlock
+from recaps.models import (
+    RecapEntry,
+    RecapPage,
+    RecapSection,
+    Theme,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from recaps.signal_handlers import fill_empty_index
 from tests.api.helpers import API, get_json
 from tests.factories import RecapSeriesPageFactory, section
@@ -376,3 +385,224 @@ def test_an_empty_edition_index_is_rebuilt_after_migrate_and_by_rebuild_sections
     RecapEntry.objects.all().delete()
     call_command("rebuild_sections", stdout=io.StringIO())
     assert [entry.data for entry in RecapEntry.objects.all()] == [expected]
+
+
+# The fingerprint: every field the API shows of an edition moves its public
+# state, generated from the API representation itself.
+
+#: Not the edition's own content: publication dates and neighbours.
+NOT_FINGERPRINTED = {"first_published_at", "last_published_at", "updated_at"}
+NEIGHBOURS = {"previous", "next"}
+#: Derived from another field, whose case covers them: identity (never edited),
+#: URLs (from the slugs), a section's label (its type), the kinds of sections.
+DERIVED = {"id", "uuid", "api_url", "url", "pdf_url", "label", "section_types"}
+T1 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def api_fields(data, path=()):
+    """``(path, value)`` of every field of an API representation; a rich
+    text (``{"html", "text"}``, also an item's own) counts as one field."""
+    if isinstance(data, dict):
+        keys = set(data)
+        if {"html", "text"} <= keys:
+            yield path, data
+            keys -= {"html", "text"}
+        for key in sorted(keys):
+            if key in NOT_FINGERPRINTED | NEIGHBOURS | DERIVED and path[:1] != (
+                "body",
+            ):
+                continue
+            if key in {"id", "label"}:
+                continue
+            if key == "children" and path[:1] == ("body",) and not data[key]:
+                continue
+            yield from api_fields(data[key], (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from api_fields(value, (*path, index))
+    else:
+        yield path, data
+
+
+def changed_value(field, value):
+    """Another value of ``value``, valid for the model ``field`` (or raw key)."""
+    name = getattr(field, "name", field)
+    choices = getattr(field, "choices", None)
+    if choices:
+        return next(key for key, _label in choices if key != value)
+    if isinstance(value, datetime.date):
+        return value + datetime.timedelta(days=7)
+    if isinstance(value, int):
+        return value + 1
+    if name == "slug":
+        return f"{value}-modifie"
+    if name == "url":
+        return f"{value}?version=2"
+    if isinstance(value, str) and value.rstrip().endswith(">"):
+        closing = value.rstrip().rindex("</")
+        return f"{value[:closing]} modifié{value[closing:]}"
+    return f"{value} modifié".strip()
+
+
+def raw_key(value, key):
+    """The raw block key under which a representation's ``key`` is stored: a
+    rich text pair (an item's own, an intro) may be stored as ``text``."""
+    return key if key in value else "text"
+
+
+def same_shape(kind, used=()):
+    """Another kind than ``kind`` (and ``used``) with the same fields, or ``None``."""
+    blocks = RecapBodyBlock.base_blocks
+    fields = list(blocks[kind].child_blocks)
+    return next(
+        (
+            other
+            for other in SECTION_TYPES
+            if other not in {kind, *used} and list(blocks[other].child_blocks) == fields
+        ),
+        None,
+    )
+
+
+def edit(path, edition, detail):
+    """Change the source of the API field at ``path`` of ``detail``; republish."""
+    head, *rest = path
+    if head == "series":
+        series = edition.get_parent().specific
+        field = series._meta.get_field(rest[0])
+        setattr(series, field.name, changed_value(field, getattr(series, field.name)))
+        series.save_revision().publish()
+    elif head == "tags":
+        theme = Theme.objects.get(slug=detail["tags"][rest[0]]["slug"])
+        setattr(theme, rest[1], changed_value(rest[1], getattr(theme, rest[1])))
+        theme.save()
+    elif head == "body":
+        page = RecapPage.objects.get(pk=edition.pk)
+        raw = page.body.get_prep_value()
+        sections = [child for child in raw if child["type"] not in MEDIA_TYPES]
+        child, (key, *inner) = sections[rest[0]], rest[1:]
+        if key == "type":
+            child["type"] = same_shape(child["type"], {child["type"] for child in raw})
+        else:
+            holder, key = child["value"], raw_key(child["value"], key)
+            while inner:
+                holder = holder[key][inner[0]]["value"]
+                key = raw_key(holder, inner[1]) if len(inner) > 1 else "text"
+                inner = inner[2:]
+            holder[key] = changed_value(key, holder[key])
+        page.body = raw
+        page.save_revision().publish()
+    else:
+        page = RecapPage.objects.get(pk=edition.pk)
+        field = page._meta.get_field(head)
+        setattr(page, field.name, changed_value(field, getattr(page, field.name)))
+        page.save_revision().publish()
+
+
+def field_at(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
+def public_state(client, edition, cursor):
+    """``(updated_at, detail, change entries since cursor, next cursor,
+    webhook deliveries)``."""
+    detail = get_json(client, f"{API}recaps/{edition.pk}/")
+    changes = get_json(client, f"{API}changes/?since={cursor}")
+    assert not changes["has_more"]
+    return (
+        detail["updated_at"],
+        detail,
+        changes["results"],
+        changes["next"],
+        WebhookDelivery.objects.count(),
+    )
+
+
+def test_every_field_the_api_shows_moves_the_public_state(
+    client, settings, make_edition
+):
+    settings.RECAPS_CHANGES_SETTLE_SECONDS = 0
+    settings.RECAPS_API_THROTTLE_RATE = None
+    WebhookSubscription.objects.create(
+        url="https://receiver.example/hooks", secret="s3cret"
+    )
+    with time_machine.travel(T1, tick=False) as clock:
+        edition = make_edition(
+            tags=["numérique", "isolement"],
+            summary_easy="En bref.",
+            body=[
+                section(
+                    "nuggets",
+                    "Pépites",
+                    [("Un point", ["un détail"])],
+                    intro="<p>À</p>",
+                ),
+                section(
+                    "resources",
+                    "Liens",
+                    intro="<p>Voir</p>",
+                    links=[
+                        {
+                            "title": "Site",
+                            "url": "https://example.org/",
+                            "description": "D",
+                        }
+                    ],
+                ),
+                section("text", "Bilan", intro="<p>Le bilan</p>"),
+            ],
+        )
+        cursor = get_json(client, f"{API}changes/")["next"]
+        cases = [
+            path
+            for path, value in api_fields(public_state(client, edition, cursor)[1])
+            if path[-1:] != ("type",) or same_shape(value)
+        ]
+        # Edition, series, theme, section and item fields are all there.
+        heads = {path[0] for path in cases}
+        assert {"title", "summary_easy", "intro", "series", "tags", "body"} <= heads
+        assert ("body", 0, "items", 0, "children", 0) in cases
+        assert ("body", 1, "links", 0, "description") in cases
+
+        clock.shift(60)
+        published = public_state(client, edition, cursor)
+        RecapPage.objects.get(pk=edition.pk).save_revision().publish()
+        call_command("rebuild_sections", stdout=io.StringIO())
+        unchanged = public_state(client, edition, cursor)
+        assert unchanged[0] == published[0], "nothing changed, nothing moves"
+        assert unchanged[2] == [] and unchanged[4] == published[4]
+
+        for path in cases:
+            clock.shift(60)
+            updated_at, detail, _entries, cursor, deliveries = public_state(
+                client, edition, cursor
+            )
+            edit(path, edition, detail)
+            after = public_state(client, edition, cursor)
+            assert field_at(after[1], path) != field_at(detail, path), path
+            assert after[0] != updated_at, f"{path}: updated_at did not move"
+            assert [entry["id"] for entry in after[2]] == [edition.pk], path
+            assert after[2][0]["action"] == "updated", path
+            assert after[4] == deliveries + 1, f"{path}: no webhook"
+            edition.refresh_from_db()
+
+
+def test_migration_0023_computes_the_fingerprint_the_code_computes(make_edition):
+    from django.apps import apps
+
+    recompute = import_module(
+        "recaps.migrations.0023_fingerprint_of_the_representation"
+    ).recompute
+    editions = [
+        make_edition(tags=["numérique"], summary_easy="Bref."),
+        make_edition(body=[section("text", "Bilan", intro="<p>Fin</p>")]),
+    ]
+    expected = {page.pk: page.public_fingerprint for page in editions}
+    dates = {page.pk: page.public_updated_at for page in editions}
+    RecapPage.objects.update(public_fingerprint="")
+    recompute(apps, None)
+    for page in RecapPage.objects.filter(pk__in=expected):
+        assert page.public_fingerprint == expected[page.pk] != ""
+        assert page.public_updated_at == dates[page.pk]

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..blocks import SECTION_TYPES
+from ..blocks import SECTION_TYPES, section_kinds
 from ..links import absolute_url
 from ..models.edition import MeetingFormat
 
@@ -53,10 +53,38 @@ class SubItemSerializer(serializers.Serializer):
     )
 
 
+def item_field_serializer(field, kinds):
+    """The serializer field of an item field of the declaration
+    (:class:`recaps.kinds.ItemField`), present in the items of ``kinds``."""
+    help_text = _("%(label)s; in the items of the sections of type %(kinds)s.") % {
+        "label": field.label,
+        "kinds": ", ".join(kinds),
+    }
+    if field.type == "rich_text":
+        return RichTextSerializer(required=False, help_text=help_text)
+    return serializers.CharField(required=False, allow_blank=True, help_text=help_text)
+
+
 class ItemSerializer(serializers.Serializer):
+    # An item: its text, its sub-items, and the fields of its section's kind
+    # (from the kinds' declaration, recaps.kinds; absent from the items of
+    # the other kinds). No docstring: it would become the schema's description.
+
     html = serializers.CharField()
     text = serializers.CharField()
     children = SubItemSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        kinds_of = {}
+        declared = {}
+        for name, kind in section_kinds().items():
+            for field in kind.item_fields:
+                declared.setdefault(field.name, field)
+                kinds_of.setdefault(field.name, []).append(name)
+        for name, field in declared.items():
+            fields[name] = item_field_serializer(field, kinds_of[name])
+        return fields
 
 
 class LinkSerializer(serializers.Serializer):

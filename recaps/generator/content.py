@@ -10,7 +10,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from ..blocks import SECTION_TYPES
+from ..blocks import SECTION_TYPES, section_kinds
 from ..models.edition import MeetingFormat
 from ..stream import section_to_stream
 from . import vocabulary as words
@@ -129,7 +129,8 @@ class EditionDrawer:
         return text
 
     def _section(self, rng, kind, themes):
-        heading = rng.choice(words.HEADINGS[kind])
+        declaration = section_kinds().get(kind)
+        heading = rng.choice(words.headings(kind, declaration))
         if kind == "text":
             paragraphs = rng.sample(words.TEXTS, k=rng.randint(1, 2))
             fill = {"place": rng.choice(words.PLACES), "theme": rng.choice(themes)}
@@ -144,7 +145,9 @@ class EditionDrawer:
             item_count = rng.randint(*ITEMS)
         items = []
         for _ in range(item_count):
-            item = {"text": self._sentence(rng, words.ITEMS[kind], themes)}
+            item = {"text": self._sentence(rng, words.items(kind), themes)}
+            for item_field in declaration.item_fields:
+                item[item_field.name] = words.field_value(rng, item_field)
             if rng.random() < SUB_ITEM_CHANCE:
                 item["children"] = [
                     {"text": self._sentence(rng, words.SUB_ITEMS, themes)}
@@ -157,7 +160,7 @@ class EditionDrawer:
             "intro": "<p>Entre autres :</p>" if rng.random() < 0.2 else "",
             "items": items,
         }
-        if kind == "resources":
+        if declaration.links:
             section["links"] = [
                 {"title": title, "url": url, "description": description}
                 for title, url, description in rng.sample(

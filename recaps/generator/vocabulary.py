@@ -277,6 +277,33 @@ ITEMS = {
     ],
 }
 
+#: Items of a kind without words of its own.
+GENERIC_ITEMS = [
+    sentence for kind in ("highlights", "nuggets") for sentence in ITEMS[kind]
+]
+
+
+def headings(kind, declaration=None):
+    """Headings of ``kind``: its own words, else its declared default heading."""
+    if kind in HEADINGS:
+        return HEADINGS[kind]
+    return [str(declaration.heading) if declaration else kind]
+
+
+def items(kind):
+    """Item sentences of ``kind``: its own, else generic ones (never a KeyError)."""
+    return ITEMS.get(kind) or GENERIC_ITEMS
+
+
+def field_value(rng, field):
+    """A value of an item field (:class:`recaps.kinds.ItemField`) by its type."""
+    if field.type == "url":
+        return rng.choice(LINKS)[1]
+    if field.type == "rich_text":
+        return f"<p>{rng.choice(SUB_ITEMS).format(place=rng.choice(PLACES))}</p>"
+    return f"Centre social de {rng.choice(PLACES)}"
+
+
 SUB_ITEMS = [
     "Comment travailler plus conjointement avec les professionnels ?",
     "Comment se rendre plus utile pour les habitants ?",

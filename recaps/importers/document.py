@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from ..blocks import html_to_text
+from ..blocks import field_text, html_to_text, item_fields
 from ..search import fold, stem_text
 from ..stream import as_paragraphs
 from .mapping import clean_heading, section_kind
@@ -145,8 +145,10 @@ class ParsedEdition:
         for section in self.sections:
             parts += [section.get("heading", ""), html_to_text(section.get("intro"))]
             parts.append(html_to_text(section.get("text", "")))
+            fields = item_fields(section.get("type"))
             for item in section.get("items") or []:
                 parts.append(html_to_text(item["text"]))
+                parts += [field_text(f, item.get(f.name)) for f in fields]
                 parts += [html_to_text(c["text"]) for c in item.get("children") or []]
             for link in section.get("links") or []:
                 parts += [link.get("title", ""), link.get("description", "")]

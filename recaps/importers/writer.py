@@ -425,16 +425,20 @@ class EditionWriter:
                     **section,
                     "links": [dict(link) for link in section.get("links") or []],
                     "intro": self.media.rewrite_links(section["intro"], warnings),
+                    # Every field of an item is kept (those of its kind
+                    # beside its text and sub-items), links rewritten.
                     "items": [
                         {
+                            **item,
                             "text": self.media.rewrite_links(item["text"], warnings),
                             "children": [
                                 {
+                                    **child,
                                     "text": self.media.rewrite_links(
                                         child["text"], warnings
-                                    )
+                                    ),
                                 }
-                                for child in item["children"]
+                                for child in item.get("children") or []
                             ],
                         }
                         for item in section["items"]

@@ -35,6 +35,7 @@ from ..blocks import (
 )
 from ..search import stem_text
 from .querysets import RecapPageManager
+from .sections import RecapEntry
 from .themes import Theme
 
 RELATED_EDITIONS = 5
@@ -432,35 +433,14 @@ class RecapPage(RoutablePageMixin, Page):
             editions = RecapPage.objects.published()
         return editions.sibling_of(self, inclusive=False)
 
-    def get_previous_edition(self, editions=None):
-        """The published edition before this one in the series (body deferred)."""
-        return (
-            self._siblings(editions)
-            .defer("body")
-            # The bound on the date alone lets the database start its walk of
-            # the date index at this edition, wherever it is in the archive.
-            .filter(date__lte=self.date)
-            .filter(
-                models.Q(date__lt=self.date)
-                | models.Q(date=self.date, edition_number__lt=self.edition_number)
-            )
-            .order_by("-date", "-edition_number")
-            .first()
-        )
-
-    def get_next_edition(self, editions=None):
-        """The published edition after this one in the series (body deferred)."""
-        return (
-            self._siblings(editions)
-            .defer("body")
-            .filter(date__gte=self.date)
-            .filter(
-                models.Q(date__gt=self.date)
-                | models.Q(date=self.date, edition_number__gt=self.edition_number)
-            )
-            .order_by("date", "edition_number")
-            .first()
-        )
+    def get_neighbours(self, series=None):
+        """``(previous, next)``: short references (``id``, ``title``, ``date``,
+        site-relative ``url``) of the public editions around this one in its
+        series, or ``None``; from the edition index, as the API gives them
+        (:meth:`RecapEntryQuerySet.neighbours`). A draft or a preview is placed
+        by its own date and number. ``series``: the parent, if at hand."""
+        series = series or self.get_parent()
+        return RecapEntry.objects.neighbours(series.pk, self.date, self.edition_number)
 
     def get_related_editions(self, themes, limit=RELATED_EDITIONS, editions=None):
         """Other published editions of the series sharing themes with this one.
@@ -559,16 +539,16 @@ class RecapPage(RoutablePageMixin, Page):
         context["themes"] = list(self.tags.all())
         context["sections"] = self.visible_sections()
         context["contents"] = self.table_of_contents(context["sections"])
-        # One look-up of the view restrictions serves every neighbour query.
         editions = RecapPage.objects.published()
-        context["previous_edition"] = self.get_previous_edition(editions)
-        context["next_edition"] = self.get_next_edition(editions)
         context["related_editions"] = self.get_related_editions(
             context["themes"], editions=editions
         )
         # The parent is always a series (parent_page_types); the deferred specific
         # instance gives its routes without loading its own fields.
         context["series"] = self.get_parent().specific
+        context["previous_edition"], context["next_edition"] = self.get_neighbours(
+            context["series"]
+        )
         context["page_full_url"] = self.get_full_url(request)
         context["share_image"] = share_image_url(context["page_full_url"])
         context["structured_data"] = self.structured_data_json(

@@ -208,7 +208,21 @@ class RecapEntryQuerySet(models.QuerySet):
     def neighbours_of(self, entry, request=None):
         """``(previous, next)``: short references of the public editions around
         ``entry`` in its series (or ``None``), as :meth:`references` gives
-        them, in one statement.
+        them (see :meth:`neighbours`)."""
+        return tuple(
+            public_representation(ref, request)
+            for ref in self.neighbours(
+                entry.parent_id, entry.date, entry.edition_number
+            )
+        )
+
+    def neighbours(self, parent_id, date, edition_number):
+        """``(previous, next)``: the stored short references (site-relative
+        URLs) of the public editions before and after ``(date,
+        edition_number)`` in the series ``parent_id`` (or ``None``), in one
+        statement. The one home of an edition's neighbours: the API's detail
+        (:meth:`neighbours_of`) and the edition's page
+        (:meth:`recaps.models.RecapPage.get_neighbours`) read them here.
 
         Each side walks the series index from the edition (the bound on the
         date alone starts the walk there) and stops at the first public row.
@@ -218,11 +232,11 @@ class RecapEntryQuerySet(models.QuerySet):
         connection = connections[self.db]
         sql = _NEIGHBOURS_SQL.get(connection.vendor) or _neighbours_sql(connection)
         ops, now = connection.ops, timezone.now()
-        date = ops.adapt_datefield_value(entry.date)
+        date = ops.adapt_datefield_value(date)
         hidden = [ops.adapt_datetimefield_value(now)] * _HIDDEN_PARAMS
         params = []
         for _side in range(2):
-            params += [entry.parent_id, date, date, date, entry.edition_number]
+            params += [parent_id, date, date, date, edition_number]
             params += hidden
         found = [None, None]
         field = RecapEntry._meta.get_field("ref")
@@ -230,7 +244,7 @@ class RecapEntryQuerySet(models.QuerySet):
             cursor.execute(sql, params)
             for side, ref in cursor.fetchall():
                 found[side] = field.from_db_value(ref, None, connection)
-        return tuple(public_representation(ref, request) for ref in found)
+        return tuple(found)
 
 
 _NEIGHBOURS_SQL = {}

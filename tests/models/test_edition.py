@@ -44,9 +44,12 @@ def test_previous_and_next_skip_unpublished_editions(make_edition):
         edition_number=2, date=datetime.date(2020, 11, 20), publish=False
     )
     third = make_edition(edition_number=3, date=datetime.date(2020, 11, 27))
-    assert first.get_previous_edition() is None
-    assert first.get_next_edition().pk == third.pk
-    assert third.get_previous_edition().pk == first.pk
+    previous, following = first.get_neighbours()
+    assert previous is None and following["id"] == third.pk
+    assert following["url"] == third.url
+    assert third.get_neighbours()[0]["id"] == first.pk
+    # A draft (or a preview) is placed among the public editions by its date.
+    assert [ref and ref["id"] for ref in draft.get_neighbours()] == [first.pk, third.pk]
     assert draft.pk not in [e.pk for e in RecapSeriesPage.objects.get().editions()]
 
 
