@@ -8,6 +8,8 @@ existing themes its text names, and the editor lands in the normal edit view
 with a summary of what was recognised.
 """
 
+from pathlib import PurePosixPath
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +29,12 @@ from wagtail.models import Page, Revision
 from ..blocks import section_labels
 from ..importers.document import SourceError, themes_in_text
 from ..importers.office import EmbeddedMedia
-from ..importers.sources import max_import_mb, parse_document
+from ..importers.sources import (
+    SNIFF_BYTES,
+    detect_format,
+    max_import_mb,
+    parse_document,
+)
 from ..importers.writer import EditionWriter, Report, deferred_indexing
 from ..models import RecapPage, RecapSeriesPage, Theme
 from ..models.series import next_friday
@@ -69,22 +76,34 @@ class EditionDocumentForm(forms.Form):
     )
 
     def clean(self):
+        """Each problem is attached to the field it is about (the document or the
+        pasted text), and names the file and what is wrong with it."""
         data = super().clean()
         upload, text = data.get("document"), (data.get("text") or "").strip()
         if self.errors:
             return data
         if upload and text:
-            raise ValidationError(
-                _("Upload a document or paste a text, not both."), code="both"
+            self.add_error(
+                "document",
+                ValidationError(
+                    _("Upload a document or paste a text, not both."), code="both"
+                ),
             )
+            return data
         if not upload and not text:
-            raise ValidationError(
-                _("Upload a document or paste a text."), code="required"
+            self.add_error(
+                "document",
+                ValidationError(
+                    _("Upload a document or paste a text."), code="required"
+                ),
             )
+            return data
+        field = "document" if upload else "text"
         limit = max_import_mb()
-        if upload:
-            if upload.size > limit * 1_000_000:
-                raise ValidationError(
+        if upload and upload.size > limit * 1_000_000:
+            self.add_error(
+                field,
+                ValidationError(
                     _(
                         "%(file)s: file too large (%(size)s MB, the limit is "
                         "%(limit)s MB)"
@@ -95,19 +114,59 @@ class EditionDocumentForm(forms.Form):
                         "limit": limit,
                     },
                     code="too_large",
-                )
+                ),
+            )
+            return data
+        if upload:
             name, content = upload.name, upload.read()
         else:
             name, content = _("pasted text"), text.encode("utf-8")
         try:
             editions, images, _kind = parse_document(content, name, page=False)
         except SourceError as error:
-            raise ValidationError(
-                _("%(file)s: %(problem)s") % {"file": name, "problem": error},
-                code="unreadable",
-            ) from error
+            self.add_error(
+                field,
+                ValidationError(
+                    _("%(file)s: %(problem)s")
+                    % {"file": name, "problem": problem(error, name, content)},
+                    code="unreadable",
+                ),
+            )
+            return data
         self.source_name, self.editions, self.images = name, editions, images
         return data
+
+
+#: What an office file's name promises, to word the error when it is not one.
+OFFICE_SUFFIXES = {
+    ".docx": gettext_lazy("Word document (.docx)"),
+    ".odt": gettext_lazy("LibreOffice document (.odt)"),
+}
+
+
+def problem(error, name, content):
+    """Why a document was refused, in words its sender understands.
+
+    The format is told by the content (:func:`detect_format`); when the name
+    promises a Word or LibreOffice document the content is not, say so rather
+    than how its bytes failed to read as a text.
+    """
+    suffix = PurePosixPath(str(name)).suffix.lower()
+    if (
+        suffix in OFFICE_SUFFIXES
+        and content.strip()
+        and detect_format(content[:SNIFF_BYTES]) != "office"
+    ):
+        return _(
+            "not a real %(kind)s despite its name (%(problem)s): open it in Word "
+            "or LibreOffice and save it again as .docx or .odt"
+        ) % {"kind": OFFICE_SUFFIXES[suffix], "problem": error}
+    if str(error) == _("no recap found (no section heading followed by content)"):
+        return _(
+            "%(problem)s: put each section's heading on a line of its own, such "
+            "as “Ce qui a été partagé :”, followed by its points"
+        ) % {"problem": error}
+    return str(error)
 
 
 def create_draft(series, edition, images, user):
@@ -244,6 +303,13 @@ class EditionFromDocumentView(WagtailAdminTemplateMixin, FormView):
             max_mb=max_import_mb(),
             **kwargs,
         )
+
+    def form_invalid(self, form):
+        messages.error(
+            self.request,
+            _("The draft was not created: see the problem below the field."),
+        )
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         edition, *others = form.editions

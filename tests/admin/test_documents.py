@@ -2,6 +2,7 @@
 the series, numbered and dated as a new edition, typed like the import."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -143,7 +144,7 @@ def bad_files():
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        (*bad_files()[0], "encodage illisible"),
+        (*bad_files()[0], "pas un vrai document Word (.docx) malgré son nom"),
         (*bad_files()[1], "protégé par un mot de passe"),
         (*bad_files()[2], "protégé par un mot de passe"),
         (*bad_files()[3], ""),
@@ -213,3 +214,94 @@ def test_image_the_site_cannot_show_is_reported_in_the_summary(admin_client, ser
     messages = [str(m) for m in response.context["messages"]]
     assert "image ajoutée" not in messages[0]
     assert any("laissée de côté" in message for message in messages[1:])
+
+
+def field_errors(response, name):
+    """The error text shown in the wrapper of the form field ``name``."""
+    soup = BeautifulSoup(response.content, "html.parser")
+    control = soup.find(attrs={"name": name})
+    wrapper = control.find_parent(class_="w-field")
+    errors = wrapper.find(class_="w-field__errors")
+    return " ".join(errors.get_text(" ").split())
+
+
+def page_messages(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    return " ".join(
+        " ".join(node.get_text(" ").split()) for node in soup.select(".messages")
+    )
+
+
+#: A text with no section heading: an editor's notes without titles.
+NO_HEADINGS = "Merci à tous pour ce moment.\nOn se revoit en juin.\n"
+#: The first bytes of an old Word (.doc) file: an OLE compound file.
+OLD_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"WordDocument"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "expected"),
+    [
+        ({}, "document", ["Envoyez un document ou collez un texte."]),
+        (
+            {"document": ("notes.docx", "Juste du texte renommé.".encode())},
+            "document",
+            ["notes.docx", "pas un vrai document Word (.docx) malgré son nom"],
+        ),
+        (
+            {"document": ("ancien.doc", OLD_DOC)},
+            "document",
+            ["ancien.doc", "ancien document Word (.doc)", "enregistrez-le"],
+        ),
+        (
+            {"document": ("notes.txt", NO_HEADINGS.encode())},
+            "document",
+            ["notes.txt", "aucun compte rendu trouvé", "Ce qui a été partagé :"],
+        ),
+        (
+            {"text": NO_HEADINGS},
+            "text",
+            ["texte collé", "aucun compte rendu trouvé", "seul sur sa ligne"],
+        ),
+        (
+            {"text": NO_HEADINGS, "document": ("notes.txt", NO_HEADINGS.encode())},
+            "document",
+            ["pas les deux"],
+        ),
+    ],
+    ids=[
+        "empty",
+        "fake-docx",
+        "old-doc",
+        "no-headings-file",
+        "no-headings-text",
+        "both",
+    ],
+)
+def test_each_error_is_shown_next_to_its_field_in_french(
+    admin_client, series, data, field, expected
+):
+    """Every refusal is on the page, under the field it is about, names the file
+    and says why; what was pasted is still in the text area."""
+    pages = Page.objects.count()
+    post = {
+        key: SimpleUploadedFile(*value) if key == "document" else value
+        for key, value in data.items()
+    }
+    response = admin_client.post(form_url(series), post)
+    assert response.status_code == 200
+    shown = field_errors(response, field)
+    for text in expected:
+        assert text in shown
+    assert "Le brouillon n’a pas été créé" in page_messages(response)
+    textarea = BeautifulSoup(response.content, "html.parser").find(
+        "textarea", attrs={"name": "text"}
+    )
+    assert textarea.get_text().strip() == data.get("text", "").strip()
+    assert Page.objects.count() == pages
+
+
+def test_first_visit_shows_no_error(admin_client, series):
+    response = admin_client.get(form_url(series))
+    assert field_errors(response, "document") == ""
+    assert field_errors(response, "text") == ""
+    assert "Le brouillon n’a pas été créé" not in page_messages(response)
