@@ -8,8 +8,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from recaps.models import RecapPage
+from tests.admin.test_documents import LETTER
 from tests.browser.conftest import log_in
-from tests.importers.documents import DOCX, demo_edition
+from tests.importers.documents import DOCX, demo_edition, docx_with_styles
 
 pytestmark = [
     pytest.mark.browser,
@@ -104,3 +105,45 @@ def test_each_refusal_is_shown_under_its_field(live_server, page, series, tmp_pa
     expect(field_error(page, "document")).to_have_text("")
     expect(page.locator('textarea[name="text"]')).to_have_value(pasted)
     assert not RecapPage.objects.child_of(series).exists()
+
+
+def test_email_and_styled_word_list_give_the_right_draft(live_server, page, series):
+    """A pasted e-mail loses its letter (shown as set aside) and gives its date
+    and place; a Word file's “List Bullet 2” paragraphs are sub-points."""
+    live = live_server.url
+    log_in(page, live)
+    url = live + reverse("recaps_edition_from_document", args=[series.pk])
+
+    page.goto(url)
+    page.fill('textarea[name="text"]', LETTER)
+    submit(page)
+    messages = page.locator(".messages")
+    expect(messages).to_contain_text("Mis de côté, non publié")
+    expect(messages).to_contain_text("la signature « Camille Martin")
+    expect(messages).to_contain_text("Lu dans le document : date vendredi 15 mai")
+    expect(messages).to_contain_text("lieu « centre social de la Bottière »")
+    expect(messages).to_contain_text("Mots : 66 dans le document")
+    draft = RecapPage.objects.child_of(series).get().get_latest_revision_as_object()
+    assert "Bonjour" not in draft.intro and draft.format == "presentiel"
+
+    page.goto(url)
+    document = docx_with_styles(
+        [
+            ("heading 2", "Ce qui a été partagé :"),
+            ("List Bullet", "Des interrogations partagées"),
+            ("List Bullet 2", "Comment repérer les personnes en fragilité ?"),
+            ("Liste à puces 2", "Comment faire une place aux bénévoles ?"),
+        ]
+    )
+    page.set_input_files(
+        'input[name="document"]',
+        files=[
+            {
+                "name": "sous-points.docx",
+                "mimeType": "application/octet-stream",
+                "buffer": document,
+            }
+        ],
+    )
+    submit(page)
+    expect(page.locator(".messages")).to_contain_text("(1 point, 2 sous-points)")
