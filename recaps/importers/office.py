@@ -16,6 +16,7 @@ compound file holding an ``EncryptionInfo`` stream; a password-protected
 
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -51,11 +52,38 @@ ODT_TYPES = {
 #: A document this many times larger once unzipped is refused (zip bombs).
 MAX_EXPANSION = 20
 EMBEDDED = "embedded:"
+#: Word's list styles, by their English and French names, and their list tag.
+#: Word numbers each of them as the *first* level of a list of its own (“List
+#: Bullet 2” is only indented further), so mammoth alone puts every sub-point at
+#: the top level: the style's name says its depth.
+LIST_STYLES = {
+    "ul": ("List Bullet", "Liste à puces"),
+    "ol": ("List Number", "Liste numéro"),
+}
+LIST_STYLE_DEPTH = 3
+
+
+def _list_style_map():
+    """Mammoth rules nesting each list style at its depth (``List Bullet 2`` =>
+    a list in the last item of the list before it).
+
+    The first level keeps mammoth's reading of the numbering, so that a bullet
+    indented with Tab (numbering level 1) stays a sub-point.
+    """
+    rules = []
+    for tag, names in LIST_STYLES.items():
+        for depth in range(2, LIST_STYLE_DEPTH + 1):
+            path = " > ".join(["ul|ol > li"] * (depth - 1) + [f"{tag} > li:fresh"])
+            rules += [f"p[style-name='{name} {depth}'] => {path}" for name in names]
+    return "\n".join(rules)
+
+
 #: Word's title style, and LibreOffice's, are the edition's title (``h1``).
-DOCX_STYLE_MAP = """
+DOCX_STYLE_MAP = f"""
 p[style-name='Title'] => h1:fresh
 p[style-name='Titre'] => h1:fresh
 p[style-name='Subtitle'] => h2:fresh
+{_list_style_map()}
 """
 
 
@@ -175,6 +203,27 @@ def read_docx(data, prefix=EMBEDDED):
     return OfficeDocument(DOCX, result.value, images, warnings)
 
 
+LIST_STYLE_NAME = re.compile(
+    "^(?:{})\\s+([2-9])$".format(
+        "|".join(re.escape(name) for names in LIST_STYLES.values() for name in names)
+    ),
+    re.IGNORECASE,
+)
+_LIST_END = re.compile(r"(?:</li></[uo]l>)+$")
+
+
+def nest_list(previous, html, depth):
+    """``previous`` (HTML ending with a list) with the list ``html`` put in its
+    last item at ``depth``; ``None`` when ``previous`` does not end with a list."""
+    end = _LIST_END.search(previous)
+    if not end:
+        return None
+    closings = re.findall(r"</li></[uo]l>", end.group())
+    keep = closings[-min(depth - 1, len(closings)) :]
+    cut = len(previous) - len("".join(keep))
+    return previous[:cut] + html + previous[cut:]
+
+
 class _OdtWriter:
     """Walk an OpenDocument text and write the equivalent HTML."""
 
@@ -186,6 +235,8 @@ class _OdtWriter:
         self.bold = set()
         self.numbered = set()
         self.title_styles = set()
+        #: Paragraph style name → (display name, parent style name).
+        self.paragraph_styles = {}
         for styles in (document.automaticstyles, document.styles):
             for style in styles.childNodes:
                 self._read_style(style)
@@ -202,6 +253,8 @@ class _OdtWriter:
                 self.numbered.add(name)
             return
         parent = style.getAttrNS(STYLENS, "parent-style-name") or ""
+        display = style.getAttrNS(STYLENS, "display-name") or name.replace("_20_", " ")
+        self.paragraph_styles[name] = (display, parent)
         if name in {"Title", "Titre"} or parent in {"Title", "Titre"}:
             self.title_styles.add(name)
         for child in style.childNodes:
@@ -211,7 +264,42 @@ class _OdtWriter:
                 self.bold.add(name)
 
     def html(self, node):
-        return "".join(self.node(child) for child in node.childNodes)
+        parts = []
+        for child in node.childNodes:
+            html = self.node(child)
+            depth = self.list_depth(child)
+            if depth > 1 and parts:
+                nested = nest_list(parts[-1], html, depth)
+                if nested is not None:
+                    parts[-1] = nested
+                    continue
+            parts.append(html)
+        return "".join(parts)
+
+    def style_depth(self, name, seen=()):
+        """The depth a list paragraph style names (“List Bullet 2” → 2), 1 if none."""
+        if not name or name in seen or name not in self.paragraph_styles:
+            return 1
+        display, parent = self.paragraph_styles[name]
+        match = LIST_STYLE_NAME.match(display.strip())
+        if match:
+            return int(match.group(1))
+        return self.style_depth(parent, (*seen, name))
+
+    def list_depth(self, node):
+        """The depth of a ``text:list`` its first paragraph's style names.
+
+        LibreOffice keeps Word's “List Bullet 2” paragraphs as a list of their
+        own after the first-level one, not nested in it.
+        """
+        if node.nodeType != node.ELEMENT_NODE or node.qname != (TEXTNS, "list"):
+            return 1
+        for item in node.childNodes:
+            for child in getattr(item, "childNodes", []):
+                if child.qname == (TEXTNS, "p"):
+                    return self.style_depth(child.getAttrNS(TEXTNS, "style-name"))
+            return 1
+        return 1
 
     def node(self, node):
         if node.nodeType == node.TEXT_NODE:

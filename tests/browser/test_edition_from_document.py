@@ -4,11 +4,13 @@ Run with ``pytest -m browser --ds=cms.settings.test_browser``.
 """
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from recaps.models import RecapPage
+from tests.admin.test_documents import LETTER
 from tests.browser.conftest import log_in
-from tests.importers.documents import DOCX, demo_edition
+from tests.importers.documents import DOCX, demo_edition, docx_with_styles
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,3 +64,86 @@ def test_edition_from_a_docx_is_drafted_published_and_read(live_server, page, se
     assert page.locator("main img").count() >= 1
     api = page.request.get(f"{live}/api/v1/recaps/?series={series.slug}").json()
     assert title in [recap["title"] for recap in api["results"]]
+
+
+def submit(page):
+    with page.expect_navigation():
+        page.click("footer button[type=submit]")
+
+
+def field_error(page, name):
+    """The error shown in the wrapper of the form field ``name``."""
+    wrapper = page.locator(f".w-field:has([name='{name}'])")
+    return wrapper.locator(".w-field__errors")
+
+
+def test_each_refusal_is_shown_under_its_field(live_server, page, series, tmp_path):
+    """An empty submission, a fake .docx and a text without headings each show
+    their French error under the field; what was pasted stays in the text area."""
+    live = live_server.url
+    log_in(page, live)
+    page.goto(live + reverse("recaps_edition_from_document", args=[series.pk]))
+
+    submit(page)
+    expect(field_error(page, "document")).to_contain_text(
+        "Envoyez un document ou collez un texte."
+    )
+    expect(page.locator(".messages")).to_contain_text("Le brouillon n’a pas été créé")
+
+    fake = tmp_path / "notes.docx"
+    fake.write_bytes("Juste du texte renommé en .docx".encode())
+    page.set_input_files('input[name="document"]', str(fake))
+    submit(page)
+    error = field_error(page, "document")
+    expect(error).to_contain_text("notes.docx")
+    expect(error).to_contain_text("pas un vrai document Word (.docx) malgré son nom")
+
+    pasted = "Merci à tous pour ce moment.\nOn se revoit en juin."
+    page.fill('textarea[name="text"]', pasted)
+    submit(page)
+    expect(field_error(page, "text")).to_contain_text("aucun compte rendu trouvé")
+    expect(field_error(page, "document")).to_have_text("")
+    expect(page.locator('textarea[name="text"]')).to_have_value(pasted)
+    assert not RecapPage.objects.child_of(series).exists()
+
+
+def test_email_and_styled_word_list_give_the_right_draft(live_server, page, series):
+    """A pasted e-mail loses its letter (shown as set aside) and gives its date
+    and place; a Word file's “List Bullet 2” paragraphs are sub-points."""
+    live = live_server.url
+    log_in(page, live)
+    url = live + reverse("recaps_edition_from_document", args=[series.pk])
+
+    page.goto(url)
+    page.fill('textarea[name="text"]', LETTER)
+    submit(page)
+    messages = page.locator(".messages")
+    expect(messages).to_contain_text("Mis de côté, non publié")
+    expect(messages).to_contain_text("la signature « Camille Martin")
+    expect(messages).to_contain_text("Lu dans le document : date vendredi 15 mai")
+    expect(messages).to_contain_text("lieu « centre social de la Bottière »")
+    expect(messages).to_contain_text("Mots : 66 dans le document")
+    draft = RecapPage.objects.child_of(series).get().get_latest_revision_as_object()
+    assert "Bonjour" not in draft.intro and draft.format == "presentiel"
+
+    page.goto(url)
+    document = docx_with_styles(
+        [
+            ("heading 2", "Ce qui a été partagé :"),
+            ("List Bullet", "Des interrogations partagées"),
+            ("List Bullet 2", "Comment repérer les personnes en fragilité ?"),
+            ("Liste à puces 2", "Comment faire une place aux bénévoles ?"),
+        ]
+    )
+    page.set_input_files(
+        'input[name="document"]',
+        files=[
+            {
+                "name": "sous-points.docx",
+                "mimeType": "application/octet-stream",
+                "buffer": document,
+            }
+        ],
+    )
+    submit(page)
+    expect(page.locator(".messages")).to_contain_text("(1 point, 2 sous-points)")

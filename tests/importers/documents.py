@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import yaml
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 
 DOCUMENTS = Path(__file__).parent / "data" / "documents"
 DOCX = DOCUMENTS / "premiere-petite-ebullition.docx"
@@ -85,4 +85,127 @@ def odt_with_picture_renamed(suffix):
                 content = content.replace(picture.encode(), renamed.encode())
             name = renamed if info.filename == picture else info.filename
             target.writestr(name, content)
+    return buffer.getvalue()
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_DOCX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats'
+        '.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="word/document.xml"/></Relationships>'
+    ),
+    "word/_rels/document.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/numbering" Target="numbering.xml"/>'
+        "</Relationships>"
+    ),
+}
+
+
+def docx_with_styles(paragraphs):
+    """A minimal ``.docx`` whose paragraphs are ``(style name, text)`` pairs.
+
+    As Word's own template does, each list style carries its numbering in its
+    style definition, every one of them at numbering level 0 of a list of its
+    own (“List Bullet 2” is a *first* level indented further): only the style's
+    name says the paragraph is a sub-point.
+    """
+    names = sorted({name for name, _text in paragraphs if name})
+    ids = {name: f"S{index}" for index, name in enumerate(names, start=1)}
+    styles, abstracts, nums = [], [], []
+    for index, name in enumerate(names, start=1):
+        numbered = name.lower().startswith(("list", "liste"))
+        ordered = "number" in name.lower() or "numéro" in name.lower()
+        numbering = (
+            f'<w:pPr><w:numPr><w:numId w:val="{index}"/></w:numPr></w:pPr>'
+            if numbered
+            else ""
+        )
+        styles.append(
+            f'<w:style w:type="paragraph" w:styleId="{ids[name]}">'
+            f'<w:name w:val="{escape(name)}"/>{numbering}</w:style>'
+        )
+        if numbered:
+            abstracts.append(
+                f'<w:abstractNum w:abstractNumId="{index}"><w:lvl w:ilvl="0">'
+                f'<w:numFmt w:val="{"decimal" if ordered else "bullet"}"/>'
+                f'<w:pStyle w:val="{ids[name]}"/></w:lvl></w:abstractNum>'
+            )
+            nums.append(
+                f'<w:num w:numId="{index}"><w:abstractNumId w:val="{index}"/></w:num>'
+            )
+    body = "".join(
+        "<w:p>"
+        + (f'<w:pPr><w:pStyle w:val="{ids[name]}"/></w:pPr>' if name else "")
+        + f"<w:r><w:t>{escape(text)}</w:t></w:r></w:p>"
+        for name, text in paragraphs
+    )
+    return zip_bytes(
+        {
+            **_DOCX_PARTS,
+            "word/document.xml": f'<w:document xmlns:w="{_W}"><w:body>{body}'
+            "</w:body></w:document>",
+            "word/styles.xml": f'<w:styles xmlns:w="{_W}">{"".join(styles)}</w:styles>',
+            "word/numbering.xml": f'<w:numbering xmlns:w="{_W}">'
+            f"{''.join(abstracts)}{''.join(nums)}</w:numbering>",
+        }
+    )
+
+
+def odt_with_list_styles(paragraphs):
+    """An ``.odt`` as LibreOffice saves a Word file with list styles: each run
+    of paragraphs ``(style display name, text)`` of one list style is a list of
+    its own (one level), its paragraphs in an automatic style whose parent is the
+    named style; a ``None`` style is a heading."""
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Style
+    from odf.text import H, List, ListItem, P
+
+    document = OpenDocumentText()
+    created = {}
+
+    def automatic(display):
+        if display not in created:
+            name = display.replace(" ", "_20_")
+            document.styles.addElement(
+                Style(name=name, displayname=display, family="paragraph")
+            )
+            auto = Style(name=f"P{len(created) + 1}", family="paragraph")
+            auto.setAttribute("parentstylename", name)
+            document.automaticstyles.addElement(auto)
+            created[display] = auto.getAttribute("name")
+        return created[display]
+
+    current, current_style = None, object()
+    for display, text in paragraphs:
+        if display is None:
+            document.text.addElement(H(outlinelevel=2, text=text))
+            current, current_style = None, object()
+            continue
+        if display != current_style:
+            current, current_style = List(), display
+            document.text.addElement(current)
+        item = ListItem()
+        item.addElement(P(stylename=automatic(display), text=text))
+        current.addElement(item)
+    buffer = io.BytesIO()
+    document.write(buffer)
     return buffer.getvalue()

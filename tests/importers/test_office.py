@@ -13,7 +13,9 @@ from tests.importers.documents import (
     ENCRYPTED_ODT,
     LINK_URL,
     demo_edition,
+    docx_with_styles,
     encrypted_docx,
+    odt_with_list_styles,
     odt_with_picture_renamed,
     sections_as_text,
     text,
@@ -149,3 +151,80 @@ def test_image_in_a_format_the_site_cannot_show_is_reported():
     (warning,) = [w for w in edition.warnings if w.kind == "embedded_image"]
     assert warning.detail.endswith(".wmf")
     assert "laissée de côté" in str(warning.message())
+
+
+#: A recap whose sub-points are made with list styles, not with Tab.
+STYLED_LIST = [
+    (None, "Ce qui a été partagé :"),
+    ("List Bullet", "Des interrogations partagées"),
+    ("List Bullet 2", "Comment repérer les personnes en fragilité ?"),
+    ("List Bullet 3", "Celles qui ne sont pas dans nos radars"),
+    ("List Bullet", "Des contextes différents"),
+    ("Liste à puces 2", "Selon les collectivités"),
+    ("Liste à puces 2", "Selon les quartiers"),
+    ("Liste à puces 3", "Bottière et Pin Sec"),
+    ("List Number", "Premier temps"),
+    ("List Number 2", "Témoignages"),
+    ("Liste numéro 2", "Questions"),
+    ("Liste numéro 3", "Réponses"),
+]
+
+
+def styled_list_document(kind):
+    if kind == "docx":
+        return docx_with_styles(
+            [(name or "heading 2", text) for name, text in STYLED_LIST]
+        )
+    return odt_with_list_styles(STYLED_LIST)
+
+
+def nesting(html):
+    """``[(text, depth)]`` of the list items of ``html``, in document order."""
+    from bs4 import BeautifulSoup
+
+    return [
+        (item.find(string=True, recursive=False).strip(), len(item.find_parents("li")))
+        for item in BeautifulSoup(html, "html.parser").find_all("li")
+    ]
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt"])
+def test_list_styles_give_the_nesting_they_name(kind):
+    """“List Bullet 2”, “Liste à puces 3”, “List Number 2”… nest their paragraph
+    under the previous point, as deep as the style's number says (Word numbers
+    them as the first level of separate lists)."""
+    html = read_office(styled_list_document(kind)).html
+    expected = []
+    for name, line in STYLED_LIST[1:]:
+        level = int(name.rsplit(" ", 1)[1]) - 1 if name[-1].isdigit() else 0
+        expected.append((line, level))
+    assert nesting(html) == expected
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt"])
+def test_styled_sub_points_are_sub_points_of_the_edition(kind):
+    (edition,), _images = parse_office(styled_list_document(kind), name=f"cr.{kind}")
+    (section,) = edition.sections
+    assert [
+        (text(item["text"]), [text(child["text"]) for child in item["children"]])
+        for item in section["items"]
+    ] == [
+        (
+            "Des interrogations partagées",
+            [
+                "Comment repérer les personnes en fragilité ?",
+                "Celles qui ne sont pas dans nos radars",
+            ],
+        ),
+        (
+            "Des contextes différents",
+            ["Selon les collectivités", "Selon les quartiers", "Bottière et Pin Sec"],
+        ),
+        ("Premier temps", ["Témoignages", "Questions", "Réponses"]),
+    ]
+
+
+def test_bullet_indented_with_tab_keeps_its_level():
+    """The depth-1 styles keep mammoth's reading of the numbering level."""
+    html = read_office(DOCX_FILE.read_bytes()).html
+    assert any(depth == 1 for _text, depth in nesting(html))
