@@ -40,7 +40,9 @@ IN_USE = "Address already in use"
 def worker_ports(ports, worker=None, count=None):
     """This pytest-xdist worker's share of ``ports``: every ``n``-th port from
     its own index, so that two workers never try the same port (and a port a
-    server got stays its own across restarts). Outside xdist: all of them."""
+    server got stays its own across restarts). Outside xdist: all of them.
+    With more workers than ports, some workers share a port list: the retry on
+    a taken port still keeps their first starts apart."""
     if worker is None:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if count is None:
