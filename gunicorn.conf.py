@@ -6,6 +6,7 @@ section lists them.
 
 import multiprocessing
 import os
+import re
 
 wsgi_app = "cms.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000").split(",")
@@ -29,3 +30,22 @@ raw_env = [
     "DJANGO_SETTINGS_MODULE="
     + os.environ.get("DJANGO_SETTINGS_MODULE", "cms.settings.production")
 ]
+
+
+def default_control_socket(bind):
+    """One control socket per address served (gunicorn's own default is one path
+    per user, which two instances on one host would share): in
+    ``$XDG_RUNTIME_DIR``, else ``~/.gunicorn``, named after ``bind``."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not os.path.isdir(runtime):
+        runtime = os.path.join(os.path.expanduser("~"), ".gunicorn")
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", ",".join(bind)).strip("-")
+    return os.path.join(runtime, f"ebullitions-{name}.ctl")
+
+
+# `gunicornc -s PATH` talks to the master through it (workers, reload…);
+# GUNICORN_CONTROL_SOCKET=off turns it off.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or default_control_socket(
+    bind
+)
+control_socket_disable = control_socket == "off"

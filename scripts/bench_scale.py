@@ -21,7 +21,8 @@ Environment (all optional):
     DURATION=360            stop measuring after this many seconds
     BENCH_DATABASE=postgres postgres or sqlite (throwaway files, for tiny runs)
     PG_URL=postgres://postgres@127.0.0.1:5432   server for the throwaway databases
-    BENCH_PORT=0            first port of the servers (0: free ports)
+    BENCH_PORT=0            first port of the servers (0: ports the system
+                            chooses; bound here, handed to gunicorn)
     BENCH_OUTPUT=test-artifacts/bench-scale.json
     BENCH_REUSE=1           0 regenerates the databases
     BENCH_COLLECTSTATIC=1   0 serves static files from the app folders
@@ -110,14 +111,19 @@ def env_int(name, default):
 
 @dataclass
 class Server:
-    """One gunicorn master with one sync worker."""
+    """One gunicorn master with one sync worker, serving on ``listener``: a
+    socket this process bound (never a port chosen first and bound later)."""
 
     size: int
     cached: bool
-    port: int
+    listener: socket.socket
     database_url: str
     process: subprocess.Popen = None
     log: Path = None
+    port: int = None
+
+    def __post_init__(self):
+        self.port = self.listener.getsockname()[1]
 
     @property
     def label(self):
@@ -130,11 +136,12 @@ class Server:
             "DATABASE_URL": self.database_url,
             "RECAPS_RESPONSE_CACHE": "1" if self.cached else "0",
         }
+        fd = self.listener.fileno()
         self.process = subprocess.Popen(  # noqa: S603
             [
                 GUNICORN,
                 "cms.wsgi:application",
-                f"--bind={HOST}:{self.port}",
+                f"--bind=fd://{fd}",
                 "--workers=1",
                 "--worker-class=sync",
                 "--timeout=300",
@@ -145,7 +152,10 @@ class Server:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            pass_fds=[fd],
         )
+        # gunicorn holds the only copy now: if it dies, requests are refused.
+        self.listener.close()
 
     def wait_ready(self, timeout=120):
         deadline = time.monotonic() + timeout
@@ -256,17 +266,19 @@ def trimmed(timings, share=0.1):
     return timings[cut : len(timings) - cut] or timings
 
 
-def free_ports(count, first):
-    if first:
-        return list(range(first, first + count))
-    sockets = [socket.socket() for _ in range(count)]
+def listeners(count, first):
+    """``count`` listening loopback sockets: on ports ``first``, ``first + 1``…,
+    or (``first`` 0) on ports the system chooses. Bound here and handed to
+    gunicorn (``--bind fd://N``), so no other process can take them meanwhile."""
+    sockets = []
     try:
-        for sock in sockets:
-            sock.bind((HOST, 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
+        for n in range(count):
+            sockets.append(socket.create_server((HOST, first + n if first else 0)))
+    except OSError:
         for sock in sockets:
             sock.close()
+        raise
+    return sockets
 
 
 def fingerprint(seed):
@@ -544,11 +556,11 @@ def main():
                 ["collectstatic", "--noinput", "-v0"],
                 {**env, "DATABASE_URL": urls[sizes[0]]},
             )
-        ports = iter(free_ports(2 * len(sizes), env_int("BENCH_PORT", 0)))
+        sockets = iter(listeners(2 * len(sizes), env_int("BENCH_PORT", 0)))
         pairs = {}
         for size in sizes:
             pairs[size] = [
-                Server(size, cached, next(ports), urls[size])
+                Server(size, cached, next(sockets), urls[size])
                 for cached in (False, True)
             ]
             servers += pairs[size]

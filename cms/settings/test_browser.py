@@ -25,3 +25,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+
+# Wagtail 8 autosaves the edit form in the background (every 500 ms after a
+# change): a test clicking "save" could race an autosave of older content. Off
+# here; the autosave test turns it on for itself (the view reads it per request)
+# and waits for the autosave's own response.
+WAGTAIL_AUTOSAVE_INTERVAL = 0

@@ -7,9 +7,12 @@ Every page runs under the site's Content-Security-Policy (django-csp, as in
 production); a test fails when the browser reports any violation of it.
 """
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -123,3 +126,34 @@ def add_list_child(page, count_name):
     count.locator("xpath=following-sibling::div[1]").locator(
         "[data-streamfield-list-add]"
     ).first.click()
+
+
+def type_rich_text(page, input_id, text):
+    """Type into the Draftail editor whose hidden input has ``input_id``."""
+    widget = page.locator(f'[data-streamfield-widget]:has(input[id="{input_id}"])')
+    editor = widget.locator('[contenteditable="true"]')
+    hidden = page.locator(f'input[id="{input_id}"]')
+    # A freshly added block's editor may not take keystrokes yet: check that the
+    # text landed, and retry on a slow machine.
+    for _attempt in range(3):
+        editor.click()
+        expect(editor).to_be_focused()
+        editor.press_sequentially(text)
+        try:
+            expect(editor).to_have_text(text, timeout=5_000)
+            # Draftail copies its state to the hidden input after a short delay;
+            # saving before that would send an empty item.
+            expect(hidden).to_have_value(re.compile(re.escape(text)), timeout=5_000)
+            return
+        except AssertionError:
+            editor.press("ControlOrMeta+a")
+            editor.press("Backspace")
+    raise AssertionError(f"could not type into {input_id}")
+
+
+def delete_section(page, kind):
+    """Delete the edit form's first section of block type ``kind``."""
+    block = page.locator(
+        f'[data-streamfield-child]:has(> input[name$="-type"][value="{kind}"])'
+    )
+    block.locator('[data-streamfield-action="DELETE"]').first.click()

@@ -6,8 +6,6 @@ live server. Run with ``make test-browser`` (``pytest -m browser``); the default
 run deselects it.
 """
 
-import re
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,7 +13,12 @@ import pytest
 from playwright.sync_api import expect
 
 from recaps.models import RecapPage
-from tests.browser.conftest import add_list_child, log_in
+from tests.browser.conftest import (
+    add_list_child,
+    delete_section,
+    log_in,
+    type_rich_text,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TITLE = "Édition des lucioles"
@@ -26,49 +29,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def type_rich_text(page, input_id, text):
-    """Type into the Draftail editor whose hidden input has ``input_id``."""
-    widget = page.locator(f'[data-streamfield-widget]:has(input[id="{input_id}"])')
-    editor = widget.locator('[contenteditable="true"]')
-    hidden = page.locator(f'input[id="{input_id}"]')
-    # A freshly added block's editor may not take keystrokes yet: check that the
-    # text landed, and retry on a slow machine.
-    for _attempt in range(3):
-        editor.click()
-        expect(editor).to_be_focused()
-        editor.press_sequentially(text)
-        try:
-            expect(editor).to_have_text(text, timeout=5_000)
-            # Draftail copies its state to the hidden input after a short delay;
-            # saving before that would send an empty item.
-            expect(hidden).to_have_value(re.compile(re.escape(text)), timeout=5_000)
-            return
-        except AssertionError:
-            editor.press("ControlOrMeta+a")
-            editor.press("Backspace")
-    raise AssertionError(f"could not type into {input_id}")
-
-
-def wait_for_draft(holds, timeout=20):
-    """Wait until the new edition's latest revision satisfies ``holds``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        edition = RecapPage.objects.filter(title=TITLE).first()
-        if edition is not None:
-            draft = edition.get_latest_revision_as_object()
-            if len(draft.body) > 1 and draft.body[1].value["items"] and holds(draft):
-                return
-        time.sleep(0.25)
-    raise AssertionError("the autosaved draft never held what was typed")
-
-
-def delete_section(page, kind):
-    block = page.locator(
-        f'[data-streamfield-child]:has(> input[name$="-type"][value="{kind}"])'
-    )
-    block.locator('[data-streamfield-action="DELETE"]').first.click()
 
 
 def public_text(page, url):
@@ -118,6 +78,8 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
         wait_until="networkidle",
     )
     assert page.input_value("#id_edition_number") == "1"
+    # No background save races the "save" click below (test_autosave.py).
+    assert page.locator("form[data-controller~=w-autosave]").count() == 0
     page.fill("#id_title", TITLE)
     for kind in ["reflections", "nuggets", "resources"]:
         delete_section(page, kind)
@@ -141,17 +103,8 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
         expect(page.locator(".tagit-choice")).to_have_count(count)
         expect(page.locator(".tagit-choice").nth(count - 1)).to_contain_text(theme)
 
-    # Wagtail 8 autosaves the form in the background. Clicking "save" while an
-    # autosave of older content is still on its way lets that older content
-    # land last, so wait until the autosaved draft holds everything typed.
-    wait_for_draft(
-        lambda draft: (
-            "Un constat" in str(draft.body[1].value["items"][0]["text"])
-            and len(draft.tags.all()) == len(THEMES)
-        )
-    )
-
-    # Save a draft: nowhere on the site.
+    # Save a draft: nowhere on the site. (Autosave is off in the browser
+    # settings: nothing else saves the form; test_autosave.py tests it.)
     with page.expect_navigation(url="**/admin/pages/*/edit/"):
         page.click("button.action-save")
     edition = RecapPage.objects.get(title=TITLE)

@@ -53,7 +53,7 @@ def postgres():
 def redis_server():
     server = RedisServer().start()
     yield server
-    server.stop()
+    server.destroy()
 
 
 @pytest.fixture(scope="session")

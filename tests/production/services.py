@@ -1,12 +1,20 @@
 """Throwaway PostgreSQL clusters, Redis servers and gunicorn instances.
 
 Tests that stop or restart a service start their own: ``initdb`` (as the
-``postgres`` user when run as root) into a temporary folder with ``pg_ctl`` on
-a free port in 5451-5459, ``redis-server`` on a free port in 6381-6389. The
+``postgres`` user when run as root) into a temporary folder with ``pg_ctl``,
+``redis-server``, each on a loopback port of 5451-5459 and 6381-6389. The
 machine's own PostgreSQL and Redis are never touched.
+
+No port is chosen before it is bound. PostgreSQL and Redis try the ports of
+this pytest-xdist worker's share of the range (``worker_ports``: disjoint
+between workers), and the next one when the server reports that a port is
+taken; the port a server got is kept for its restarts. gunicorn is handed a
+socket already bound by the test (``BIND=fd://N``, port chosen by the OS) and
+a control socket of its own.
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,20 +26,51 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from gunicorn.ctl.client import ControlClient, ControlClientError
+
 PROJECT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def free_port(candidates):
-    """The first port of ``candidates`` nothing listens on (nor is bound)."""
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {candidates}")
+PG_PORTS = range(5451, 5460)
+REDIS_PORTS = range(6381, 6390)
+IN_USE = "Address already in use"
+
+
+def worker_ports(ports, worker=None, count=None):
+    """This pytest-xdist worker's share of ``ports``: every ``n``-th port from
+    its own index, so that two workers never try the same port (and a port a
+    server got stays its own across restarts). Outside xdist: all of them.
+    With more workers than ports, some workers share a port list: the retry on
+    a taken port still keeps their first starts apart."""
+    if worker is None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if count is None:
+        count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    ports = list(ports)
+    shares = max(1, min(count, len(ports)))
+    index = int(worker.removeprefix("gw") or 0) % shares
+    return ports[index::shares]
+
+
+class PortInUse(Exception):
+    """The server could not bind its port: another process holds it."""
+
+
+def start_on_a_free_port(start, ports):
+    """``start(port)`` on the first port of ``ports`` it can bind; the port.
+
+    ``start`` raises ``PortInUse`` when the server reports the port taken (the
+    server itself binds it: nothing is checked beforehand)."""
+    taken = []
+    for port in ports:
+        try:
+            start(port)
+        except PortInUse:
+            taken.append(port)
+            continue
+        return port
+    raise RuntimeError(f"Every port of {list(ports)} is in use: {taken}")
 
 
 def wait_until(check, timeout=60, interval=0.1):
@@ -55,8 +94,9 @@ def _as_postgres(command):
 class PostgresCluster:
     """A PostgreSQL cluster of its own, in a temporary folder."""
 
-    def __init__(self):
-        self.port = free_port(range(5451, 5460))
+    def __init__(self, ports=None):
+        self.ports = worker_ports(PG_PORTS) if ports is None else list(ports)
+        self.port = None  # the port it got at its first start, kept after
         self.folder = Path(tempfile.mkdtemp(prefix="ebullitions-pg-"))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
@@ -88,11 +128,20 @@ class PostgresCluster:
         return self
 
     def start(self):
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 "
-            f"-k {self.folder} -c fsync=off"
+        """Start the server: on its port if it has one, else on the first port
+        of ``ports`` it can bind."""
+        self.port = start_on_a_free_port(
+            self._start_on, [self.port] if self.port else self.ports
         )
-        subprocess.run(
+        self.running = True
+        return self
+
+    def _start_on(self, port):
+        options = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off"
+        )
+        logged = self.log.stat().st_size if self.log.exists() else 0
+        result = subprocess.run(
             _as_postgres(
                 [
                     str(PG_BIN / "pg_ctl"),
@@ -106,11 +155,18 @@ class PostgresCluster:
                     "start",
                 ]
             ),
-            check=True,
             capture_output=True,
+            text=True,
         )
-        self.running = True
-        return self
+        if result.returncode:
+            with self.log.open(errors="replace") as log:
+                log.seek(logged)
+                output = log.read()
+            if IN_USE in output:
+                raise PortInUse(port)
+            raise RuntimeError(
+                f"pg_ctl start on port {port} failed:\n{result.stderr}\n{output}"
+            )
 
     def stop(self):
         subprocess.run(
@@ -130,32 +186,54 @@ class PostgresCluster:
 class RedisServer:
     """A Redis server of its own, keeping nothing on disk."""
 
-    def __init__(self):
-        self.port = free_port(range(6381, 6390))
+    def __init__(self, ports=None):
+        self.ports = worker_ports(REDIS_PORTS) if ports is None else list(ports)
+        self.port = None  # the port it got at its first start, kept after
         self.process = None
+        self.log = Path(tempfile.mkdtemp(prefix="ebullitions-redis-")) / "redis.log"
 
     @property
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        """Start the server: on its port if it has one, else on the first port
+        of ``ports`` it can bind."""
+        self.port = start_on_a_free_port(
+            self._start_on, [self.port] if self.port else self.ports
         )
-        wait_until(lambda: _accepts(self.port), timeout=20)
         return self
+
+    def _start_on(self, port):
+        with self.log.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+        def ready():
+            # Ours, not another server that holds the port: it says its pid.
+            if process.poll() is not None:
+                return "exited"
+            return _redis_pid(port) == process.pid and "ready"
+
+        if wait_until(ready, timeout=20) == "exited":
+            output = self.log.read_text(errors="replace")
+            if IN_USE in output:
+                raise PortInUse(port)
+            raise RuntimeError(f"redis-server on port {port} exited:\n{output}")
+        self.process = process
 
     def stop(self):
         if self.process is not None:
@@ -163,11 +241,26 @@ class RedisServer:
             self.process.wait(timeout=20)
             self.process = None
 
+    def destroy(self):
+        self.stop()
+        shutil.rmtree(self.log.parent, ignore_errors=True)
 
-def _accepts(port):
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+def _redis_pid(port):
+    """The process id the Redis server on ``port`` gives (None: no Redis there)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"INFO server\r\n")
+            answer = b""
+            while b"process_id:" not in answer or not answer.endswith(b"\r\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError:
+        return None
+    match = re.search(rb"process_id:(\d+)", answer)
+    return int(match.group(1)) if match else None
 
 
 class Response:
@@ -234,15 +327,22 @@ def manage(env, *args):
 
 
 class Gunicorn:
-    """gunicorn with the project's config file, on a free loopback port."""
+    """gunicorn with the project's config file, on a loopback port of its own.
+
+    The test binds the socket (port chosen by the OS) and hands it over
+    (``BIND=fd://N``): no other process can take the port in between. Each
+    instance has its own control socket (``GUNICORN_CONTROL_SOCKET``)."""
 
     def __init__(self, env, workers=2):
-        self.port = free_port(range(8451, 8500))
-        self.env = {**env, "BIND": f"127.0.0.1:{self.port}"}
-        self.env["WEB_CONCURRENCY"] = str(workers)
-        self.log = tempfile.NamedTemporaryFile(
-            prefix="ebullitions-gunicorn-", suffix=".log", delete=False
-        )
+        self.folder = Path(tempfile.mkdtemp(prefix="ebullitions-gunicorn-"))
+        self.control_socket = self.folder / "gunicorn.ctl"
+        self.env = {
+            **env,
+            "GUNICORN_CONTROL_SOCKET": str(self.control_socket),
+            "WEB_CONCURRENCY": str(workers),
+        }
+        self.log = self.folder / "gunicorn.log"
+        self.port = None
         self.process = None
 
     @property
@@ -250,31 +350,49 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=PROJECT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_until(lambda: self._ready(), timeout=90, interval=0.3)
+        with (
+            socket.create_server(("127.0.0.1", 0)) as listener,
+            self.log.open("ab") as log,
+        ):
+            self.port = listener.getsockname()[1]
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+                cwd=PROJECT,
+                env={**self.env, "BIND": f"fd://{listener.fileno()}"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=[listener.fileno()],
+                start_new_session=True,
+            )
+        # gunicorn holds the only copy of the socket now: if it dies, requests
+        # are refused rather than left waiting.
+        wait_until(self._ready, timeout=90, interval=0.3)
         # Workers load the application on their first request: warm them up.
         for _ in range(int(self.env["WEB_CONCURRENCY"]) * 2):
             self.get("/healthz", timeout=120)
         return self
 
+    def control(self, command):
+        """Send ``command`` (e.g. "show stats") to this instance's control socket."""
+        with ControlClient(str(self.control_socket), timeout=10) as client:
+            return client.send_command(command)
+
     def _ready(self):
+        """Every worker booted, as the master says on its control socket."""
         if self.process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{self.output()}")
-        return _accepts(self.port)
+        try:
+            stats = self.control("show stats")
+        except (OSError, ControlClientError):
+            return False
+        return stats["workers_current"] >= int(self.env["WEB_CONCURRENCY"])
 
     def get(self, path, **kwargs):
         headers = {"X-Forwarded-Proto": "https", **kwargs.pop("headers", {})}
         return fetch(self.base + path, headers=headers, **kwargs)
 
     def output(self):
-        return Path(self.log.name).read_text(errors="replace")
+        return self.log.read_text(errors="replace")
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -285,4 +403,4 @@ class Gunicorn:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
-        Path(self.log.name).unlink(missing_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)

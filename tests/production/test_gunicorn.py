@@ -105,6 +105,11 @@ def test_two_instances_behave_as_one(production_env, site):
     first = Gunicorn(env, workers=1).start()
     second = Gunicorn(env, workers=1).start()
     try:
+        # Each master answers on a control socket of its own.
+        assert first.control_socket != second.control_socket
+        assert first.control("show stats")["pid"] == first.process.pid
+        assert second.control("show stats")["pid"] == second.process.pid
+
         response, cookie = _log_in(first, ADMIN_PASSWORD)
         assert response.status == 302 and cookie
         dashboard = second.get("/admin/", headers={"Cookie": cookie})

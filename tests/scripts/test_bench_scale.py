@@ -1,14 +1,16 @@
 """The scale benchmark's machinery, run tiny so that it cannot silently rot.
 
-Five editions, three requests per endpoint, the servers on free ports: the
-figures mean nothing and nothing is timed; what is checked is that every
-endpoint is served and measured, and that the table and the JSON are written.
+Five editions, three requests per endpoint, the servers on sockets the script
+bound (ports chosen by the system): the figures mean nothing and nothing is
+timed; what is checked is that every endpoint is served and measured, and that
+the table and the JSON are written.
 """
 
 import importlib.util
 import io
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -103,11 +105,34 @@ def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path
     assert "PASS" in run.stdout or "FAIL" in run.stdout
 
 
-def test_throughput_ignores_a_few_stalled_requests():
-    """req/s is one over the 10%-trimmed mean: one stall does not decide it."""
+def load_script():
     spec = importlib.util.spec_from_file_location("bench_scale", SCRIPT)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_the_servers_ports_are_bound_before_they_are_handed_over():
+    """No port is chosen and bound later: the sockets handed to gunicorn are
+    already listening, on distinct ports, so nothing else can take them."""
+    bench = load_script()
+    sockets = bench.listeners(3, 0)
+    try:
+        ports = {sock.getsockname()[1] for sock in sockets}
+        assert len(ports) == 3
+        for port in ports:
+            with socket.create_connection((bench.HOST, port), timeout=5):
+                pass
+            with pytest.raises(OSError):
+                socket.create_server((bench.HOST, port))
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_throughput_ignores_a_few_stalled_requests():
+    """req/s is one over the 10%-trimmed mean: one stall does not decide it."""
+    bench = load_script()
     endpoint = bench.Endpoint(10, "list", "cached", server=None, path="/")
     endpoint.timings = [0.001] * 19 + [1.0]
     summary = endpoint.summary()
