@@ -305,6 +305,8 @@ def production_environment(database_url, redis_url, static_root, **extra):
         SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
         CONN_MAX_AGE="600",
         CACHE_ERROR_LOG_INTERVAL="3600",
+        # Workers try Redis again a second after a failure (circuit breaker).
+        CACHE_RETRY_INTERVAL="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
