@@ -237,9 +237,10 @@ def _superseded(delivery, now):
     return newer
 
 
-def deliver_due(limit=100):
+def deliver_due(limit=100, before_each=None):
     """Attempt every due delivery (at most ``limit``), oldest first; returns the
-    deliveries attempted."""
+    deliveries attempted. ``before_each()`` (the worker renewing its lease), when
+    given, is asked before each one: ``False`` stops."""
     done = []
     now = timezone.now()
     due = (
@@ -248,6 +249,8 @@ def deliver_due(limit=100):
         .order_by("next_attempt_at", "pk")
     )
     for pk in list(due.values_list("pk", flat=True)[:limit]):
+        if before_each is not None and not before_each():
+            break
         delivery = _claim(pk, now)
         if delivery is not None and not _superseded(delivery, now):
             done.append(attempt(delivery))
