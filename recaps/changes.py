@@ -16,7 +16,9 @@ Built from what Wagtail already records, with no bookkeeping of its own:
   of the edition, compared with the cursor.
 
 Each edition appears once, at its latest change, oldest first; the position
-``(at, id)`` is the cursor. Entries of editions that are not public now say
+``(at, id)`` is the cursor. Its ``version`` (:func:`version`) is that instant in
+microseconds: a later change of an edition always has a larger version, in the
+feed and in webhooks alike. Entries of editions that are not public now say
 ``removed`` and carry nothing but their id and uuid.
 """
 
@@ -55,6 +57,13 @@ def settle_seconds():
     return max(int(getattr(settings, "RECAPS_CHANGES_SETTLE_SECONDS", 30)), 0)
 
 
+def version(at):
+    """An edition's version at its change instant ``at``: microseconds since
+    :data:`EPOCH`. Webhooks (:func:`recaps.webhooks.payload`) and the feed give
+    the same version for the same change; a later change has a larger one."""
+    return max((at - EPOCH) // datetime.timedelta(microseconds=1), 0)
+
+
 @dataclass(frozen=True, order=True)
 class Position:
     """Where an entry stands in the feed: its instant, then the edition id."""
@@ -63,9 +72,7 @@ class Position:
     id: int = 0
 
     def cursor(self):
-        delta = self.at - EPOCH
-        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return f"{max(micros, 0)}-{self.id}"
+        return f"{version(self.at)}-{self.id}"
 
     @classmethod
     def from_cursor(cls, text):
@@ -96,6 +103,10 @@ class Change:
     @property
     def position(self):
         return Position(self.at, self.id)
+
+    @property
+    def version(self):
+        return version(self.at)
 
 
 def _after(position, at_field, id_field):

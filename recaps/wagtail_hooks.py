@@ -30,6 +30,7 @@ from .admin.pdf import (
     EditionPdfMenuItem,
     edition_pdf_view,
 )
+from .admin.venue import warn_of_missing_venue
 from .admin.webhooks import webhooks_viewset_group
 
 # The “Thèmes” menu needs wagtail-modeladmin (an optional library for the
@@ -110,6 +111,8 @@ hooks.register("after_copy_page", reset_copied_edition)
 hooks.register("before_publish_page", warn_of_empty_sections)
 hooks.register("after_create_page", warn_of_empty_sections_on_submission)
 hooks.register("after_edit_page", warn_of_empty_sections_on_submission)
+hooks.register("after_create_page", warn_of_missing_venue)
+hooks.register("after_edit_page", warn_of_missing_venue)
 
 
 @hooks.register("register_rich_text_features")

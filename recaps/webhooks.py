@@ -3,12 +3,20 @@
 :func:`enqueue` runs inside the transaction of the change (from
 :func:`recaps.sections.refresh_public_state` and the deletion handler): it only
 writes :class:`~recaps.models.WebhookDelivery` rows, so publishing never waits
-for a receiver. ``manage.py deliver_webhooks`` (every minute beside ``make
-run``; cron in production) calls :func:`deliver_due`: each delivery is POSTed
-with a short timeout, signed, logged as a :class:`~recaps.models.WebhookAttempt`
-and retried with exponential backoff for a day. Only 2xx answers count as
-delivered; redirections are not followed, and every URL is checked again before
-each attempt (:mod:`recaps.webhook_targets`: https, public addresses only).
+for a receiver. ``manage.py run_worker`` (:mod:`recaps.worker`; or
+``deliver_webhooks``) calls :func:`deliver_due`: each delivery is claimed (one
+conditional ``UPDATE``, so two senders never POST it twice), POSTed with a short
+timeout, signed, logged as a :class:`~recaps.models.WebhookAttempt` and retried
+with exponential backoff for a day.
+
+Order per edition: each payload carries the edition's ``version``
+(:func:`recaps.changes.version`). A pending delivery is superseded (never sent)
+once a newer one about the same edition exists for the same subscription, so a
+receiver that was down gets the latest state only, never an older one after it.
+
+Only 2xx answers count as delivered; redirections are not followed, and every
+URL is checked again before each attempt (:mod:`recaps.webhook_targets`: https,
+public addresses only).
 
 Signature: ``X-Recaps-Signature: t=<unix time>,v1=<hex>`` where ``<hex>`` is the
 HMAC-SHA256, keyed by the subscription's secret, of ``"<unix time>." + body``.
@@ -20,6 +28,7 @@ import hmac
 import http.client
 import json
 import time
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import webhook_targets
+from .changes import version
 from .links import absolute_url
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .models.webhooks import EVENTS
@@ -54,6 +64,7 @@ def payload(change_id, uuid, action, at, url):
         "uuid": str(uuid),
         "action": action,
         "at": at.isoformat().replace("+00:00", "Z"),
+        "version": version(at),
         "url": url if action != "removed" else None,
         "api_url": api_detail_url(change_id),
     }
@@ -71,6 +82,8 @@ def enqueue(entries):
     """Write one delivery per active subscription wanting each entry's event.
 
     ``entries`` are :func:`payload` dicts. Call inside the change's transaction.
+    The pending deliveries of the same editions to the same subscriptions are
+    superseded by the new ones.
     """
     if not entries:
         return 0
@@ -80,6 +93,8 @@ def enqueue(entries):
         WebhookDelivery(
             subscription=subscription,
             event=entry["event"],
+            edition_id=entry["id"],
+            version=entry["version"],
             body=json.dumps(entry, ensure_ascii=False, sort_keys=True),
             next_attempt_at=now,
         )
@@ -87,8 +102,22 @@ def enqueue(entries):
         for subscription in subscriptions
         if entry["event"] in subscription.events
     ]
+    editions_by_subscription = defaultdict(set)
+    for row in rows:
+        editions_by_subscription[row.subscription.pk].add(row.edition_id)
+    for subscription_id, editions in editions_by_subscription.items():
+        pending().filter(
+            subscription_id=subscription_id, edition_id__in=editions
+        ).update(superseded_at=now)
     WebhookDelivery.objects.bulk_create(rows)
     return len(rows)
+
+
+def pending():
+    """Deliveries neither delivered, given up nor superseded."""
+    return WebhookDelivery.objects.filter(
+        delivered_at__isnull=True, given_up_at__isnull=True, superseded_at__isnull=True
+    )
 
 
 def signature(secret, timestamp, body):
@@ -148,12 +177,7 @@ def attempt(delivery):
     start = time.monotonic()
     status, error = _post(delivery)
     now = timezone.now()
-    WebhookAttempt.objects.create(
-        delivery=delivery,
-        status_code=status,
-        error=error,
-        duration_ms=int((time.monotonic() - start) * 1000),
-    )
+    duration_ms = int((time.monotonic() - start) * 1000)
     delivery.attempts += 1
     if status is not None and 200 <= status < 300:
         delivery.delivered_at = now
@@ -165,28 +189,69 @@ def attempt(delivery):
             delivery.given_up_at = now
         else:
             delivery.next_attempt_at = following
-    delivery.save()
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            status_code=status,
+            error=error,
+            duration_ms=duration_ms,
+        )
+        delivery.save()
     return delivery
 
 
-def deliver_due(limit=100):
-    """Attempt every due delivery (at most ``limit``); returns them."""
+def claim_seconds():
+    """How long a claimed delivery stays reserved to its sender: long enough
+    for one attempt; a sender that died meanwhile leaves it due again after."""
+    return 2 * timeout_seconds() + 60
+
+
+def _claim(pk, now):
+    """Reserve delivery ``pk`` if still due, in one conditional ``UPDATE``
+    (atomic on PostgreSQL and SQLite alike, no transaction held during the
+    POST): the delivery, or ``None`` when another sender has it."""
+    lease = now + datetime.timedelta(seconds=claim_seconds())
+    claimed = (
+        pending().filter(pk=pk, next_attempt_at__lte=now).update(next_attempt_at=lease)
+    )
+    if claimed != 1:
+        return None
+    return WebhookDelivery.objects.select_related("subscription").get(pk=pk)
+
+
+def _superseded(delivery, now):
+    """Mark ``delivery`` superseded if a newer one about the same edition exists
+    for the same subscription (written by a concurrent transaction, or already
+    sent): ``True`` then."""
+    if delivery.edition_id is None or delivery.version is None:
+        return False
+    newer = WebhookDelivery.objects.filter(
+        subscription_id=delivery.subscription_id,
+        edition_id=delivery.edition_id,
+        version__gt=delivery.version,
+        superseded_at__isnull=True,
+    ).exists()
+    if newer:
+        delivery.superseded_at = now
+        delivery.save(update_fields=["superseded_at"])
+    return newer
+
+
+def deliver_due(limit=100, before_each=None):
+    """Attempt every due delivery (at most ``limit``), oldest first; returns the
+    deliveries attempted. ``before_each()`` (the worker renewing its lease), when
+    given, is asked before each one: ``False`` stops."""
     done = []
     now = timezone.now()
-    due = WebhookDelivery.objects.filter(
-        delivered_at__isnull=True,
-        given_up_at__isnull=True,
-        next_attempt_at__lte=now,
-        subscription__active=True,
-    ).order_by("next_attempt_at", "pk")
+    due = (
+        pending()
+        .filter(next_attempt_at__lte=now, subscription__active=True)
+        .order_by("next_attempt_at", "pk")
+    )
     for pk in list(due.values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            delivery = (
-                WebhookDelivery.objects.select_for_update(skip_locked=True)
-                .select_related("subscription")
-                .filter(pk=pk, delivered_at__isnull=True, given_up_at__isnull=True)
-                .first()
-            )
-            if delivery is not None:
-                done.append(attempt(delivery))
+        if before_each is not None and not before_each():
+            break
+        delivery = _claim(pk, now)
+        if delivery is not None and not _superseded(delivery, now):
+            done.append(attempt(delivery))
     return done

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 CHANGES = "/api/v1/changes/"
 T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
-ENTRY_KEYS = {"id", "uuid", "action", "at", "url"}
+ENTRY_KEYS = {"version", "id", "uuid", "action", "at", "url"}
 
 
 @pytest.fixture(autouse=True)

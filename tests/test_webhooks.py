@@ -28,7 +28,7 @@ from recaps.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from recaps.webhooks import deliver_due
+from recaps.webhooks import _claim, deliver_due
 from tests.factories import section
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,7 @@ class Receiver:
                         "method": self.command,
                         "path": self.path,
                         "host": self.headers["Host"],
+                        "status": receiver.status,
                     }
                 )
                 time.sleep(receiver.delay)
@@ -156,8 +157,11 @@ def test_every_event_is_delivered_signed_after_the_change(
     page.save_revision().publish()  # unchanged: no event
     page.intro = "<p>Nouveau.</p>"
     page.save_revision().publish()
+    deliver()  # (each one sent before the next: a pending one is superseded)
     page.unpublish()
+    deliver()
     other = edition(make_edition, 2)
+    deliver()
     other.delete()
     deliver()
     events = [(got["event"], got["json"]["id"]) for got in receiver.received[1:]]
@@ -175,6 +179,7 @@ def test_every_event_is_delivered_signed_after_the_change(
         "uuid",
         "action",
         "at",
+        "version",
         "url",
         "api_url",
     }
@@ -195,6 +200,7 @@ def test_scheduled_go_live_and_expiry_by_publish_scheduled(
         assert not WebhookDelivery.objects.exists()  # scheduled, not public
         clock.shift(datetime.timedelta(hours=1, minutes=1))
         call_command("publish_scheduled", stdout=io.StringIO())
+        deliver()  # (else superseded by the expiry's event)
         clock.shift(datetime.timedelta(hours=1))
         call_command("publish_scheduled", stdout=io.StringIO())
         deliver()
@@ -456,3 +462,148 @@ def test_deliver_due_checks_the_address_again(dns, series, make_edition):
     [delivery] = deliver_due()
     assert delivery.delivered_at is None and delivery.last_error == "adresse interdite"
     assert WebhookAttempt.objects.get().status_code is None
+
+
+class Mirror:
+    """A receiver's copy, applied as the README's receiver guide says: an event
+    older than (or as old as) the version held for its edition is ignored."""
+
+    def __init__(self):
+        self.versions, self.present, self.applied = {}, {}, []
+
+    def apply(self, event):
+        held = self.versions.get(event["id"], -1)
+        if event["version"] <= held:
+            return
+        self.versions[event["id"]] = event["version"]
+        self.present[event["id"]] = event["action"] != "removed"
+        self.applied.append((event["id"], event["version"]))
+
+
+def test_a_receiver_back_after_a_failure_ends_as_the_api(client, series, make_edition):
+    """The failure of issue 24: receiver down, the edition unpublished then
+    republished (both deliveries fail and wait for their retry); receiver up,
+    unpublished again (sent at once). The older deliveries, due later, must
+    not reach the receiver after the newer one: events arrive in version
+    order, and the receiver ends without the edition, as the API."""
+    receiver = Receiver()
+    try:
+        start = datetime.datetime(2030, 3, 1, 12, 0, tzinfo=datetime.UTC)
+        with time_machine.travel(start, tick=False) as clock:
+            subscribe(receiver.url)
+            page = edition(make_edition)
+            deliver()
+            receiver.status = 503  # down
+            clock.shift(datetime.timedelta(seconds=10))
+            page.unpublish()
+            deliver()
+            clock.shift(datetime.timedelta(seconds=10))
+            page = RecapPage.objects.get(pk=page.pk)
+            page.save_revision().publish()
+            deliver()
+            receiver.status = 200  # up
+            clock.shift(datetime.timedelta(seconds=10))
+            page = RecapPage.objects.get(pk=page.pk)
+            page.unpublish()
+            deliver()
+            clock.shift(datetime.timedelta(hours=2))  # every retry due
+            deliver()
+        delivered = [got["json"] for got in receiver.received if got["status"] == 200]
+        assert client.get(f"/api/v1/recaps/{page.pk}/").status_code == 404
+        # In arrival order, applied naively or by version: the edition is gone.
+        assert delivered[-1]["action"] == "removed"
+        mirror = Mirror()
+        for event in delivered:
+            mirror.apply(event)
+        assert mirror.present == {page.pk: False}
+        versions = [event["version"] for event in delivered]
+        assert versions == sorted(versions) and len(set(versions)) == len(versions)
+        assert len(mirror.applied) == len(delivered)  # none came late
+        assert [event["action"] for event in delivered] == ["published", "removed"]
+        statuses = [str(d.status) for d in WebhookDelivery.objects.order_by("pk")]
+        assert statuses == ["envoyé", "remplacé", "remplacé", "envoyé"]
+    finally:
+        receiver.close()
+
+
+def test_versions_agree_between_feed_and_webhooks(
+    client, settings, receiver, series, make_edition
+):
+    settings.RECAPS_CHANGES_SETTLE_SECONDS = 0
+    subscribe(receiver.url)
+    page = edition(make_edition)
+    deliver()
+    page = RecapPage.objects.get(pk=page.pk)
+    page.intro = "<p>Modifiée.</p>"
+    page.save_revision().publish()
+    deliver()
+    first, second = (got["json"] for got in receiver.received)
+    assert first["version"] < second["version"]
+    [entry] = client.get("/api/v1/changes/").json()["results"]
+    assert entry["version"] == second["version"]
+
+
+def test_an_older_delivery_is_never_sent_after_a_newer_one(
+    receiver, series, make_edition
+):
+    """Two changes written by concurrent transactions: neither superseded the
+    other when written; the older is superseded when its turn comes."""
+    subscribe(receiver.url)
+    page = edition(make_edition)
+    page.unpublish()
+    older, newer = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.filter(pk=older.pk).update(superseded_at=None)
+    WebhookDelivery.objects.filter(pk=newer.pk).update(next_attempt_at=older.created_at)
+    WebhookDelivery.objects.filter(pk=older.pk).update(
+        next_attempt_at=older.created_at + datetime.timedelta(microseconds=1)
+    )
+    deliver()
+    assert [got["event"] for got in receiver.received] == ["recap.removed"]
+    older.refresh_from_db()
+    assert older.superseded_at and older.attempts == 0
+
+
+def test_two_senders_at_once_never_post_a_delivery_twice(
+    receiver, series, make_edition, monkeypatch
+):
+    """A second ``deliver_due`` run while the first is POSTing (as two
+    ``deliver_webhooks`` or workers started together) finds nothing to send:
+    each delivery is claimed by one conditional UPDATE, on SQLite as on
+    PostgreSQL."""
+    from recaps import webhooks
+
+    subscribe(receiver.url)
+    edition(make_edition)
+    edition(make_edition, 2)
+    inner = []
+    post = webhooks._post
+
+    def post_while_another_runs(delivery):
+        if not inner:
+            inner.append(None)
+            inner[0] = deliver_due()
+        return post(delivery)
+
+    monkeypatch.setattr(webhooks, "_post", post_while_another_runs)
+    outer = deliver_due()
+    # The concurrent run got the delivery the first had not claimed yet.
+    assert len(outer) + len(inner[0]) == 2
+    assert len(receiver.received) == 2
+    ids = [got["json"]["id"] for got in receiver.received]
+    assert len(set(ids)) == 2
+    assert WebhookAttempt.objects.count() == 2
+
+
+def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(
+    series, make_edition
+):
+    subscribe("http://127.0.0.1:9/hooks")
+    start = datetime.datetime(2030, 3, 1, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        edition(make_edition)
+        delivery = WebhookDelivery.objects.get()
+        now = timezone.now()
+        assert _claim(delivery.pk, now) is not None
+        assert _claim(delivery.pk, now) is None
+        clock.shift(datetime.timedelta(minutes=5))  # the sender died
+        assert _claim(delivery.pk, timezone.now()) is not None

@@ -353,6 +353,8 @@ RECAPS_API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 RECAPS_API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute") or None
 RECAPS_CHANGES_SETTLE_SECONDS = int(os.environ.get("CHANGES_SETTLE_SECONDS", "30"))
 RECAPS_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+# manage.py run_worker: seconds between two rounds (scheduled pages, webhooks).
+RECAPS_WORKER_INTERVAL = float(os.environ.get("WORKER_INTERVAL", "10"))
 # Webhooks go to public https addresses only (recaps.webhook_targets); these
 # comma-separated host names (as written in the URL) may also use http://, or
 # resolve to private, loopback or link-local addresses (a receiver on the LAN).

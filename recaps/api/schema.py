@@ -35,6 +35,7 @@ TAG_DESCRIPTIONS = {
     ),
     "sections": _("Sections of the published editions, across editions."),
     "tags": _("Themes of the published editions."),
+    "oembed": _("oEmbed: embed an edition, a series or a theme page by its URL."),
 }
 
 COMPONENT_DESCRIPTIONS = {
@@ -53,6 +54,7 @@ COMPONENT_DESCRIPTIONS = {
     "Tag": _("A theme used by at least one published edition."),
     "SectionTypeEnum": _("Kind of section (stable machine name)."),
     "MeetingFormatEnum": _("How people met: video call, in person or hybrid."),
+    "OEmbed": _("An oEmbed 1.0 rich answer."),
 }
 
 RESPONSE_DESCRIPTIONS = {
@@ -61,6 +63,7 @@ RESPONSE_DESCRIPTIONS = {
     "400": _("Invalid parameters: the message names each of them."),
     "404": _("Nothing here: unknown id, or a page beyond the last one."),
     "429": _("Too many requests: retry after the Retry-After delay."),
+    "501": _("Not implemented: only format=json is available."),
 }
 
 

@@ -241,6 +241,13 @@ class ChangeSerializer(serializers.Serializer):
         ),
     )
     at = serializers.DateTimeField(help_text=_("When the change happened."))
+    version = serializers.IntegerField(
+        help_text=_(
+            "Version of the edition after this change: larger for every later "
+            "change of the same edition, in the feed and in webhooks. Apply an "
+            "event only when its version is larger than the one you hold."
+        )
+    )
     url = serializers.URLField(
         allow_null=True,
         help_text=_("Absolute URL of the HTML page; null when removed."),
@@ -256,6 +263,7 @@ def change_data(change, request):
         "uuid": change.uuid,
         "action": change.action,
         "at": serializers.DateTimeField().to_representation(change.at),
+        "version": change.version,
         "url": change.page.get_full_url(request) if public else None,
     }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import oembed, views
 
 app_name = "recaps_api"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("sections/", views.SectionListView.as_view(), name="section-list"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
+    path("oembed/", oembed.OEmbedView.as_view(), name="oembed"),
+    path("embed/", oembed.embed_card, name="embed"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
     # Any other path ending in a slash, control characters included.

@@ -6,6 +6,7 @@ from .series import RecapSeriesPage
 from .themes import Theme
 from .versions import ContentVersion
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .worker import WorkerLease
 
 __all__ = [
     "ContentVersion",
@@ -18,4 +19,5 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WorkerLease",
 ]

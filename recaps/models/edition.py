@@ -485,8 +485,12 @@ class RecapPage(RoutablePageMixin, Page):
 
         Text is plain (no markup, entities decoded). ``location`` follows the
         format: the series page as ``VirtualLocation`` for a video call, a
-        ``Place`` named after the organiser in person (with the series'
-        ``venue_address`` when given), both when hybrid.
+        ``Place`` named after the organiser with the series' ``venue_address``
+        as a ``PostalAddress`` in person, both when hybrid. Without an address
+        there is no ``Place`` (search engines require one): no location in
+        person, the video call alone when hybrid (editors are warned,
+        :mod:`recaps.admin.venue`). ``startDate`` has the series' start time
+        when it has one.
         """
         if themes is None:
             themes = self.tags.all()
@@ -496,18 +500,20 @@ class RecapPage(RoutablePageMixin, Page):
         series_url = series.get_full_url(request)
         organiser = series.organiser or series.title
         virtual = {"@type": "VirtualLocation", "url": series_url}
-        place = {"@type": "Place", "name": organiser}
-        if series.venue_address:
-            place["address"] = series.venue_address
-        location = {
-            MeetingFormat.PRESENTIEL: place,
-            MeetingFormat.HYBRIDE: [place, virtual],
-        }.get(self.format, virtual)
+        address = series.postal_address()
+        if address is None:
+            location = {MeetingFormat.PRESENTIEL: None}.get(self.format, virtual)
+        else:
+            place = {"@type": "Place", "name": organiser, "address": address}
+            location = {
+                MeetingFormat.PRESENTIEL: place,
+                MeetingFormat.HYBRIDE: [place, virtual],
+            }.get(self.format, virtual)
         data = {
             "@context": "https://schema.org",
             "@type": "Event",
             "name": self.plain_title,
-            "startDate": self.date.isoformat(),
+            "startDate": series.meeting_start(self.date).isoformat(),
             "description": self.summary,
             "keywords": ", ".join(theme.name for theme in themes),
             "url": url,
@@ -515,13 +521,14 @@ class RecapPage(RoutablePageMixin, Page):
                 self.format, ATTENDANCE_MODES[MeetingFormat.VISIO]
             ),
             "eventStatus": "https://schema.org/EventScheduled",
-            "location": location,
             "organizer": {
                 "@type": "Organization",
                 "name": organiser,
                 "url": series_url,
             },
         }
+        if location is not None:
+            data["location"] = location
         image = share_image_url(url)
         if image:
             data["image"] = [image]

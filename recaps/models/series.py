@@ -7,7 +7,9 @@ copied (next edition number, next free Friday, a free slug): the admin
 
 import datetime
 import re
+import zoneinfo
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max
@@ -30,6 +32,8 @@ from .sections import RecapSection
 from .themes import Theme, themes_with_counts
 
 EDITIONS_PER_PAGE = 20
+#: “12 rue de la Paix, 44000 Nantes”: street, French postal code, town.
+POSTAL_ADDRESS = re.compile(r"(?P<street>.+?),?\s+(?P<code>\d{5})\s+(?P<town>.+)")
 
 #: ``date.weekday()`` of Friday, the day of the meetups.
 FRIDAY = 4
@@ -80,6 +84,15 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             "Paix, 44000 Nantes”. Shown on their page and given to search engines."
         ),
     )
+    meeting_time = models.TimeField(
+        _("start time of meetings"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional, e.g. 10:00 (Paris time). Given to search engines with the "
+            "date of each edition."
+        ),
+    )
     registration_status = models.CharField(
         _("registration"),
         max_length=10,
@@ -118,6 +131,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         *Page.content_panels,
         FieldPanel("organiser"),
         FieldPanel("venue_address"),
+        FieldPanel("meeting_time"),
         FieldPanel("presentation"),
         MultiFieldPanel(
             [
@@ -212,6 +226,32 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             "date": self.next_free_friday(source.date),
             "slug": self.unique_slug(slugify(f"{base}-{number}")),
         }
+
+    def postal_address(self):
+        """schema.org ``PostalAddress`` of ``venue_address`` (``None`` without
+        one): “12 rue de la Paix, 44000 Nantes” gives the street, the postal code
+        and the town; an address in another shape is given whole as the street."""
+        text = " ".join(self.venue_address.split())
+        if not text:
+            return None
+        address = {"@type": "PostalAddress", "addressCountry": "FR"}
+        match = POSTAL_ADDRESS.fullmatch(text)
+        if match:
+            address["streetAddress"] = match["street"]
+            address["postalCode"] = match["code"]
+            address["addressLocality"] = match["town"]
+        else:
+            address["streetAddress"] = text
+        return address
+
+    def meeting_start(self, day):
+        """When the meeting of ``day`` starts: a date, or an aware datetime when
+        the series has a start time."""
+        if self.meeting_time is None:
+            return day
+        return datetime.datetime.combine(
+            day, self.meeting_time, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        )
 
     def themes(self):
         """Themes of the published editions, each annotated ``recap_count``."""

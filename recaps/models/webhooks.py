@@ -2,8 +2,10 @@
 
 A change of the public set (see :func:`recaps.sections.refresh_public_state`)
 writes one :class:`WebhookDelivery` per active subscription to that event, in
-the same transaction as the change; ``manage.py deliver_webhooks`` sends them
-after commit (:mod:`recaps.webhooks`), logging each :class:`WebhookAttempt`.
+the same transaction as the change; ``manage.py run_worker`` (or
+``deliver_webhooks``) sends them after commit (:mod:`recaps.webhooks`), logging
+each :class:`WebhookAttempt`. A delivery still pending when a newer one about
+the same edition is written for the same subscription is superseded, never sent.
 """
 
 from django.core.exceptions import ValidationError
@@ -79,12 +81,30 @@ class WebhookDelivery(models.Model):
         on_delete=models.CASCADE,
     )
     event = models.CharField(_("event"), max_length=40)
+    edition_id = models.PositiveBigIntegerField(
+        _("edition id"), null=True, blank=True, db_index=True
+    )
+    version = models.PositiveBigIntegerField(
+        _("version"),
+        null=True,
+        blank=True,
+        help_text=_("The edition's version in this event (larger is newer)."),
+    )
     body = models.TextField(_("body"), help_text=_("The JSON sent, as signed."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     given_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(
+        _("superseded at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Not sent: a newer event about the same edition for the same "
+            "webhook replaced it."
+        ),
+    )
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
     class Meta:
@@ -101,6 +121,8 @@ class WebhookDelivery(models.Model):
             return _("delivered")
         if self.given_up_at:
             return _("given up")
+        if self.superseded_at:
+            return _("superseded")
         return _("pending")
 
 

@@ -56,6 +56,7 @@ def test_schema_lists_exactly_the_public_endpoints(spec):
         "/api/v1/changes/",
         "/api/v1/sections/",
         "/api/v1/tags/",
+        "/api/v1/oembed/",
     }
     assert all(set(methods) == {"get"} for methods in spec["paths"].values())
 
@@ -319,7 +320,7 @@ def test_every_operation_is_tagged_and_described_in_french(spec):
         for status, response in operation["responses"].items():
             assert response["description"], (template, status)
     names = [tag["name"] for tag in spec["tags"]]
-    assert names[:5] == ["sommaire", "changes", "recaps", "sections", "tags"]
+    assert names[:6] == ["sommaire", "changes", "oembed", "recaps", "sections", "tags"]
     # Every tag used is listed once, with a (French) description.
     used = {
         tag for _template, operation in operations(spec) for tag in operation["tags"]

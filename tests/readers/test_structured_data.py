@@ -1,10 +1,13 @@
 """The schema.org ``Event`` (JSON-LD) and Open Graph tags of an edition page,
 read back from the HTML as a crawler does."""
 
+import datetime
 import json
 
 import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from lxml import html as lxml_html
 
@@ -43,25 +46,9 @@ def the_event(client, page):
     ("meeting_format", "mode", "location"),
     [
         ("visio", "OnlineEventAttendanceMode", VIRTUAL),
-        (
-            "presentiel",
-            "OfflineEventAttendanceMode",
-            {
-                "@type": "Place",
-                "name": "Fédération des Centres Sociaux de Loire-Atlantique",
-            },
-        ),
-        (
-            "hybride",
-            "MixedEventAttendanceMode",
-            [
-                {
-                    "@type": "Place",
-                    "name": "Fédération des Centres Sociaux de Loire-Atlantique",
-                },
-                VIRTUAL,
-            ],
-        ),
+        # No venue address in the series: no Place without an address.
+        ("presentiel", "OfflineEventAttendanceMode", None),
+        ("hybride", "MixedEventAttendanceMode", VIRTUAL),
     ],
 )
 def test_location_and_attendance_mode_follow_the_format(
@@ -70,7 +57,7 @@ def test_location_and_attendance_mode_follow_the_format(
     page = make_edition(edition_number=1, format=meeting_format)
     event = the_event(client, page)
     assert event["eventAttendanceMode"] == f"https://schema.org/{mode}"
-    assert event["location"] == location
+    assert event.get("location") == location
     assert event["eventStatus"] == "https://schema.org/EventScheduled"
 
 
@@ -188,7 +175,68 @@ def test_the_place_of_in_person_editions_has_the_series_address(
             {
                 "@type": "Place",
                 "name": series.organiser,
-                "address": "12 rue de la Paix, 44000 Nantes",
+                "address": {
+                    "@type": "PostalAddress",
+                    "streetAddress": "12 rue de la Paix",
+                    "postalCode": "44000",
+                    "addressLocality": "Nantes",
+                    "addressCountry": "FR",
+                },
             }
         ]
         assert "Lieu : 12 rue de la Paix, 44000 Nantes" in html
+
+
+def test_an_address_in_another_shape_is_given_whole(client, series, make_edition):
+    type(series).objects.filter(pk=series.pk).update(
+        venue_address="Centre social du Breil, Nantes"
+    )
+    page = make_edition(edition_number=1, format="presentiel")
+    assert the_event(client, page)["location"]["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": "Centre social du Breil, Nantes",
+        "addressCountry": "FR",
+    }
+
+
+def test_start_date_has_the_series_time_when_it_has_one(client, series, make_edition):
+    page = make_edition(edition_number=1, date=datetime.date(2021, 1, 15))
+    assert the_event(client, page)["startDate"] == "2021-01-15"
+    type(series).objects.filter(pk=series.pk).update(meeting_time=datetime.time(10, 0))
+    page = make_edition(edition_number=2, date=datetime.date(2021, 7, 16))
+    assert the_event(client, page)["startDate"] == "2021-07-16T10:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("meeting_format", "address", "warned"),
+    [
+        ("presentiel", "", True),
+        ("hybride", "", True),
+        ("visio", "", False),
+        ("presentiel", "12 rue de la Paix, 44000 Nantes", False),
+    ],
+)
+def test_editors_are_warned_when_the_series_has_no_address(
+    admin_client, series, make_edition, meeting_format, address, warned
+):
+    from recaps.admin.venue import warn_of_missing_venue
+
+    type(series).objects.filter(pk=series.pk).update(venue_address=address)
+    page = make_edition(edition_number=1, format=meeting_format)
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    warn_of_missing_venue(request, page)
+    texts = [str(message) for message in request._messages]
+    assert bool(texts) == warned
+    if warned:
+        assert "n’a pas d’adresse" in texts[0]
+
+
+def test_the_warning_runs_when_editors_save():
+    from wagtail import hooks
+
+    from recaps.admin.venue import warn_of_missing_venue
+
+    for hook in ("after_create_page", "after_edit_page"):
+        assert warn_of_missing_venue in hooks.get_hooks(hook)

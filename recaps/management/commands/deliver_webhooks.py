@@ -9,7 +9,8 @@ from recaps.webhooks import deliver_due
 class Command(BaseCommand):
     help = (
         "POST every due webhook delivery, signed, with a short timeout; failures "
-        "are retried with exponential backoff for a day. Run it every minute."
+        "are retried with exponential backoff for a day. One round of what "
+        "manage.py run_worker does continuously."
     )
 
     def add_arguments(self, parser):
