@@ -56,6 +56,8 @@ WARNING_MESSAGES = {
     "header_skipped": _("%(detail)s paragraph(s) of page header skipped"),
     "no_date": _("no date in the source, dated %(detail)s"),
     "embedded_image": _("image in a format the site cannot show left out: %(detail)s"),
+    "private_post": _("private post imported as a draft: %(detail)s"),
+    "password_post": _("password-protected post imported as a draft: %(detail)s"),
 }
 
 

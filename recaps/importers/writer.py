@@ -221,6 +221,9 @@ class EditionWriter:
         publish = self.publish
         if publish is None:
             publish = edition.status != "draft"
+        # A private or password-protected post is never published.
+        private = edition.status == "private"
+        publish = publish and not private
         page = self.existing_page(edition)
         if edition.source_key in self.unwritten:
             self.flush()  # the same source twice: its page is still pending
@@ -247,6 +250,7 @@ class EditionWriter:
                 page.import_fingerprint == digest
                 and not self._needs_publishing(page, publish)
                 and not self._elsewhere(page)
+                and not (private and page.live)
             ):
                 self.report.add("unchanged", label, page=page)
                 return None
@@ -276,6 +280,8 @@ class EditionWriter:
         else:
             self._tag(page, themes)
             save_page(page, self.series, publish)
+            if private and page.live:
+                page.unpublish()
         self.existing[edition.source_key] = page
         self.written.append(page.pk)
         self.changed.append(page)

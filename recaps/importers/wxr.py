@@ -36,12 +36,15 @@ from .wordpress import render_post
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(\d+(?:\.\d+)*)/$")
 EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/[\d.]+/excerpt/$")
 CONTENT_NAMESPACE = re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$")
+#: What each WordPress status becomes; other statuses (``trash``, ``inherit``,
+#: ``auto-draft``) are skipped. ``private`` editions are never published, even
+#: with ``--publish`` (see :class:`recaps.importers.writer.EditionWriter`).
 STATUSES = {
     "publish": "publish",
     "draft": "draft",
     "pending": "draft",
     "future": "draft",
-    "private": "draft",
+    "private": "private",
 }
 #: WordPress's default category says nothing about a recap.
 IGNORED_CATEGORIES = {"uncategorized", "non-classe", "sans-categorie"}
@@ -240,9 +243,16 @@ class WxrReader:
         export.post_count += 1
         title = decode_title(fields.get("title", ""))
         label = f"{title or '?'} (item {position})"
-        status = STATUSES.get(fields.get("status").strip())
+        wp_status = fields.get("status").strip()
+        status = STATUSES.get(wp_status)
         if status is None:
-            export.skipped.append((label, _("status is not publish or draft")))
+            export.skipped.append(
+                (
+                    label,
+                    _("WordPress status “%(status)s” is not imported")
+                    % {"status": wp_status or "?"},
+                )
+            )
             return
         terms = _terms(fields)
         chosen = {slug for _domain, slug, _name in terms} & self.categories
@@ -258,6 +268,12 @@ class WxrReader:
             return
         edition.label = label
         edition.status = status
+        if wp_status == "private":
+            edition.warnings.append(SourceWarning("private_post", label))
+        if fields.get("post_password").strip():
+            # What its author hid behind a password is never shown openly.
+            edition.status = "private"
+            edition.warnings.append(SourceWarning("password_post", label))
         edition.themes = [
             name
             for domain, slug, name in terms

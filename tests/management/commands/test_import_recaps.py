@@ -875,3 +875,67 @@ def test_api_and_pages_show_decoded_text_of_real_exports(series, uploads, client
         assert bad == [], (page.title, bad)
         html = client.get(page.url).content.decode()
         assert "&amp;amp;" not in html and "&lt;em&gt;" not in html, page.title
+
+
+# --- what was private stays private (issue 25) ------------------------------
+
+WORDPRESS_STATUSES = ["publish", "draft", "pending", "private", "future", "trash"]
+WORDPRESS_STATUSES += ["inherit"]
+
+
+@pytest.mark.parametrize("publish_flag", [(), ("--publish",)])
+def test_private_and_password_protected_posts_are_never_published(
+    series, tmp_path, publish_flag
+):
+    """Every WordPress status × password set or not: only public posts go live."""
+    cases = [
+        (status, password)
+        for status in WORDPRESS_STATUSES
+        for password in ("", "secret")
+    ]
+    items = [
+        wxr_item(
+            f"Post {status} {password or 'open'}",
+            recap_html(n),
+            f"https://site.example/?p={n}",
+            status=status,
+            post_id=n,
+            password=password,
+        )
+        for n, (status, password) in enumerate(cases, start=1)
+    ]
+    path = tmp_path / "statuses.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    report = tmp_path / "report.json"
+    output = run(path, "--series", series.slug, "--report", report, *publish_flag)
+    pages = {page.title: page for page in RecapPage.objects.child_of(series)}
+    for status, password in cases:
+        title = f"Post {status} {password or 'open'}"
+        if status in {"trash", "inherit"}:
+            assert title not in pages
+            continue
+        page = pages[title]
+        hidden = status == "private" or password
+        public = not hidden and (status == "publish" or publish_flag)
+        assert page.live is bool(public), (status, password)
+        assert page.has_unpublished_changes is not page.live
+        if hidden:
+            assert title in output
+    warnings = json.loads(report.read_text())["warnings"]
+    kinds = Counter(row["kind"] for row in warnings)
+    assert kinds["private_post"] == 2  # private, with and without password
+    assert kinds["password_post"] == 5  # every imported status with a password
+
+
+def test_a_post_made_private_since_its_import_is_unpublished(series, tmp_path):
+    path = tmp_path / "export.xml"
+    item = {"title": "Ébullition", "guid": "https://site.example/?p=4", "post_id": 4}
+    path.write_text(build_wxr([wxr_item(content=recap_html(4), **item)]))
+    run(path, "--series", series.slug)
+    assert RecapPage.objects.get(title="Ébullition").live
+    path.write_text(
+        build_wxr([wxr_item(content=recap_html(4), password="secret", **item)])
+    )
+    run(path, "--series", series.slug)
+    page = RecapPage.objects.get(title="Ébullition")
+    assert not page.live
