@@ -184,12 +184,15 @@ class EditionWriter:
         series, unless ``move``.
         """
         keys = [edition.source_key for edition in editions if edition.source_key]
+        keys += [key for edition in editions for key in edition.previous_keys]
         pages = RecapPage.objects.filter(import_source__in=keys).select_related(
             "latest_revision"
         )
         conflicts = []
         for page in pages:
             self.existing[page.import_source] = page
+        self._rekey(editions)
+        for page in {page.pk: page for page in self.existing.values()}.values():
             if self._elsewhere(page):
                 conflicts.append(page)
         if conflicts and not self.move:
@@ -203,6 +206,24 @@ class EditionWriter:
                         f"“{page.title}” ({page.url_path})" for page in conflicts[:10]
                     )
                 }
+            )
+
+    def _rekey(self, editions):
+        """Pages found under an edition's previous key take its current key."""
+        rekeyed = []
+        for edition in editions:
+            if edition.source_key in self.existing:
+                continue
+            for key in edition.previous_keys:
+                page = self.existing.get(key)
+                if page is not None and page.import_source == key:
+                    page.import_source = edition.source_key
+                    self.existing[edition.source_key] = page
+                    rekeyed.append(page)
+                    break
+        for page in rekeyed:
+            RecapPage.objects.filter(pk=page.pk).update(
+                import_source=page.import_source
             )
 
     def existing_page(self, edition):
@@ -247,7 +268,8 @@ class EditionWriter:
                 )
                 return None
             if (
-                page.import_fingerprint == digest
+                not (self.overwrite and self._edited_since_import(page))
+                and page.import_fingerprint == digest
                 and not self._needs_publishing(page, publish)
                 and not self._elsewhere(page)
                 and not (private and page.live)

@@ -939,3 +939,78 @@ def test_a_post_made_private_since_its_import_is_unpublished(series, tmp_path):
     run(path, "--series", series.slug)
     page = RecapPage.objects.get(title="Ébullition")
     assert not page.live
+
+
+# --- identity: post id and site, never the GUID alone (issue 25) ------------
+
+
+def _shared_guid_export(tmp_path):
+    guid = "https://site.example/?p=1"
+    path = tmp_path / "shared-guid.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Première ébullition", recap_html(1), guid, post_id=1),
+                wxr_item("Copie de la première", recap_html(2), guid, post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_posts_sharing_a_guid_are_both_imported_and_reported(series, tmp_path):
+    path = _shared_guid_export(tmp_path)
+    report = tmp_path / "report.json"
+    run(path, "--series", series.slug, "--report", report)
+    pages = RecapPage.objects.child_of(series)
+    assert sorted(pages.values_list("title", flat=True)) == [
+        "Copie de la première",
+        "Première ébullition",
+    ]
+    assert sorted(pages.values_list("import_source", flat=True)) == [
+        "https://www.centres-sociaux-44.fr/?p=1",
+        "https://www.centres-sociaux-44.fr/?p=2",
+    ]
+    warnings = json.loads(report.read_text())["warnings"]
+    shared = [row for row in warnings if row["kind"] == "duplicate_guid"]
+    assert sorted(row["detail"] for row in shared) == [
+        "Copie de la première (item 2)",
+        "Première ébullition (item 1)",
+    ]
+    before = counts()
+    run(path, "--series", series.slug)
+    assert counts() == before  # 0 revisions whatever the GUIDs
+
+
+def test_editions_imported_under_their_guid_are_found_again(series, tmp_path):
+    """Pages of earlier imports (keyed by GUID) are updated, not duplicated."""
+    guid = "https://site.example/?p=7"
+    path = tmp_path / "export.xml"
+    path.write_text(build_wxr([wxr_item("Ébullition", recap_html(7), guid)]))
+    run(path, "--series", series.slug)
+    assert RecapPage.objects.get().import_source == guid
+    path.write_text(build_wxr([wxr_item("Ébullition", recap_html(7), guid, post_id=7)]))
+    before = counts()
+    run(path, "--series", series.slug)
+    assert counts() == before
+    page = RecapPage.objects.get()
+    assert page.import_source == "https://www.centres-sociaux-44.fr/?p=7"
+
+
+def test_overwrite_replaces_an_admin_edit_even_when_the_source_is_unchanged(
+    series, tmp_path, django_user_model
+):
+    path = tmp_path / "export.xml"
+    path.write_text(build_wxr([wxr_item("Ébullition", recap_html(7), "g7", post_id=7)]))
+    run(path, "--series", series.slug)
+    editor = django_user_model.objects.create_user("editrice", password="x")
+    draft = RecapPage.objects.get().get_latest_revision_as_object()
+    draft.intro = "<p>Réécrit par l’équipe.</p>"
+    draft.save_revision(user=editor).publish()
+    run(path, "--series", series.slug)
+    assert "Réécrit" in RecapPage.objects.get().intro
+    run(path, "--series", series.slug, "--overwrite")
+    page = RecapPage.objects.get()
+    assert "édition 7" in page.intro
+    assert page.get_latest_revision().user_id is None
