@@ -4,7 +4,7 @@ import datetime
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,7 @@ from recaps.importers.writer import (
     deferred_indexing,
 )
 from recaps.importers.wxr import parse_wxr
+from recaps.management.base import TranslatedCommand
 from recaps.management.progress import Progress
 from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
@@ -44,7 +45,7 @@ def fridays_until(day, count):
     return [last - datetime.timedelta(weeks=count - 1 - n) for n in range(count)]
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Import legacy recaps (WordPress export, saved HTML page or flattened text) "
         "as editions of a series. Importing the same source again updates its "
