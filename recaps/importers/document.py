@@ -132,6 +132,9 @@ class ParsedEdition:
     #: Keys earlier imports may have given this edition (a WordPress GUID):
     #: its page is found under them and given ``source_key``.
     previous_keys: list[str] = field(default_factory=list)
+    #: The HTML readers saw (a WordPress post once rendered), whose words the
+    #: import accounts for (:mod:`recaps.importers.conservation`).
+    source_html: str = ""
 
     def item_counts(self):
         """Items (sub-items included) per section kind."""

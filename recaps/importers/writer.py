@@ -258,6 +258,8 @@ class EditionWriter:
             "intro": self.media.rewrite_links(edition.intro, warnings),
         }
         digest = fingerprint([values, body, themes])
+        # What the page holds (or would): the word balance reads it.
+        self.last_written = (values["title"], values["intro"], body)
         for warning in warnings:
             self.report.warn(warning, label)
         self.report.items.update(edition.item_counts())

@@ -326,6 +326,7 @@ class WxrReader:
             SourceWarning("shortcode", name) for name in rendered.removed
         ]
         edition.title = title
+        edition.source_html = rendered.html
         edition.slug = urllib.parse.unquote(fields.get("post_name").strip())
         edition.source_key, edition.previous_keys = self.source_keys(
             fields, post_id, title

@@ -16,6 +16,7 @@ from recaps.importers.archive import (
     read_archive,
     restore_archive,
 )
+from recaps.importers.conservation import REASONS, balance
 from recaps.importers.document import SourceError, SourceWarning
 from recaps.importers.media import MediaLibrary
 from recaps.importers.office import EmbeddedMedia, is_document_zip
@@ -128,6 +129,14 @@ class Command(TranslatedCommand):
             ),
         )
         parser.add_argument(
+            "--accept-losses",
+            action="store_true",
+            help=gettext_lazy(
+                "Import even posts whose words would not all be kept or set "
+                "aside with a reason (default: refuse the whole import)."
+            ),
+        )
+        parser.add_argument(
             "--report",
             metavar="FILE.json",
             help=gettext_lazy("Also write the report as JSON to this file."),
@@ -187,10 +196,23 @@ class Command(TranslatedCommand):
                 len(editions),
                 self.stderr.isatty() and options["verbosity"] > 0,
             )
+            self.balances = []
             with deferred_indexing(update=not options["dry_run"]) as written:
                 for done, edition in enumerate(editions, start=1):
                     writer.write(edition)
+                    if edition.source_html:
+                        title, intro, body = writer.last_written
+                        self.balances.append(
+                            balance(
+                                edition.label or edition.source_key,
+                                edition.source_html,
+                                intro,
+                                body,
+                                title,
+                            )
+                        )
                     progress(done)
+                self.check_losses(report, series, options)
                 written.update(writer.finish())
             report.media.update(writer.media.counts)
             if options["dry_run"]:
@@ -198,6 +220,28 @@ class Command(TranslatedCommand):
         self.print_report(report, series, options)
         if options["report"]:
             self.write_report(report, series, options)
+
+    def check_losses(self, report, series, options):
+        """Refuse the import if a post would lose words no reason explains."""
+        losing = [entry for entry in self.balances if entry.lost]
+        if not losing or options["accept_losses"]:
+            return
+        if options["report"]:
+            self.write_report(report, series, options)
+        raise CommandError(
+            _(
+                "%(count)s post(s) would lose words that are neither in the "
+                "edition nor set aside with a reason; nothing was imported "
+                "(--accept-losses imports them anyway): %(posts)s"
+            )
+            % {
+                "count": len(losing),
+                "posts": "; ".join(
+                    f"{entry.label}: {' '.join(sorted(entry.lost.elements())[:12])}"
+                    for entry in losing[:10]
+                ),
+            }
+        )
 
     def archive_source(self, sources):
         """The path of an ``export_recaps`` archive given alone, else None."""
@@ -251,6 +295,7 @@ class Command(TranslatedCommand):
             "series": {"slug": series.slug, "title": series.title},
             "dry_run": options["dry_run"],
             **report.as_data(),
+            "conservation": [entry.as_data() for entry in self.balances],
         }
         try:
             with open(options["report"], "w", encoding="utf-8") as handle:
@@ -467,6 +512,7 @@ class Command(TranslatedCommand):
                     "links": report.media["links"],
                 }
             )
+        self.print_balances(options)
         for note in report.notes:
             write(note)
         warnings = report.grouped_warnings()
@@ -480,5 +526,50 @@ class Command(TranslatedCommand):
                         "count": row["count"],
                         "editions": ", ".join(row["editions"][:3])
                         + ("…" if len(row["editions"]) > 3 else ""),
+                    }
+                )
+
+    def print_balances(self, options):
+        """Words in, kept, set aside and lost: in total, then per post."""
+        if not self.balances:
+            return
+        write = self.stdout.write
+        line = _(
+            "Words: %(words_in)s in the source(s), %(kept)s kept, %(set_aside)s "
+            "set aside, %(lost)s lost"
+        )
+        write(
+            line
+            % {
+                "words_in": sum(entry.words_in for entry in self.balances),
+                "kept": sum(entry.kept for entry in self.balances),
+                "set_aside": sum(entry.set_aside_count for entry in self.balances),
+                "lost": sum(entry.lost_count for entry in self.balances),
+            }
+        )
+        for entry in self.balances:
+            if options["verbosity"] < 2 and not (entry.set_aside or entry.lost):
+                continue
+            write(
+                "  "
+                + _(
+                    "%(post)s: %(words_in)s in, %(kept)s kept, %(set_aside)s set "
+                    "aside, %(lost)s lost"
+                )
+                % {
+                    "post": entry.label,
+                    "words_in": entry.words_in,
+                    "kept": entry.kept,
+                    "set_aside": entry.set_aside_count,
+                    "lost": entry.lost_count,
+                }
+            )
+            for code, aside in entry.set_aside.items():
+                write(
+                    "    "
+                    + _("set aside (%(reason)s): %(text)s")
+                    % {
+                        "reason": REASONS[code],
+                        "text": " / ".join(aside["text"])[:200],
                     }
                 )

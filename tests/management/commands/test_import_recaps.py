@@ -1014,3 +1014,72 @@ def test_overwrite_replaces_an_admin_edit_even_when_the_source_is_unchanged(
     page = RecapPage.objects.get()
     assert "édition 7" in page.intro
     assert page.get_latest_revision().user_id is None
+
+
+# --- conservation of words, checked by the import itself (issue 25) ---------
+
+
+def _social_centre_export(tmp_path):
+    path = tmp_path / "centre.xml"
+    content = (
+        "<h2>Planning des ateliers</h2><table><tr><td>Lundi</td><td>Couture</td>"
+        "</tr></table><h3>Ce qui a été partagé</h3><ul><li>Un jardin</li></ul>"
+        '<div class="sharedaddy"><h3>Partager :</h3><p>Facebook</p></div>'
+    )
+    path.write_text(
+        build_wxr([wxr_item("Atelier", content, "g1", post_id=1)]), encoding="utf-8"
+    )
+    return path
+
+
+def test_the_report_accounts_for_every_word_of_every_post(series, tmp_path):
+    path = _social_centre_export(tmp_path)
+    report = tmp_path / "report.json"
+    output = run(path, "--series", series.slug, "--report", report)
+    assert "Mots : 14 dans la ou les sources, 12 conservés, 2 mis de côté" in output
+    (entry,) = json.loads(report.read_text())["conservation"]
+    assert entry["edition"] == "Atelier (item 1)"
+    assert (entry["words_in"], entry["kept"], entry["set_aside"]) == (14, 12, 2)
+    assert entry["lost"] == 0
+    assert entry["set_aside_by_reason"][0]["reason"] == "furniture"
+    page = RecapPage.objects.get()
+    # The heading of the table heads no section: it stays as a bold paragraph.
+    assert "<b>Planning des ateliers</b>" in page.intro
+
+
+def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
+    series, tmp_path, monkeypatch
+):
+    """A converter that drops a section is caught by the import itself."""
+    from recaps.importers import wxr
+
+    original = wxr.parse_fragment
+
+    def lossy(html):
+        editions, warnings = original(html)
+        editions[0].sections = editions[0].sections[:-1]
+        return editions, warnings
+
+    monkeypatch.setattr(wxr, "parse_fragment", lossy)
+    path = tmp_path / "export.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
+                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    before = counts()
+    report = tmp_path / "report.json"
+    with pytest.raises(CommandError, match="numerique"):
+        run(path, "--series", series.slug, "--report", report)
+    assert counts() == before
+    lost = {
+        e["edition"]: e["lost"] for e in json.loads(report.read_text())["conservation"]
+    }
+    assert lost == {"Sans perte (item 1)": 10, "Avec perte (item 2)": 10}
+    output = run(path, "--series", series.slug, "--accept-losses")
+    assert RecapPage.objects.child_of(series).count() == 2
+    assert "10 perdus" in output
