@@ -7,19 +7,22 @@ and external references; each ``<item>`` is turned into an edition as soon as it
 ends, then dropped from memory, so memory follows the largest post, not the file.
 
 Only posts (``wp:post_type`` = ``post``) can become editions: those of the chosen
-categories or tags, or, when none is chosen, those with at least one heading that
-names a section kind. Every other post is listed with the reason it was skipped.
+categories or tags, or, when none is chosen, those of a category or tag that says
+“recap” (:data:`RECAP_TERMS`) or with at least two headings naming a section kind.
+Every other post is listed with the reason it was skipped.
 Attachments are remembered (address, file, alt text, caption) so that images and
 galleries can be resolved to the files of a ``wp-content/uploads`` copy.
 """
 
 import datetime
+import difflib
 import email.utils
 import html
 import re
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -48,6 +51,12 @@ STATUSES = {
 }
 #: WordPress's default category says nothing about a recap.
 IGNORED_CATEGORIES = {"uncategorized", "non-classe", "sans-categorie"}
+#: A category or tag whose slug says “recap” makes its posts recaps.
+RECAP_TERMS = re.compile(r"compte-?s?-?rendus?|recap|ebullition|\bcr\b")
+#: Without a chosen or recap category, a post is a recap only with this many
+#: headings naming a section kind: one “Nos actions” or “Liens utiles” is not
+#: enough, ordinary news posts have such headings.
+MIN_RECOGNISED_HEADINGS = 2
 _GENERATOR_VERSION = re.compile(r"[?&]v=([\w.-]+)")
 
 
@@ -78,6 +87,8 @@ class WxrExport:
     other_items: Counter = field(default_factory=Counter)
     attachments: dict = field(default_factory=dict)
     base_url: str = ""
+    #: Posts per category or tag: ``(domain, slug, name)`` → count.
+    terms: Counter = field(default_factory=Counter)
     #: The channel's ``<link>``: the site's address.
     site_url: str = ""
 
@@ -160,13 +171,13 @@ class WxrReader:
     """Read one export; ``categories`` are the slugs that choose the recaps."""
 
     def __init__(self, categories=()):
-        self.categories = {slugify(slug) for slug in categories if slug}
+        self.categories = {_term_key(slug) for slug in categories if slug}
         self.export = WxrExport()
         self.gallery_parents = []
         #: Post ids by GUID, to report the GUIDs several posts share.
         self.guids = {}
 
-    def read(self, source):
+    def read(self, source, require_editions=True):
         export = self.export
         channel = None
         position = depth = 0
@@ -211,7 +222,8 @@ class WxrReader:
         export.wxr_version = export.wxr_version or versions[0]
         self.resolve_media()
         self.report_shared_guids()
-        if not export.editions:
+        self.check_categories()
+        if require_editions and not export.editions:
             raise SourceError(
                 _(
                     "no recap found among %(count)s post(s) of the export "
@@ -221,6 +233,23 @@ class WxrReader:
             )
         _number_by_date(export.editions)
         return export
+
+    def check_categories(self):
+        """A chosen category that no post has is a mistake: name the closest."""
+        known = {}
+        for _domain, slug, name in self.export.terms:
+            known[_term_key(slug)] = slug
+            known[_term_key(name)] = slug
+        for chosen in sorted(self.categories - set(known)):
+            close = difflib.get_close_matches(chosen, list(known), n=3, cutoff=0.6)
+            suggestions = ", ".join(dict.fromkeys(known[key] for key in close))
+            raise SourceError(
+                _(
+                    "no category or tag “%(chosen)s” in the export; closest: "
+                    "%(close)s (--list-categories lists them)"
+                )
+                % {"chosen": chosen, "close": suggestions or "—"}
+            )
 
     def channel_field(self, element):
         local, kind = _local(element.tag), _kind(_namespace(element.tag))
@@ -262,14 +291,19 @@ class WxrReader:
             )
             return
         terms = _terms(fields)
-        chosen = {slug for _domain, slug, _name in terms} & self.categories
+        export.terms.update(terms)
+        keys = {
+            _term_key(part) for _domain, slug, name in terms for part in (slug, name)
+        }
+        chosen = keys & self.categories
         if self.categories and not chosen:
             export.skipped.append((label, _("not in the chosen categories or tags")))
             return
-        edition = self.edition(fields, title, bool(self.categories))
+        recap_term = any(RECAP_TERMS.search(key) for key in keys)
+        edition = self.edition(fields, title, bool(chosen) or recap_term)
         if edition is None:
-            reason = _("no heading naming a section kind")
-            if self.categories:
+            reason = _("fewer than two headings naming a section kind")
+            if chosen or recap_term:
                 reason = _("empty post")
             export.skipped.append((label, reason))
             return
@@ -310,9 +344,10 @@ class WxrReader:
             edition.intro += extra.intro
             edition.sections += extra.sections
             edition.warnings += extra.warnings
-        if not any(s["type"] in RECOGNISED_KINDS for s in edition.sections):
-            if not chosen:
-                return None
+        recognised = [s for s in edition.sections if s["type"] in RECOGNISED_KINDS]
+        if len(recognised) < MIN_RECOGNISED_HEADINGS and not chosen:
+            return None
+        if not recognised:
             if not edition.sections and edition.intro:
                 # A chosen post without headings is free text.
                 edition.sections = [
@@ -427,9 +462,18 @@ def _image_of(attachment, section):
     }
 
 
-def parse_wxr(source, categories=()):
-    """Read a WXR file (path or binary file object) into a :class:`WxrExport`."""
-    return WxrReader(categories).read(source)
+def _term_key(text):
+    """A category or tag as compared: percent-decoded, slugified (accents
+    folded: “événements”, “%c3%a9v%c3%a9nements” and “evenements” agree)."""
+    return slugify(unquote_plus(str(text)))
+
+
+def parse_wxr(source, categories=(), require_editions=True):
+    """Read a WXR file (path or binary file object) into a :class:`WxrExport`.
+
+    Without a recap, :class:`SourceError` unless ``require_editions`` is false.
+    """
+    return WxrReader(categories).read(source, require_editions)
 
 
 def _number_by_date(editions):

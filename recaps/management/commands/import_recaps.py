@@ -107,6 +107,14 @@ class Command(TranslatedCommand):
             ),
         )
         parser.add_argument(
+            "--list-categories",
+            action="store_true",
+            help=gettext_lazy(
+                "WordPress exports: list their categories and tags with their "
+                "number of posts, and import nothing."
+            ),
+        )
+        parser.add_argument(
             "--uploads",
             metavar="DIR",
             help=gettext_lazy(
@@ -165,11 +173,14 @@ class Command(TranslatedCommand):
         paths = [Path(source) for source in options["sources"]]
         for path in paths:
             self.check_size(path, max_mb)
+        if options["list_categories"]:
+            return self.list_categories(paths)
         report = Report()
         editions, series_title = [], ""
         self.embedded_images = {}
+        self.balances = []
         for path in paths:
-            found, title = self.read_source(path, report, options["categories"])
+            found, title = self.read_source(path, report, options)
             editions += found
             series_title = series_title or title
         self.assign_dates(editions, dates)
@@ -196,7 +207,6 @@ class Command(TranslatedCommand):
                 len(editions),
                 self.stderr.isatty() and options["verbosity"] > 0,
             )
-            self.balances = []
             with deferred_indexing(update=not options["dry_run"]) as written:
                 for done, edition in enumerate(editions, start=1):
                     writer.write(edition)
@@ -220,6 +230,50 @@ class Command(TranslatedCommand):
         self.print_report(report, series, options)
         if options["report"]:
             self.write_report(report, series, options)
+
+    def list_categories(self, paths):
+        """Print the categories and tags of WordPress exports, most used first."""
+        for path in paths:
+            try:
+                export = parse_wxr(str(path), require_editions=False)
+            except (SourceError, OSError) as error:
+                raise CommandError(
+                    _("%(file)s: %(problem)s") % {"file": path, "problem": error}
+                ) from error
+            self.stdout.write(
+                _("%(file)s: %(count)s categories and tags")
+                % {"file": path, "count": len(export.terms)}
+            )
+            labels = {"category": _("category"), "post_tag": _("tag")}
+            for (domain, slug, name), count in sorted(
+                export.terms.items(), key=lambda row: (-row[1], row[0])
+            ):
+                self.stdout.write(
+                    f"  {slug} ({labels.get(domain, domain)}, {name}): {count}"
+                )
+
+    def nothing_found(self, report, options):
+        """No recap in the sources: say why each post was skipped, then stop."""
+        if options["verbosity"] > 0:
+            for label, reason in report.skipped:
+                self.stdout.write(
+                    _("  skipped: %(post)s (%(reason)s)")
+                    % {"post": label, "reason": reason}
+                )
+        if options["report"]:
+            self.write_report(report, None, options)
+        source = report.sources[-1]
+        raise CommandError(
+            _("%(file)s: %(problem)s")
+            % {
+                "file": source["file"],
+                "problem": _(
+                    "no recap found among %(count)s post(s) of the export "
+                    "(WXR %(version)s)"
+                )
+                % {"count": source["posts"], "version": source["wxr_version"]},
+            }
+        )
 
     def check_losses(self, report, series, options):
         """Refuse the import if a post would lose words no reason explains."""
@@ -292,7 +346,7 @@ class Command(TranslatedCommand):
 
     def write_report(self, report, series, options):
         data = {
-            "series": {"slug": series.slug, "title": series.title},
+            "series": {"slug": series.slug, "title": series.title} if series else None,
             "dry_run": options["dry_run"],
             **report.as_data(),
             "conservation": [entry.as_data() for entry in self.balances],
@@ -306,7 +360,7 @@ class Command(TranslatedCommand):
                 % {"file": options["report"], "problem": error.strerror}
             ) from error
 
-    def read_source(self, path, report, categories=()):
+    def read_source(self, path, report, options):
         """Parsed editions of one file; any problem is a CommandError naming it."""
         try:
             if not path.exists():
@@ -321,7 +375,9 @@ class Command(TranslatedCommand):
             if kind == "xml":
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
-                export = parse_wxr(str(path), categories=categories)
+                export = parse_wxr(
+                    str(path), categories=options["categories"], require_editions=False
+                )
                 for label, reason in export.skipped:
                     report.add("skipped", label, reason)
                 report.sources.append(
@@ -334,6 +390,8 @@ class Command(TranslatedCommand):
                         "other_items": dict(export.other_items),
                     }
                 )
+                if not export.editions:
+                    self.nothing_found(report, options)
                 return export.editions, export.title
             editions, images, kind = parse_document(path.read_bytes(), path.name)
             self.embedded_images.update(images)

@@ -477,7 +477,7 @@ def test_report_names_versions_statuses_and_groups_warnings(series, tmp_path):
         {
             "status": "skipped",
             "edition": "Nos questions du moment (item 4)",
-            "reason": gettext("no heading naming a section kind"),
+            "reason": gettext("fewer than two headings naming a section kind"),
         }
     ]
     rows = {(row["kind"], row["detail"]): row for row in data["warnings"]}
@@ -1027,7 +1027,18 @@ def _social_centre_export(tmp_path):
         '<div class="sharedaddy"><h3>Partager :</h3><p>Facebook</p></div>'
     )
     path.write_text(
-        build_wxr([wxr_item("Atelier", content, "g1", post_id=1)]), encoding="utf-8"
+        build_wxr(
+            [
+                wxr_item(
+                    "Atelier",
+                    content,
+                    "g1",
+                    post_id=1,
+                    categories=[("comptes-rendus", "Comptes rendus")],
+                )
+            ]
+        ),
+        encoding="utf-8",
     )
     return path
 
@@ -1050,14 +1061,14 @@ def test_the_report_accounts_for_every_word_of_every_post(series, tmp_path):
 def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
     series, tmp_path, monkeypatch
 ):
-    """A converter that drops a section is caught by the import itself."""
+    """A converter that drops the intro is caught by the import itself."""
     from recaps.importers import wxr
 
     original = wxr.parse_fragment
 
     def lossy(html):
         editions, warnings = original(html)
-        editions[0].sections = editions[0].sections[:-1]
+        editions[0].intro = ""
         return editions, warnings
 
     monkeypatch.setattr(wxr, "parse_fragment", lossy)
@@ -1073,13 +1084,122 @@ def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
     )
     before = counts()
     report = tmp_path / "report.json"
-    with pytest.raises(CommandError, match="numerique"):
+    with pytest.raises(CommandError, match="Avec perte .item 2.: 2 beau cette"):
         run(path, "--series", series.slug, "--report", report)
     assert counts() == before
     lost = {
         e["edition"]: e["lost"] for e in json.loads(report.read_text())["conservation"]
     }
-    assert lost == {"Sans perte (item 1)": 10, "Avec perte (item 2)": 10}
+    assert lost == {"Sans perte (item 1)": 6, "Avec perte (item 2)": 6}
     output = run(path, "--series", series.slug, "--accept-losses")
     assert RecapPage.objects.child_of(series).count() == 2
-    assert "10 perdus" in output
+    assert "6 perdus" in output
+
+
+# --- choosing recaps (issue 25) ---------------------------------------------
+
+NEWS = {
+    "Portes ouvertes": "<p>Venez !</p><h2>Nos actions</h2><p>Un goûter.</p>",
+    "Nos partenaires": "<p>Merci.</p><h2>Liens utiles</h2><ul><li>La CAF</li></ul>",
+    "Foire aux questions": "<h2>Questions fréquentes</h2><p>Où ? Ici.</p>",
+    "Accueil d’été": "<h2>Horaires d'ouverture</h2><p>9h-12h</p>",
+}
+
+
+def _news_export(tmp_path):
+    items = [
+        wxr_item(title, content, f"g{n}", post_id=n)
+        for n, (title, content) in enumerate(NEWS.items(), start=1)
+    ]
+    items.append(wxr_item("Vraie ébullition", recap_html(5), "g5", post_id=5))
+    items.append(
+        wxr_item(
+            "Compte rendu court",
+            "<h2>Ce qui a été partagé</h2><ul><li>Un jardin</li></ul>",
+            "g6",
+            post_id=6,
+            categories=[("comptes-rendus", "Comptes rendus")],
+        )
+    )
+    items.append(
+        wxr_item(
+            "Fête de quartier",
+            "<p>Une fête.</p>",
+            "g7",
+            post_id=7,
+            categories=[("%c3%a9v%c3%a9nements", "Événements")],
+        )
+    )
+    path = tmp_path / "news.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    return path
+
+
+def test_ordinary_news_posts_are_not_taken_for_recaps(series, tmp_path):
+    path = _news_export(tmp_path)
+    report = tmp_path / "report.json"
+    output = run(path, "--series", series.slug, "--report", report)
+    titles = set(RecapPage.objects.values_list("title", flat=True))
+    assert titles == {"Vraie ébullition", "Compte rendu court"}
+    skipped = {
+        e["edition"]: e["reason"]
+        for e in json.loads(report.read_text())["editions"]
+        if e["status"] == "skipped"
+    }
+    reason = gettext("fewer than two headings naming a section kind")
+    assert skipped == {
+        f"{title} (item {n})": reason
+        for n, title in enumerate([*NEWS, "", "", "Fête de quartier"], start=1)
+        if title
+    }
+    assert "Portes ouvertes (item 1)" in output
+
+
+def test_list_categories_prints_each_with_its_post_count(series, tmp_path):
+    before = counts()
+    output = run(_news_export(tmp_path), "--list-categories")
+    assert "comptes-rendus (catégorie, Comptes rendus): 1" in output
+    assert "événements (catégorie, Événements): 1" in output
+    assert counts() == before
+
+
+def test_a_non_ascii_category_can_be_chosen(series, tmp_path):
+    run(_news_export(tmp_path), "--series", series.slug, "--category", "événements")
+    assert list(RecapPage.objects.values_list("title", flat=True)) == [
+        "Fête de quartier"
+    ]
+
+
+def test_a_mistyped_category_names_the_closest(series, tmp_path):
+    with pytest.raises(CommandError, match="comptes-rendus"):
+        run(
+            _news_export(tmp_path),
+            "--series",
+            series.slug,
+            "--category",
+            "compte-rendu",
+        )
+
+
+def test_when_nothing_is_found_every_skipped_post_has_its_reason(series, tmp_path):
+    path = tmp_path / "news.xml"
+    path.write_text(
+        build_wxr([wxr_item("Portes ouvertes", NEWS["Portes ouvertes"], "g1")]),
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="WXR 1.2"):
+        call_command(
+            "import_recaps",
+            str(path),
+            "--series",
+            series.slug,
+            "--report",
+            str(report),
+            stdout=out,
+        )
+    reason = gettext("fewer than two headings naming a section kind")
+    assert f"Portes ouvertes (item 1) ({reason})" in out.getvalue()
+    [entry] = json.loads(report.read_text())["editions"]
+    assert entry["reason"] == reason
