@@ -1203,3 +1203,24 @@ def test_when_nothing_is_found_every_skipped_post_has_its_reason(series, tmp_pat
     assert f"Portes ouvertes (item 1) ({reason})" in out.getvalue()
     [entry] = json.loads(report.read_text())["editions"]
     assert entry["reason"] == reason
+
+
+ISSUE_25 = ROOT / "tests" / "importers" / "data" / "wordpress" / "issue25-cases.xml"
+
+
+def test_the_cases_of_issue_25_lose_no_word_publish_nothing_private(series, tmp_path):
+    report = tmp_path / "report.json"
+    run(ISSUE_25, "--series", series.slug, "--report", report)
+    data = json.loads(report.read_text())
+    assert data["conservation"]
+    assert [e for e in data["conservation"] if e["lost"]] == []
+    live = set(
+        RecapPage.objects.child_of(series).live().values_list("title", flat=True)
+    )
+    assert "Statut publish ouvert" in live
+    assert not {title for title in live if "secret" in title or "private" in title}
+    # All share one GUID: each post is its own edition, and a re-run writes nothing.
+    assert RecapPage.objects.filter(title__startswith="Statut").count() == 6
+    before = counts()
+    run(ISSUE_25, "--series", series.slug)
+    assert counts() == before
