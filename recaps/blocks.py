@@ -8,6 +8,7 @@ declaration (:func:`section_block`). The machine name is the block's name in
 Free text and media have blocks of their own.
 """
 
+import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -25,12 +26,14 @@ from wagtail.rich_text import expand_db_html, get_text_for_indexing
 
 from .kinds import SECTION_KINDS
 
-ITEM_FEATURES = ["bold", "italic", "link", "document-link"]
+#: Inline styles a source may carry (“le samedi <s>dimanche</s>”, “H<sub>2</sub>O”).
+INLINE_STYLES = ["strikethrough", "subscript", "superscript"]
+ITEM_FEATURES = ["bold", "italic", *INLINE_STYLES, "link", "document-link"]
 #: Size of images in the API (and of the largest image on pages).
 IMAGE_RENDITION = "max-1200x1200"
 TEXT_FEATURES = [
-    *["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"],
-    *["blockquote", "hr"],
+    *["h3", "h4", "bold", "italic", *INLINE_STYLES, "ol", "ul", "link"],
+    *["document-link", "blockquote", "hr"],
 ]
 
 
@@ -44,9 +47,15 @@ def html_to_text(html):
     return _plain_text(str(getattr(html, "source", html) or ""))
 
 
+_OPENING_BLOCK = re.compile(r"(<(?:ul|ol|li|dl|dt|dd|table|tr|td|th|pre|div)\b)", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _plain_text(source):
     # Publishing computes both the API form and the search text of every item.
+    # Wagtail separates words after closing blocks only: “Three<ul><li>Four”
+    # would read “ThreeFour”.
+    source = _OPENING_BLOCK.sub(r" \1", source)
     text = get_text_for_indexing(normalize_newlines(source))
     return " ".join(text.split())
 

@@ -119,14 +119,24 @@ hooks.register("after_edit_page", warn_of_missing_venue)
 def register_import_features(features):
     """Rich text rules the WordPress importer needs beyond Wagtail's own.
 
-    Wagtail whitelists ``blockquote`` only for Draftail, and ``ol`` without its
-    ``start`` attribute; imported quotes and lists that start at 3 keep them.
+    Wagtail whitelists ``blockquote``, ``s``, ``sub`` and ``sup`` only for
+    Draftail, and ``ol`` without its ``start`` attribute; imported quotes,
+    struck-out words, subscripts, superscripts and lists that start at 3 keep
+    them.
     """
     features.register_converter_rule(
         "editorhtml",
         "blockquote",
         [WhitelistRule("blockquote", allow_without_attributes)],
     )
+    for feature, element in [
+        ("strikethrough", "s"),
+        ("subscript", "sub"),
+        ("superscript", "sup"),
+    ]:
+        features.register_converter_rule(
+            "editorhtml", feature, [WhitelistRule(element, allow_without_attributes)]
+        )
     features.register_converter_rule(
         "editorhtml",
         "ol-start",

@@ -56,6 +56,9 @@ WARNING_MESSAGES = {
     "header_skipped": _("%(detail)s paragraph(s) of page header skipped"),
     "no_date": _("no date in the source, dated %(detail)s"),
     "embedded_image": _("image in a format the site cannot show left out: %(detail)s"),
+    "private_post": _("private post imported as a draft: %(detail)s"),
+    "password_post": _("password-protected post imported as a draft: %(detail)s"),
+    "duplicate_guid": _("GUID shared with another post, both imported: %(detail)s"),
 }
 
 
@@ -126,6 +129,12 @@ class ParsedEdition:
     warnings: list[str] = field(default_factory=list)
     label: str = ""
     source_path: object = None
+    #: Keys earlier imports may have given this edition (a WordPress GUID):
+    #: its page is found under them and given ``source_key``.
+    previous_keys: list[str] = field(default_factory=list)
+    #: The HTML readers saw (a WordPress post once rendered), whose words the
+    #: import accounts for (:mod:`recaps.importers.conservation`).
+    source_html: str = ""
 
     def item_counts(self):
         """Items (sub-items included) per section kind."""

@@ -31,7 +31,7 @@ from .document import (
     decode,
     finish_editions,
 )
-from .mapping import is_heading_line
+from .mapping import clean_heading, is_heading_line, section_kind
 from .sanitize import DROPPED_ELEMENTS
 
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
@@ -66,7 +66,37 @@ FURNITURE = [
     "aside",
     *(name for name in DROPPED_ELEMENTS if name not in MEDIA),
 ]
-_FURNITURE_CLASS = re.compile(r"share|sharing|social|comment|menu|breadcrumb|sidebar")
+#: Furniture WordPress, Jetpack and default themes add around a post, by the
+#: exact class or id they write: share and like buttons, related posts, social
+#: icons, comments, widgets. Nothing is guessed from a part of a class name:
+#: ``centre-social-infos``, ``menu-semaine`` or ``comment-participer`` are text.
+FURNITURE_CLASSES = frozenset(
+    {
+        "sharedaddy",
+        "sd-sharing-enabled",
+        "sd-block",
+        "sd-like",
+        "sd-rating",
+        "jp-relatedposts",
+        "jp-post-flair",
+        "jetpack-likes-widget-wrapper",
+        "wpcnt",
+        "wp-block-social-links",
+        "wp-block-jetpack-sharing-buttons",
+        "wp-block-jetpack-related-posts",
+        "wp-block-jetpack-like",
+        "addtoany_share_save_container",
+        "wp-block-file__button",
+        "comments-area",
+        "comment-respond",
+        "widget-area",
+        "post-navigation",
+        "yoast-breadcrumbs",
+    }
+)
+FURNITURE_IDS = frozenset(
+    {"jp-relatedposts", "jp-post-flair", "comments", "respond", "secondary"}
+)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
 _LANGUAGE_CLASS = re.compile(r"\blang(?:uage)?-([\w+#-]+)")
@@ -146,6 +176,17 @@ def _list_items(tag):
             item.children += _list_items(nested)
         items.append(item)
     return items
+
+
+def _loose_list_text(tag):
+    """Text standing in a list between its items, as paragraphs."""
+    loose = [
+        str(child)
+        for child in tag.children
+        if not (isinstance(child, Tag) and child.name in {"li", *LISTS})
+        and not isinstance(child, Comment)
+    ]
+    yield from _paragraph_events("".join(loose))
 
 
 def _bullet_list(tag):
@@ -230,6 +271,10 @@ def table_value(table, caption=""):
 
 
 def code_value(pre):
+    """A ``code`` section; the line breaks of a preformatted block kept
+    (the block editor writes them as ``<br>``)."""
+    for br in pre.find_all("br"):
+        br.replace_with("\n")
     code = pre.find("code")
     language = _LANGUAGE_CLASS.search(_classes(code) if code else _classes(pre))
     return {
@@ -341,7 +386,14 @@ def _quote(tag):
 
 
 def _buttons(tag):
-    links = [str(a) for a in tag.find_all("a", href=True)]
+    """Buttons: their links, or their text when they link nowhere."""
+    links = [
+        str(a) if a.get("href") else escape(_text(a))
+        for a in tag.find_all("a")
+        if _text(a)
+    ]
+    if not links and _text(tag):
+        links = [escape(_text(tag))]
     return Paragraph(" – ".join(links)) if links else None
 
 
@@ -379,7 +431,12 @@ def _block_events(child):
     elif name in HEADINGS:
         yield Heading(child.get_text(" ", strip=True))
     elif name in LISTS:
-        yield _bullet_list(child)
+        if child.find("li", recursive=False) is None:
+            # Text in a list without items: browsers show it, so is it here.
+            yield from events(child)
+        else:
+            yield from _loose_list_text(child)
+            yield _bullet_list(child)
     elif name == "dl":
         yield _definition_list(child)
     elif name == "p":
@@ -393,6 +450,8 @@ def _block_events(child):
         yield Block(table_value(child))
     elif name == "pre":
         if "wp-block-verse" in classes:
+            for br in child.find_all("br"):
+                br.replace_with("\n")
             lines = escape(child.get_text()).strip("\n").split("\n")
             yield Paragraph("<br/>".join(lines))
         else:
@@ -413,6 +472,23 @@ def _block_events(child):
         yield from events(child)
 
 
+def _is_furniture(tag):
+    if tag.name in {"body", "html", "article", "main"}:
+        return False
+    return bool(
+        FURNITURE_CLASSES.intersection(tag.get("class") or ())
+        or tag.get("id") in FURNITURE_IDS
+    )
+
+
+def furniture_elements(soup):
+    """The elements WordPress adds around a post's text (:data:`FURNITURE_CLASSES`),
+    outermost first."""
+    found = soup.find_all(_is_furniture)
+    ids = {id(tag) for tag in found}
+    return [tag for tag in found if not any(id(p) in ids for p in tag.parents)]
+
+
 def strip_furniture(soup):
     """Drop navigation, share buttons, scripts; keep an article's own title."""
     for header in soup.find_all("header"):
@@ -422,17 +498,64 @@ def strip_furniture(soup):
             header.decompose()
     for element in soup.find_all(FURNITURE):
         element.decompose()
-    for element in soup.find_all(class_=_FURNITURE_CLASS):
-        if element.name not in {"body", "html", "article", "main"}:
-            element.decompose()
+    for element in furniture_elements(soup):
+        element.decompose()
     return soup
+
+
+def _post_headings(stream):
+    """In a post, an ``h1`` is a heading: the post has its own title."""
+    for event in stream:
+        yield Heading(event.title) if isinstance(event, Separator) else event
+
+
+def _bold(heading):
+    return Paragraph(f"<p><b>{escape(heading.text.strip())}</b></p>")
+
+
+def keep_headings(stream):
+    """Headings that would head nothing stay, as bold paragraphs.
+
+    A heading followed directly by another heading, by the end, or only by
+    blocks (a table, code, an image) would make a section with nothing in it,
+    which no reader sees: “Planning des ateliers” above its table would be
+    lost. A heading that names no section kind heads nothing when a block
+    follows it (text after a block starts a new section).
+    """
+    heading, held = None, []
+
+    def release(empty):
+        if heading is not None:
+            yield _bold(heading) if empty else heading
+        yield from held
+
+    for event in stream:
+        if isinstance(event, (Block, SourceWarning)) and heading is not None:
+            held.append(event)
+            continue
+        if isinstance(event, (Paragraph, BulletList)) and heading is not None:
+            known = section_kind(clean_heading(heading.text)) is not None
+            has_block = any(isinstance(e, Block) for e in held)
+            yield from release(empty=has_block and not known)
+            heading, held = None, []
+            yield event
+            continue
+        if heading is not None:
+            yield from release(empty=True)
+            heading, held = None, []
+        if isinstance(event, Heading):
+            heading = event
+        else:
+            yield event
+    yield from release(empty=True)
 
 
 def parse_fragment(html, split_editions=False):
     """Editions (usually one) of an HTML fragment such as a post's content."""
     soup = strip_furniture(BeautifulSoup(html, "html.parser"))
     builder = EditionBuilder(split_editions=split_editions)
-    return builder.read(events(soup)), builder.warnings
+    stream = keep_headings(_post_headings(events(soup)))
+    return builder.read(stream), builder.warnings
 
 
 def _meta(soup, *names):
@@ -509,7 +632,7 @@ def parse_html(data, name="", key=""):
     editions, warnings = [], []
     for scope, (scope_date, scope_themes) in scopes:
         builder = EditionBuilder(split_editions=len(scopes) == 1)
-        found = [e for e in builder.read(events(scope)) if e.sections]
+        found = [e for e in builder.read(keep_headings(events(scope))) if e.sections]
         warnings += builder.warnings
         if len(scopes) > 1 and found:
             found[0].date = scope_date

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning
 from django.utils.html import escape, urlize
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
-from ..blocks import ITEM_FEATURES, TEXT_FEATURES
+from ..blocks import INLINE_STYLES, ITEM_FEATURES, TEXT_FEATURES
 from ..stream import as_paragraphs
 
 #: Elements removed together with their content.
@@ -47,7 +47,9 @@ DROPPED_ELEMENTS = [
 # Imported fragments are often a bare URL or file name: that is text, not a mistake.
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
-INTRO_FEATURES = ["bold", "italic", "link"]
+INTRO_FEATURES = ["bold", "italic", *INLINE_STYLES, "link"]
+#: Elements written as the one element of their rich text feature.
+SYNONYMS = {"del": "s", "strike": "s"}
 #: Free text as imported: the block's features, plus the start of ordered lists
 #: (``ol-start``, registered in ``recaps.wagtail_hooks``).
 IMPORT_TEXT_FEATURES = [*TEXT_FEATURES, "ol-start"]
@@ -61,6 +63,8 @@ def _converter(features):
 def _strip(soup):
     for element in soup.find_all(DROPPED_ELEMENTS):
         element.decompose()
+    for element in soup.find_all(list(SYNONYMS)):
+        element.name = SYNONYMS[element.name]
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     return soup

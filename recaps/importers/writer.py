@@ -184,12 +184,15 @@ class EditionWriter:
         series, unless ``move``.
         """
         keys = [edition.source_key for edition in editions if edition.source_key]
+        keys += [key for edition in editions for key in edition.previous_keys]
         pages = RecapPage.objects.filter(import_source__in=keys).select_related(
             "latest_revision"
         )
         conflicts = []
         for page in pages:
             self.existing[page.import_source] = page
+        self._rekey(editions)
+        for page in {page.pk: page for page in self.existing.values()}.values():
             if self._elsewhere(page):
                 conflicts.append(page)
         if conflicts and not self.move:
@@ -203,6 +206,24 @@ class EditionWriter:
                         f"“{page.title}” ({page.url_path})" for page in conflicts[:10]
                     )
                 }
+            )
+
+    def _rekey(self, editions):
+        """Pages found under an edition's previous key take its current key."""
+        rekeyed = []
+        for edition in editions:
+            if edition.source_key in self.existing:
+                continue
+            for key in edition.previous_keys:
+                page = self.existing.get(key)
+                if page is not None and page.import_source == key:
+                    page.import_source = edition.source_key
+                    self.existing[edition.source_key] = page
+                    rekeyed.append(page)
+                    break
+        for page in rekeyed:
+            RecapPage.objects.filter(pk=page.pk).update(
+                import_source=page.import_source
             )
 
     def existing_page(self, edition):
@@ -221,6 +242,9 @@ class EditionWriter:
         publish = self.publish
         if publish is None:
             publish = edition.status != "draft"
+        # A private or password-protected post is never published.
+        private = edition.status == "private"
+        publish = publish and not private
         page = self.existing_page(edition)
         if edition.source_key in self.unwritten:
             self.flush()  # the same source twice: its page is still pending
@@ -234,6 +258,8 @@ class EditionWriter:
             "intro": self.media.rewrite_links(edition.intro, warnings),
         }
         digest = fingerprint([values, body, themes])
+        # What the page holds (or would): the word balance reads it.
+        self.last_written = (values["title"], values["intro"], body)
         for warning in warnings:
             self.report.warn(warning, label)
         self.report.items.update(edition.item_counts())
@@ -244,9 +270,11 @@ class EditionWriter:
                 )
                 return None
             if (
-                page.import_fingerprint == digest
+                not (self.overwrite and self._edited_since_import(page))
+                and page.import_fingerprint == digest
                 and not self._needs_publishing(page, publish)
                 and not self._elsewhere(page)
+                and not (private and page.live)
             ):
                 self.report.add("unchanged", label, page=page)
                 return None
@@ -276,6 +304,8 @@ class EditionWriter:
         else:
             self._tag(page, themes)
             save_page(page, self.series, publish)
+            if private and page.live:
+                page.unpublish()
         self.existing[edition.source_key] = page
         self.written.append(page.pk)
         self.changed.append(page)

@@ -7,19 +7,22 @@ and external references; each ``<item>`` is turned into an edition as soon as it
 ends, then dropped from memory, so memory follows the largest post, not the file.
 
 Only posts (``wp:post_type`` = ``post``) can become editions: those of the chosen
-categories or tags, or, when none is chosen, those with at least one heading that
-names a section kind. Every other post is listed with the reason it was skipped.
+categories or tags, or, when none is chosen, those of a category or tag that says
+“recap” (:data:`RECAP_TERMS`) or with at least two headings naming a section kind.
+Every other post is listed with the reason it was skipped.
 Attachments are remembered (address, file, alt text, caption) so that images and
 galleries can be resolved to the files of a ``wp-content/uploads`` copy.
 """
 
 import datetime
+import difflib
 import email.utils
 import html
 import re
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -36,15 +39,24 @@ from .wordpress import render_post
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(\d+(?:\.\d+)*)/$")
 EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/[\d.]+/excerpt/$")
 CONTENT_NAMESPACE = re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$")
+#: What each WordPress status becomes; other statuses (``trash``, ``inherit``,
+#: ``auto-draft``) are skipped. ``private`` editions are never published, even
+#: with ``--publish`` (see :class:`recaps.importers.writer.EditionWriter`).
 STATUSES = {
     "publish": "publish",
     "draft": "draft",
     "pending": "draft",
     "future": "draft",
-    "private": "draft",
+    "private": "private",
 }
 #: WordPress's default category says nothing about a recap.
 IGNORED_CATEGORIES = {"uncategorized", "non-classe", "sans-categorie"}
+#: A category or tag whose slug says “recap” makes its posts recaps.
+RECAP_TERMS = re.compile(r"compte-?s?-?rendus?|recap|ebullition|\bcr\b")
+#: Without a chosen or recap category, a post is a recap only with this many
+#: headings naming a section kind: one “Nos actions” or “Liens utiles” is not
+#: enough, ordinary news posts have such headings.
+MIN_RECOGNISED_HEADINGS = 2
 _GENERATOR_VERSION = re.compile(r"[?&]v=([\w.-]+)")
 
 
@@ -75,6 +87,10 @@ class WxrExport:
     other_items: Counter = field(default_factory=Counter)
     attachments: dict = field(default_factory=dict)
     base_url: str = ""
+    #: Posts per category or tag: ``(domain, slug, name)`` → count.
+    terms: Counter = field(default_factory=Counter)
+    #: The channel's ``<link>``: the site's address.
+    site_url: str = ""
 
 
 def _local(tag):
@@ -155,11 +171,13 @@ class WxrReader:
     """Read one export; ``categories`` are the slugs that choose the recaps."""
 
     def __init__(self, categories=()):
-        self.categories = {slugify(slug) for slug in categories if slug}
+        self.categories = {_term_key(slug) for slug in categories if slug}
         self.export = WxrExport()
         self.gallery_parents = []
+        #: Post ids by GUID, to report the GUIDs several posts share.
+        self.guids = {}
 
-    def read(self, source):
+    def read(self, source, require_editions=True):
         export = self.export
         channel = None
         position = depth = 0
@@ -203,7 +221,9 @@ class WxrReader:
             )
         export.wxr_version = export.wxr_version or versions[0]
         self.resolve_media()
-        if not export.editions:
+        self.report_shared_guids()
+        self.check_categories()
+        if require_editions and not export.editions:
             raise SourceError(
                 _(
                     "no recap found among %(count)s post(s) of the export "
@@ -214,6 +234,23 @@ class WxrReader:
         _number_by_date(export.editions)
         return export
 
+    def check_categories(self):
+        """A chosen category that no post has is a mistake: name the closest."""
+        known = {}
+        for _domain, slug, name in self.export.terms:
+            known[_term_key(slug)] = slug
+            known[_term_key(name)] = slug
+        for chosen in sorted(self.categories - set(known)):
+            close = difflib.get_close_matches(chosen, list(known), n=3, cutoff=0.6)
+            suggestions = ", ".join(dict.fromkeys(known[key] for key in close))
+            raise SourceError(
+                _(
+                    "no category or tag “%(chosen)s” in the export; closest: "
+                    "%(close)s (--list-categories lists them)"
+                )
+                % {"chosen": chosen, "close": suggestions or "—"}
+            )
+
     def channel_field(self, element):
         local, kind = _local(element.tag), _kind(_namespace(element.tag))
         text = (element.text or "").strip()
@@ -223,6 +260,8 @@ class WxrReader:
             self.export.wxr_version = text
         elif kind == "wp" and local == "base_blog_url":
             self.export.base_url = text
+        elif kind == "" and local == "link":
+            self.export.site_url = text
         elif kind == "" and local == "generator":
             version = _GENERATOR_VERSION.search(text)
             self.export.wordpress_version = (
@@ -240,24 +279,42 @@ class WxrReader:
         export.post_count += 1
         title = decode_title(fields.get("title", ""))
         label = f"{title or '?'} (item {position})"
-        status = STATUSES.get(fields.get("status").strip())
+        wp_status = fields.get("status").strip()
+        status = STATUSES.get(wp_status)
         if status is None:
-            export.skipped.append((label, _("status is not publish or draft")))
+            export.skipped.append(
+                (
+                    label,
+                    _("WordPress status “%(status)s” is not imported")
+                    % {"status": wp_status or "?"},
+                )
+            )
             return
         terms = _terms(fields)
-        chosen = {slug for _domain, slug, _name in terms} & self.categories
+        export.terms.update(terms)
+        keys = {
+            _term_key(part) for _domain, slug, name in terms for part in (slug, name)
+        }
+        chosen = keys & self.categories
         if self.categories and not chosen:
             export.skipped.append((label, _("not in the chosen categories or tags")))
             return
-        edition = self.edition(fields, title, bool(self.categories))
+        recap_term = any(RECAP_TERMS.search(key) for key in keys)
+        edition = self.edition(fields, title, bool(chosen) or recap_term)
         if edition is None:
-            reason = _("no heading naming a section kind")
-            if self.categories:
+            reason = _("fewer than two headings naming a section kind")
+            if chosen or recap_term:
                 reason = _("empty post")
             export.skipped.append((label, reason))
             return
         edition.label = label
         edition.status = status
+        if wp_status == "private":
+            edition.warnings.append(SourceWarning("private_post", label))
+        if fields.get("post_password").strip():
+            # What its author hid behind a password is never shown openly.
+            edition.status = "private"
+            edition.warnings.append(SourceWarning("password_post", label))
         edition.themes = [
             name
             for domain, slug, name in terms
@@ -287,9 +344,10 @@ class WxrReader:
             edition.intro += extra.intro
             edition.sections += extra.sections
             edition.warnings += extra.warnings
-        if not any(s["type"] in RECOGNISED_KINDS for s in edition.sections):
-            if not chosen:
-                return None
+        recognised = [s for s in edition.sections if s["type"] in RECOGNISED_KINDS]
+        if len(recognised) < MIN_RECOGNISED_HEADINGS and not chosen:
+            return None
+        if not recognised:
             if not edition.sections and edition.intro:
                 # A chosen post without headings is free text.
                 edition.sections = [
@@ -303,12 +361,39 @@ class WxrReader:
             SourceWarning("shortcode", name) for name in rendered.removed
         ]
         edition.title = title
+        edition.source_html = rendered.html
         edition.slug = urllib.parse.unquote(fields.get("post_name").strip())
-        edition.source_key = (fields.get("guid", "") or fields.get("link", "")).strip()
-        edition.source_key = (edition.source_key or f"wxr:{post_id}:{title}")[:500]
+        edition.source_key, edition.previous_keys = self.source_keys(
+            fields, post_id, title
+        )
         edition.date = _date(fields)
         edition.edition_number = edition_number_from(title)
         return edition
+
+    def source_keys(self, fields, post_id, title):
+        """The key of a post, and the key earlier imports gave it.
+
+        A GUID is not unique (WordPress copies it when a post is duplicated,
+        and the theme unit test data has two such pairs): the key is the post's
+        short link, the site's address and its id (``https://site/?p=12``).
+        Earlier imports keyed posts by GUID alone: that key finds their pages
+        again, unless several posts of the export share it.
+        """
+        guid = (fields.get("guid", "") or fields.get("link", "")).strip()
+        site = (self.export.base_url or self.export.site_url).strip().rstrip("/")
+        if not post_id:
+            return (guid or f"wxr:{title}")[:500], []
+        self.guids.setdefault(guid, []).append(post_id)
+        key = f"{site}/?p={post_id}" if site else f"{guid}#{post_id}"
+        return key[:500], [guid[:500]] if guid else []
+
+    def report_shared_guids(self):
+        """Posts sharing a GUID: each is imported, and reported."""
+        shared = {guid for guid, ids in self.guids.items() if len(ids) > 1}
+        for edition in self.export.editions:
+            if set(edition.previous_keys) & shared:
+                edition.previous_keys = []
+                edition.warnings.append(SourceWarning("duplicate_guid", edition.label))
 
     def attachment(self, fields):
         attachment = Attachment(
@@ -377,9 +462,18 @@ def _image_of(attachment, section):
     }
 
 
-def parse_wxr(source, categories=()):
-    """Read a WXR file (path or binary file object) into a :class:`WxrExport`."""
-    return WxrReader(categories).read(source)
+def _term_key(text):
+    """A category or tag as compared: percent-decoded, slugified (accents
+    folded: “événements”, “%c3%a9v%c3%a9nements” and “evenements” agree)."""
+    return slugify(unquote_plus(str(text)))
+
+
+def parse_wxr(source, categories=(), require_editions=True):
+    """Read a WXR file (path or binary file object) into a :class:`WxrExport`.
+
+    Without a recap, :class:`SourceError` unless ``require_editions`` is false.
+    """
+    return WxrReader(categories).read(source, require_editions)
 
 
 def _number_by_date(editions):

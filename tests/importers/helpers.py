@@ -28,8 +28,10 @@ def wxr_item(
     tags=(),
     categories=(),
     slug="",
+    post_id=None,
+    password="",
 ):
-    """One ``<item>`` of a WXR file."""
+    """One ``<item>`` of a WXR file (``post_id`` and ``password`` optional)."""
     terms = "".join(
         f'<category domain="post_tag" nicename="{escape(t.lower())}">'
         f"<![CDATA[{t}]]></category>\n"
@@ -49,6 +51,8 @@ def wxr_item(
 <wp:post_name><![CDATA[{slug}]]></wp:post_name>
 <wp:status><![CDATA[{status}]]></wp:status>
 <wp:post_type><![CDATA[{post_type}]]></wp:post_type>
+{"" if post_id is None else f"<wp:post_id>{post_id}</wp:post_id>"}
+<wp:post_password><![CDATA[{password}]]></wp:post_password>
 {terms}</item>
 """
 

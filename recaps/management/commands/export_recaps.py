@@ -3,14 +3,15 @@
 import datetime
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recaps.importers.archive import export_archive
+from recaps.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Write every series and edition (published or not, with drafts, themes, "
         "privacy and documents) to one zip archive; `import_recaps ARCHIVE` "

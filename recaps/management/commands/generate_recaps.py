@@ -3,7 +3,7 @@
 import time
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_slug
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from recaps.generator.writer import BulkEditionWriter
+from recaps.management.base import TranslatedCommand
 from recaps.management.progress import Progress
 from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
@@ -21,7 +22,7 @@ SERIES_TITLE = "Les petites ébullitions du Vendredi"
 MAX_CHILDREN = 36**Page.steplen - 1
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Generate realistic published editions (8 to 12 sections, themes, links) "
         "in a series, in bulk. The same seed gives the same editions."

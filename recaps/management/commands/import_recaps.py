@@ -4,7 +4,7 @@ import datetime
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from recaps.importers.archive import (
     read_archive,
     restore_archive,
 )
+from recaps.importers.conservation import REASONS, balance
 from recaps.importers.document import SourceError, SourceWarning
 from recaps.importers.media import MediaLibrary
 from recaps.importers.office import EmbeddedMedia, is_document_zip
@@ -32,6 +33,7 @@ from recaps.importers.writer import (
     deferred_indexing,
 )
 from recaps.importers.wxr import parse_wxr
+from recaps.management.base import TranslatedCommand
 from recaps.management.progress import Progress
 from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
@@ -44,7 +46,7 @@ def fridays_until(day, count):
     return [last - datetime.timedelta(weeks=count - 1 - n) for n in range(count)]
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Import legacy recaps (WordPress export, saved HTML page or flattened text) "
         "as editions of a series. Importing the same source again updates its "
@@ -105,6 +107,14 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--list-categories",
+            action="store_true",
+            help=gettext_lazy(
+                "WordPress exports: list their categories and tags with their "
+                "number of posts, and import nothing."
+            ),
+        )
+        parser.add_argument(
             "--uploads",
             metavar="DIR",
             help=gettext_lazy(
@@ -124,6 +134,14 @@ class Command(BaseCommand):
             action="store_true",
             help=gettext_lazy(
                 "Move editions already imported into another series into this one."
+            ),
+        )
+        parser.add_argument(
+            "--accept-losses",
+            action="store_true",
+            help=gettext_lazy(
+                "Import even posts whose words would not all be kept or set "
+                "aside with a reason (default: refuse the whole import)."
             ),
         )
         parser.add_argument(
@@ -155,11 +173,14 @@ class Command(BaseCommand):
         paths = [Path(source) for source in options["sources"]]
         for path in paths:
             self.check_size(path, max_mb)
+        if options["list_categories"]:
+            return self.list_categories(paths)
         report = Report()
         editions, series_title = [], ""
         self.embedded_images = {}
+        self.balances = []
         for path in paths:
-            found, title = self.read_source(path, report, options["categories"])
+            found, title = self.read_source(path, report, options)
             editions += found
             series_title = series_title or title
         self.assign_dates(editions, dates)
@@ -189,7 +210,19 @@ class Command(BaseCommand):
             with deferred_indexing(update=not options["dry_run"]) as written:
                 for done, edition in enumerate(editions, start=1):
                     writer.write(edition)
+                    if edition.source_html:
+                        title, intro, body = writer.last_written
+                        self.balances.append(
+                            balance(
+                                edition.label or edition.source_key,
+                                edition.source_html,
+                                intro,
+                                body,
+                                title,
+                            )
+                        )
                     progress(done)
+                self.check_losses(report, series, options)
                 written.update(writer.finish())
             report.media.update(writer.media.counts)
             if options["dry_run"]:
@@ -197,6 +230,72 @@ class Command(BaseCommand):
         self.print_report(report, series, options)
         if options["report"]:
             self.write_report(report, series, options)
+
+    def list_categories(self, paths):
+        """Print the categories and tags of WordPress exports, most used first."""
+        for path in paths:
+            try:
+                export = parse_wxr(str(path), require_editions=False)
+            except (SourceError, OSError) as error:
+                raise CommandError(
+                    _("%(file)s: %(problem)s") % {"file": path, "problem": error}
+                ) from error
+            self.stdout.write(
+                _("%(file)s: %(count)s categories and tags")
+                % {"file": path, "count": len(export.terms)}
+            )
+            labels = {"category": _("category"), "post_tag": _("tag")}
+            for (domain, slug, name), count in sorted(
+                export.terms.items(), key=lambda row: (-row[1], row[0])
+            ):
+                self.stdout.write(
+                    f"  {slug} ({labels.get(domain, domain)}, {name}): {count}"
+                )
+
+    def nothing_found(self, report, options):
+        """No recap in the sources: say why each post was skipped, then stop."""
+        if options["verbosity"] > 0:
+            for label, reason in report.skipped:
+                self.stdout.write(
+                    _("  skipped: %(post)s (%(reason)s)")
+                    % {"post": label, "reason": reason}
+                )
+        if options["report"]:
+            self.write_report(report, None, options)
+        source = report.sources[-1]
+        raise CommandError(
+            _("%(file)s: %(problem)s")
+            % {
+                "file": source["file"],
+                "problem": _(
+                    "no recap found among %(count)s post(s) of the export "
+                    "(WXR %(version)s)"
+                )
+                % {"count": source["posts"], "version": source["wxr_version"]},
+            }
+        )
+
+    def check_losses(self, report, series, options):
+        """Refuse the import if a post would lose words no reason explains."""
+        losing = [entry for entry in self.balances if entry.lost]
+        if not losing or options["accept_losses"]:
+            return
+        if options["report"]:
+            self.write_report(report, series, options)
+        raise CommandError(
+            _(
+                "%(count)s post(s) would lose words that are neither in the "
+                "edition nor set aside with a reason; nothing was imported "
+                "(--accept-losses imports them anyway): %(posts)s"
+            )
+            % {
+                "count": len(losing),
+                "posts": "; ".join(
+                    f"{entry.label}: {' '.join(sorted(entry.lost.elements())[:12])}"
+                    for entry in losing[:10]
+                ),
+            }
+        )
 
     def archive_source(self, sources):
         """The path of an ``export_recaps`` archive given alone, else None."""
@@ -247,9 +346,10 @@ class Command(BaseCommand):
 
     def write_report(self, report, series, options):
         data = {
-            "series": {"slug": series.slug, "title": series.title},
+            "series": {"slug": series.slug, "title": series.title} if series else None,
             "dry_run": options["dry_run"],
             **report.as_data(),
+            "conservation": [entry.as_data() for entry in self.balances],
         }
         try:
             with open(options["report"], "w", encoding="utf-8") as handle:
@@ -260,7 +360,7 @@ class Command(BaseCommand):
                 % {"file": options["report"], "problem": error.strerror}
             ) from error
 
-    def read_source(self, path, report, categories=()):
+    def read_source(self, path, report, options):
         """Parsed editions of one file; any problem is a CommandError naming it."""
         try:
             if not path.exists():
@@ -275,7 +375,9 @@ class Command(BaseCommand):
             if kind == "xml":
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
-                export = parse_wxr(str(path), categories=categories)
+                export = parse_wxr(
+                    str(path), categories=options["categories"], require_editions=False
+                )
                 for label, reason in export.skipped:
                     report.add("skipped", label, reason)
                 report.sources.append(
@@ -288,6 +390,8 @@ class Command(BaseCommand):
                         "other_items": dict(export.other_items),
                     }
                 )
+                if not export.editions:
+                    self.nothing_found(report, options)
                 return export.editions, export.title
             editions, images, kind = parse_document(path.read_bytes(), path.name)
             self.embedded_images.update(images)
@@ -466,6 +570,7 @@ class Command(BaseCommand):
                     "links": report.media["links"],
                 }
             )
+        self.print_balances(options)
         for note in report.notes:
             write(note)
         warnings = report.grouped_warnings()
@@ -479,5 +584,50 @@ class Command(BaseCommand):
                         "count": row["count"],
                         "editions": ", ".join(row["editions"][:3])
                         + ("…" if len(row["editions"]) > 3 else ""),
+                    }
+                )
+
+    def print_balances(self, options):
+        """Words in, kept, set aside and lost: in total, then per post."""
+        if not self.balances:
+            return
+        write = self.stdout.write
+        line = _(
+            "Words: %(words_in)s in the source(s), %(kept)s kept, %(set_aside)s "
+            "set aside, %(lost)s lost"
+        )
+        write(
+            line
+            % {
+                "words_in": sum(entry.words_in for entry in self.balances),
+                "kept": sum(entry.kept for entry in self.balances),
+                "set_aside": sum(entry.set_aside_count for entry in self.balances),
+                "lost": sum(entry.lost_count for entry in self.balances),
+            }
+        )
+        for entry in self.balances:
+            if options["verbosity"] < 2 and not (entry.set_aside or entry.lost):
+                continue
+            write(
+                "  "
+                + _(
+                    "%(post)s: %(words_in)s in, %(kept)s kept, %(set_aside)s set "
+                    "aside, %(lost)s lost"
+                )
+                % {
+                    "post": entry.label,
+                    "words_in": entry.words_in,
+                    "kept": entry.kept,
+                    "set_aside": entry.set_aside_count,
+                    "lost": entry.lost_count,
+                }
+            )
+            for code, aside in entry.set_aside.items():
+                write(
+                    "    "
+                    + _("set aside (%(reason)s): %(text)s")
+                    % {
+                        "reason": REASONS[code],
+                        "text": " / ".join(aside["text"])[:200],
                     }
                 )

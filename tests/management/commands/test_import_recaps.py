@@ -477,7 +477,7 @@ def test_report_names_versions_statuses_and_groups_warnings(series, tmp_path):
         {
             "status": "skipped",
             "edition": "Nos questions du moment (item 4)",
-            "reason": gettext("no heading naming a section kind"),
+            "reason": gettext("fewer than two headings naming a section kind"),
         }
     ]
     rows = {(row["kind"], row["detail"]): row for row in data["warnings"]}
@@ -875,3 +875,352 @@ def test_api_and_pages_show_decoded_text_of_real_exports(series, uploads, client
         assert bad == [], (page.title, bad)
         html = client.get(page.url).content.decode()
         assert "&amp;amp;" not in html and "&lt;em&gt;" not in html, page.title
+
+
+# --- what was private stays private (issue 25) ------------------------------
+
+WORDPRESS_STATUSES = ["publish", "draft", "pending", "private", "future", "trash"]
+WORDPRESS_STATUSES += ["inherit"]
+
+
+@pytest.mark.parametrize("publish_flag", [(), ("--publish",)])
+def test_private_and_password_protected_posts_are_never_published(
+    series, tmp_path, publish_flag
+):
+    """Every WordPress status × password set or not: only public posts go live."""
+    cases = [
+        (status, password)
+        for status in WORDPRESS_STATUSES
+        for password in ("", "secret")
+    ]
+    items = [
+        wxr_item(
+            f"Post {status} {password or 'open'}",
+            recap_html(n),
+            f"https://site.example/?p={n}",
+            status=status,
+            post_id=n,
+            password=password,
+        )
+        for n, (status, password) in enumerate(cases, start=1)
+    ]
+    path = tmp_path / "statuses.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    report = tmp_path / "report.json"
+    output = run(path, "--series", series.slug, "--report", report, *publish_flag)
+    pages = {page.title: page for page in RecapPage.objects.child_of(series)}
+    for status, password in cases:
+        title = f"Post {status} {password or 'open'}"
+        if status in {"trash", "inherit"}:
+            assert title not in pages
+            continue
+        page = pages[title]
+        hidden = status == "private" or password
+        public = not hidden and (status == "publish" or publish_flag)
+        assert page.live is bool(public), (status, password)
+        assert page.has_unpublished_changes is not page.live
+        if hidden:
+            assert title in output
+    warnings = json.loads(report.read_text())["warnings"]
+    kinds = Counter(row["kind"] for row in warnings)
+    assert kinds["private_post"] == 2  # private, with and without password
+    assert kinds["password_post"] == 5  # every imported status with a password
+
+
+def test_a_post_made_private_since_its_import_is_unpublished(series, tmp_path):
+    path = tmp_path / "export.xml"
+    item = {"title": "Ébullition", "guid": "https://site.example/?p=4", "post_id": 4}
+    path.write_text(build_wxr([wxr_item(content=recap_html(4), **item)]))
+    run(path, "--series", series.slug)
+    assert RecapPage.objects.get(title="Ébullition").live
+    path.write_text(
+        build_wxr([wxr_item(content=recap_html(4), password="secret", **item)])
+    )
+    run(path, "--series", series.slug)
+    page = RecapPage.objects.get(title="Ébullition")
+    assert not page.live
+
+
+# --- identity: post id and site, never the GUID alone (issue 25) ------------
+
+
+def _shared_guid_export(tmp_path):
+    guid = "https://site.example/?p=1"
+    path = tmp_path / "shared-guid.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Première ébullition", recap_html(1), guid, post_id=1),
+                wxr_item("Copie de la première", recap_html(2), guid, post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_posts_sharing_a_guid_are_both_imported_and_reported(series, tmp_path):
+    path = _shared_guid_export(tmp_path)
+    report = tmp_path / "report.json"
+    run(path, "--series", series.slug, "--report", report)
+    pages = RecapPage.objects.child_of(series)
+    assert sorted(pages.values_list("title", flat=True)) == [
+        "Copie de la première",
+        "Première ébullition",
+    ]
+    assert sorted(pages.values_list("import_source", flat=True)) == [
+        "https://www.centres-sociaux-44.fr/?p=1",
+        "https://www.centres-sociaux-44.fr/?p=2",
+    ]
+    warnings = json.loads(report.read_text())["warnings"]
+    shared = [row for row in warnings if row["kind"] == "duplicate_guid"]
+    assert sorted(row["detail"] for row in shared) == [
+        "Copie de la première (item 2)",
+        "Première ébullition (item 1)",
+    ]
+    before = counts()
+    run(path, "--series", series.slug)
+    assert counts() == before  # 0 revisions whatever the GUIDs
+
+
+def test_editions_imported_under_their_guid_are_found_again(series, tmp_path):
+    """Pages of earlier imports (keyed by GUID) are updated, not duplicated."""
+    guid = "https://site.example/?p=7"
+    path = tmp_path / "export.xml"
+    path.write_text(build_wxr([wxr_item("Ébullition", recap_html(7), guid)]))
+    run(path, "--series", series.slug)
+    assert RecapPage.objects.get().import_source == guid
+    path.write_text(build_wxr([wxr_item("Ébullition", recap_html(7), guid, post_id=7)]))
+    before = counts()
+    run(path, "--series", series.slug)
+    assert counts() == before
+    page = RecapPage.objects.get()
+    assert page.import_source == "https://www.centres-sociaux-44.fr/?p=7"
+
+
+def test_overwrite_replaces_an_admin_edit_even_when_the_source_is_unchanged(
+    series, tmp_path, django_user_model
+):
+    path = tmp_path / "export.xml"
+    path.write_text(build_wxr([wxr_item("Ébullition", recap_html(7), "g7", post_id=7)]))
+    run(path, "--series", series.slug)
+    editor = django_user_model.objects.create_user("editrice", password="x")
+    draft = RecapPage.objects.get().get_latest_revision_as_object()
+    draft.intro = "<p>Réécrit par l’équipe.</p>"
+    draft.save_revision(user=editor).publish()
+    run(path, "--series", series.slug)
+    assert "Réécrit" in RecapPage.objects.get().intro
+    run(path, "--series", series.slug, "--overwrite")
+    page = RecapPage.objects.get()
+    assert "édition 7" in page.intro
+    assert page.get_latest_revision().user_id is None
+
+
+# --- conservation of words, checked by the import itself (issue 25) ---------
+
+
+def _social_centre_export(tmp_path):
+    path = tmp_path / "centre.xml"
+    content = (
+        "<h2>Planning des ateliers</h2><table><tr><td>Lundi</td><td>Couture</td>"
+        "</tr></table><h3>Ce qui a été partagé</h3><ul><li>Un jardin</li></ul>"
+        '<div class="sharedaddy"><h3>Partager :</h3><p>Facebook</p></div>'
+    )
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item(
+                    "Atelier",
+                    content,
+                    "g1",
+                    post_id=1,
+                    categories=[("comptes-rendus", "Comptes rendus")],
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_report_accounts_for_every_word_of_every_post(series, tmp_path):
+    path = _social_centre_export(tmp_path)
+    report = tmp_path / "report.json"
+    output = run(path, "--series", series.slug, "--report", report)
+    assert "Mots : 14 dans la ou les sources, 12 conservés, 2 mis de côté" in output
+    (entry,) = json.loads(report.read_text())["conservation"]
+    assert entry["edition"] == "Atelier (item 1)"
+    assert (entry["words_in"], entry["kept"], entry["set_aside"]) == (14, 12, 2)
+    assert entry["lost"] == 0
+    assert entry["set_aside_by_reason"][0]["reason"] == "furniture"
+    page = RecapPage.objects.get()
+    # The heading of the table heads no section: it stays as a bold paragraph.
+    assert "<b>Planning des ateliers</b>" in page.intro
+
+
+def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
+    series, tmp_path, monkeypatch
+):
+    """A converter that drops the intro is caught by the import itself."""
+    from recaps.importers import wxr
+
+    original = wxr.parse_fragment
+
+    def lossy(html):
+        editions, warnings = original(html)
+        editions[0].intro = ""
+        return editions, warnings
+
+    monkeypatch.setattr(wxr, "parse_fragment", lossy)
+    path = tmp_path / "export.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
+                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    before = counts()
+    report = tmp_path / "report.json"
+    with pytest.raises(CommandError, match="Avec perte .item 2.: 2 beau cette"):
+        run(path, "--series", series.slug, "--report", report)
+    assert counts() == before
+    lost = {
+        e["edition"]: e["lost"] for e in json.loads(report.read_text())["conservation"]
+    }
+    assert lost == {"Sans perte (item 1)": 6, "Avec perte (item 2)": 6}
+    output = run(path, "--series", series.slug, "--accept-losses")
+    assert RecapPage.objects.child_of(series).count() == 2
+    assert "6 perdus" in output
+
+
+# --- choosing recaps (issue 25) ---------------------------------------------
+
+NEWS = {
+    "Portes ouvertes": "<p>Venez !</p><h2>Nos actions</h2><p>Un goûter.</p>",
+    "Nos partenaires": "<p>Merci.</p><h2>Liens utiles</h2><ul><li>La CAF</li></ul>",
+    "Foire aux questions": "<h2>Questions fréquentes</h2><p>Où ? Ici.</p>",
+    "Accueil d’été": "<h2>Horaires d'ouverture</h2><p>9h-12h</p>",
+}
+
+
+def _news_export(tmp_path):
+    items = [
+        wxr_item(title, content, f"g{n}", post_id=n)
+        for n, (title, content) in enumerate(NEWS.items(), start=1)
+    ]
+    items.append(wxr_item("Vraie ébullition", recap_html(5), "g5", post_id=5))
+    items.append(
+        wxr_item(
+            "Compte rendu court",
+            "<h2>Ce qui a été partagé</h2><ul><li>Un jardin</li></ul>",
+            "g6",
+            post_id=6,
+            categories=[("comptes-rendus", "Comptes rendus")],
+        )
+    )
+    items.append(
+        wxr_item(
+            "Fête de quartier",
+            "<p>Une fête.</p>",
+            "g7",
+            post_id=7,
+            categories=[("%c3%a9v%c3%a9nements", "Événements")],
+        )
+    )
+    path = tmp_path / "news.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    return path
+
+
+def test_ordinary_news_posts_are_not_taken_for_recaps(series, tmp_path):
+    path = _news_export(tmp_path)
+    report = tmp_path / "report.json"
+    output = run(path, "--series", series.slug, "--report", report)
+    titles = set(RecapPage.objects.values_list("title", flat=True))
+    assert titles == {"Vraie ébullition", "Compte rendu court"}
+    skipped = {
+        e["edition"]: e["reason"]
+        for e in json.loads(report.read_text())["editions"]
+        if e["status"] == "skipped"
+    }
+    reason = gettext("fewer than two headings naming a section kind")
+    assert skipped == {
+        f"{title} (item {n})": reason
+        for n, title in enumerate([*NEWS, "", "", "Fête de quartier"], start=1)
+        if title
+    }
+    assert "Portes ouvertes (item 1)" in output
+
+
+def test_list_categories_prints_each_with_its_post_count(series, tmp_path):
+    before = counts()
+    output = run(_news_export(tmp_path), "--list-categories")
+    assert "comptes-rendus (catégorie, Comptes rendus): 1" in output
+    assert "événements (catégorie, Événements): 1" in output
+    assert counts() == before
+
+
+def test_a_non_ascii_category_can_be_chosen(series, tmp_path):
+    run(_news_export(tmp_path), "--series", series.slug, "--category", "événements")
+    assert list(RecapPage.objects.values_list("title", flat=True)) == [
+        "Fête de quartier"
+    ]
+
+
+def test_a_mistyped_category_names_the_closest(series, tmp_path):
+    with pytest.raises(CommandError, match="comptes-rendus"):
+        run(
+            _news_export(tmp_path),
+            "--series",
+            series.slug,
+            "--category",
+            "compte-rendu",
+        )
+
+
+def test_when_nothing_is_found_every_skipped_post_has_its_reason(series, tmp_path):
+    path = tmp_path / "news.xml"
+    path.write_text(
+        build_wxr([wxr_item("Portes ouvertes", NEWS["Portes ouvertes"], "g1")]),
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="WXR 1.2"):
+        call_command(
+            "import_recaps",
+            str(path),
+            "--series",
+            series.slug,
+            "--report",
+            str(report),
+            stdout=out,
+        )
+    reason = gettext("fewer than two headings naming a section kind")
+    assert f"Portes ouvertes (item 1) ({reason})" in out.getvalue()
+    [entry] = json.loads(report.read_text())["editions"]
+    assert entry["reason"] == reason
+
+
+ISSUE_25 = ROOT / "tests" / "importers" / "data" / "wordpress" / "issue25-cases.xml"
+
+
+def test_the_cases_of_issue_25_lose_no_word_publish_nothing_private(series, tmp_path):
+    report = tmp_path / "report.json"
+    run(ISSUE_25, "--series", series.slug, "--report", report)
+    data = json.loads(report.read_text())
+    assert data["conservation"]
+    assert [e for e in data["conservation"] if e["lost"]] == []
+    live = set(
+        RecapPage.objects.child_of(series).live().values_list("title", flat=True)
+    )
+    assert "Statut publish ouvert" in live
+    assert not {title for title in live if "secret" in title or "private" in title}
+    # All share one GUID: each post is its own edition, and a re-run writes nothing.
+    assert RecapPage.objects.filter(title__startswith="Statut").count() == 6
+    before = counts()
+    run(ISSUE_25, "--series", series.slug)
+    assert counts() == before
