@@ -13,8 +13,11 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.faults import unreachable_database_error
 from recaps.api.views import not_found as api_not_found
@@ -177,3 +180,15 @@ def login_locked_out(request, original_response, credentials):
     return render(
         request, "axes_lockout.html", {"cooloff_minutes": minutes}, status=429
     )
+
+
+class EditorGuideView(WagtailAdminTemplateMixin, TemplateView):
+    """A short French guide for editors, in the admin's help menu
+    (:mod:`cms.wagtail_hooks`): write, publish, import a document, themes."""
+
+    template_name = "cms/editor_guide.html"
+    page_title = gettext_lazy("Guide for editors")
+    header_icon = "help"
+
+
+editor_guide = EditorGuideView.as_view()

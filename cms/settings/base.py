@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Its 404s go through Wagtail's redirects first (listed after it).
+    "cms.ascii_paths.AsciiPathRedirectMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.csp.SiteCSPMiddleware",
     # Last, as django-axes asks: answers a locked-out login attempt.
@@ -234,6 +236,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Les petites ébullitions"
+# ASCII page slugs (“décembre” gives ``decembre``): addresses printed on paper
+# can be typed. Old accented addresses redirect (cms.ascii_paths).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# The password field labelled in French (Wagtail's own has no label).
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.admin_forms.LoginForm"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

@@ -13,3 +13,7 @@ WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# The project's French 404 and 500 pages, not Django's English debug pages, for
+# whoever visits `make run` (cms.dev); DEBUG_ERROR_PAGES=1 shows Django's.
+if not os.environ.get("DEBUG_ERROR_PAGES"):
+    MIDDLEWARE = [*MIDDLEWARE, "cms.dev.ProjectErrorPagesMiddleware"]  # noqa: F405

@@ -38,6 +38,10 @@ POSTAL_ADDRESS = re.compile(r"(?P<street>.+?),?\s+(?P<code>\d{5})\s+(?P<town>.+)
 #: ``date.weekday()`` of Friday, the day of the meetups.
 FRIDAY = 4
 
+#: How long a draft that was never published keeps its edition number
+#: reserved after its last edit (:meth:`RecapSeriesPage.next_edition_number`).
+DRAFT_NUMBER_HOLD = datetime.timedelta(days=1)
+
 
 def next_friday(day=None, *, strictly_after=False):
     """The next Friday on or after ``day`` (today by default).
@@ -177,10 +181,50 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             .order_by("-date", "-edition_number")
         )
 
-    def next_edition_number(self):
-        """One more than the highest edition number of the series, drafts included."""
-        highest = RecapPage.objects.child_of(self).aggregate(Max("edition_number"))
-        return (highest["edition_number__max"] or 0) + 1
+    def next_edition_number(self, exclude=None):
+        """One more than the highest number an edition of the series holds.
+
+        Editions ever published hold their number, and so do drafts edited
+        within :data:`DRAFT_NUMBER_HOLD` (two people writing two editions at
+        once get two numbers); a draft left longer, such as one that Wagtail's
+        autosave created from an abandoned form, no longer counts. ``exclude``,
+        an edition, is left aside.
+        """
+        recent = timezone.now() - DRAFT_NUMBER_HOLD
+        holders = (
+            RecapPage.objects.child_of(self)
+            .exclude(pk=getattr(exclude, "pk", None))
+            .filter(
+                models.Q(live=True)
+                | models.Q(first_published_at__isnull=False)
+                | models.Q(latest_revision_created_at__isnull=True)
+                | models.Q(latest_revision_created_at__gte=recent)
+            )
+        )
+        highest = holders.aggregate(Max("edition_number"))["edition_number__max"]
+        return (highest or 0) + 1
+
+    def next_published_number(self, exclude=None):
+        """One more than the highest number of the editions ever published
+        (``exclude`` left aside): the number an edition takes when it is first
+        published (:class:`recaps.admin.forms.RecapPageForm`)."""
+        highest = (
+            RecapPage.objects.child_of(self)
+            .exclude(pk=getattr(exclude, "pk", None))
+            .filter(models.Q(live=True) | models.Q(first_published_at__isnull=False))
+            .aggregate(Max("edition_number"))["edition_number__max"]
+        )
+        return (highest or 0) + 1
+
+    def published_number_taken(self, number, exclude=None):
+        """Whether an edition ever published (``exclude`` left aside) has ``number``."""
+        return (
+            RecapPage.objects.child_of(self)
+            .exclude(pk=getattr(exclude, "pk", None))
+            .filter(models.Q(live=True) | models.Q(first_published_at__isnull=False))
+            .filter(edition_number=number)
+            .exists()
+        )
 
     def next_free_friday(self, after, exclude=None):
         """The first Friday strictly after ``after`` that no other edition of the

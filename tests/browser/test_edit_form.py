@@ -137,3 +137,35 @@ def test_sub_point_groups_in_use_are_open_and_removing_a_theme_works(
         "bénévolat",
         "confinement",
     ]
+
+
+#: Issue 26: the edit form of the last demo edition measured 15,173 px (1280 px
+#: wide); on the edit view, the sections after the first now start collapsed
+#: (recaps/static/recaps/admin/editor.js): 3,674 px on the lead's machine.
+EDIT_FORM_MAX = 6_000
+
+
+def test_the_edit_form_fits_in_a_few_screens(admin_page, live_server, demo, capsys):
+    last = demo[-1]
+    open_editor(admin_page, live_server, last)
+    sections = admin_page.locator(
+        "[data-contentpath='body'] [data-streamfield-stream-container]"
+    ).first.locator(":scope > [data-streamfield-child]")
+    assert sections.count() == len(last.body)
+    toggles = [
+        section.locator("[data-panel-toggle]").first for section in sections.all()
+    ]
+    expect(toggles[0]).to_have_attribute("aria-expanded", "true")
+    for toggle in toggles[1:]:
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+    height = admin_page.locator("#page-edit-form").bounding_box()["height"]
+    report(
+        capsys,
+        f"Edit form of “{last.title}”: {height:,.0f} px (at most {EDIT_FORM_MAX:,})",
+    )
+    assert height <= EDIT_FORM_MAX
+
+    # A collapsed section opens with one click and shows its content.
+    toggles[1].click()
+    expect(toggles[1]).to_have_attribute("aria-expanded", "true")
+    expect(sections.nth(1).locator("[role=textbox]").first).to_be_visible()

@@ -23,10 +23,23 @@ DEMO_DATA = (
 LINK_URL = "http://ressources-fdcsx44.fr/"
 
 
+#: The section the samples end with and the demo data leaves out (the legacy
+#: page lost its links, and the demo shows no empty section): one link.
+SAMPLE_RESOURCES = {
+    "type": "resources",
+    "heading": "Les différents liens partagés",
+    "links": [{"url": LINK_URL}],
+}
+
+
 def demo_edition(number=1):
-    """The demo data's edition ``number`` (the legacy edition the samples rebuild)."""
+    """The demo data's edition ``number`` as the samples rebuild it (edition 1
+    with its resources section)."""
     data = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
-    return next(e for e in data["editions"] if e["edition_number"] == number)
+    edition = next(e for e in data["editions"] if e["edition_number"] == number)
+    if number == 1 and edition["body"][-1]["type"] != "resources":
+        edition["body"].append(SAMPLE_RESOURCES)
+    return edition
 
 
 def text(html):

@@ -152,3 +152,12 @@ def test_every_demo_edition_has_an_easy_to_read_summary(demo):
             assert line.endswith("."), line
             assert len(line.split()) <= 15, line
             assert not re.search(r"\b[A-Z]{2,}\b", line), line
+
+
+def test_demo_editions_have_no_empty_section(demo):
+    """Publishing a demo edition warns of nothing: every heading has content."""
+    for edition in RecapPage.objects.child_of(demo):
+        assert edition.empty_sections() == [], edition.title
+        assert [block.block_type for block in edition.body] == [
+            section.type for section in edition.public_sections()
+        ], edition.title

@@ -3,6 +3,10 @@
  *
  * - Sub-item groups start collapsed (ItemBlock's form layout); a group that
  *   already holds sub-items is opened once, when it first appears.
+ * - On the edit view of an edition, its sections start collapsed after the
+ *   first one (issue 26), so the form fits in a few screens: each shows its
+ *   kind and heading, a click opens it. A section holding an error stays open;
+ *   sections added while editing open as usual.
  * - Theme chips show multi-word themes without the quotes Wagtail's tag field
  *   keeps around them (the hidden value, which tag-it reads back when a chip
  *   is removed, keeps them).
@@ -40,6 +44,45 @@
     if (toggle && toggle.getAttribute('aria-expanded') === 'false') {
       toggle.click();
     }
+  }
+
+  const EDIT_VIEW = /\/pages\/\d+\/edit\/$/;
+
+  /* The blocks of a StreamField (not their nested points), in order. */
+  function topLevelChildren(container) {
+    return Array.from(
+      container.querySelectorAll(':scope > [data-streamfield-child]'),
+    );
+  }
+
+  function hasError(element) {
+    return Boolean(
+      element.querySelector('.error-message, .help-critical, [aria-invalid="true"]'),
+    );
+  }
+
+  /* Collapse the sections of the edition's body after the first, once, when
+   * the body's stream is first rendered. */
+  function collapseLaterSections(root) {
+    // The edit view of an existing edition only: on the create form, the
+    // sections are the empty defaults the editor fills in turn.
+    if (!EDIT_VIEW.test(window.location.pathname)) return;
+    root
+      .querySelectorAll('[data-contentpath="body"] [data-streamfield-stream-container]')
+      .forEach((container) => {
+        if (container.parentElement.closest('[data-streamfield-stream-container]')) {
+          return; // a nested list, not the body's sections
+        }
+        const sections = topLevelChildren(container);
+        if (!sections.length || !firstTime(container)) return;
+        sections.slice(1).forEach((section) => {
+          if (hasError(section)) return;
+          const toggle = section.querySelector('[data-panel-toggle]');
+          if (toggle && toggle.getAttribute('aria-expanded') === 'true') {
+            toggle.click();
+          }
+        });
+      });
   }
 
   /* A chip's visible name without the surrounding quotes. */
@@ -233,6 +276,7 @@
 
   function enhance(root) {
     openUsedSubItemGroups(root);
+    collapseLaterSections(root);
     unquoteThemeChips(root);
     labelThemeInputs(root);
   }
