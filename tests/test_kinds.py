@@ -29,6 +29,7 @@ from recaps.blocks import (
 from recaps.filters import EditionFilter, SectionFilter
 from recaps.generator.content import EditionDrawer
 from recaps.importers import mapping
+from recaps.importers.archive_schema import archive_schema
 from recaps.importers.sources import parse_document
 from recaps.importers.writer import EditionWriter, Report, deferred_indexing
 from recaps.kinds import SECTION_KINDS, ItemField, SectionKind
@@ -81,6 +82,7 @@ def added_kind(kind):
         SECTION_TYPE_CHOICES.index(("text", "text")), (kind.name, kind.name)
     )
     _load_enum_name_overrides.cache_clear()
+    archive_schema.cache_clear()
     # Fields built at import from the list of choices (the filters' children).
     children = [
         filter_.extra["child"]
@@ -98,6 +100,7 @@ def added_kind(kind):
         for child in children:
             child.choices = SECTION_TYPE_CHOICES
         _load_enum_name_overrides.cache_clear()
+        archive_schema.cache_clear()
 
 
 def pledges_section(owner=OWNER):

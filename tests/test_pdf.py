@@ -561,7 +561,9 @@ def test_letters_are_rate_limited_per_client_in_french(
     assert other.status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test of the same process may
+# have flushed Wagtail's root page away.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_concurrent_digests_leave_the_site_answering_other_pages(
     series, make_edition, monkeypatch, settings
 ):
