@@ -7,7 +7,7 @@ whose ``html`` is a sandboxed ``<iframe>`` of the card (``/api/v1/embed/``): a
 small self-contained page (no script, no image, no font, no request to anyone;
 its Content-Security-Policy says so) with the title, date, themes, first items
 and a link. Only public pages (:func:`recaps.embeds.resolve`); anything else is
-a 404 in French; ``format=xml`` is a 501 (JSON only).
+a 404 in French; ``format=xml`` is a French 400 (JSON only).
 """
 
 from urllib.parse import urlencode
@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from csp.decorators import csp_replace
 from django import forms
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -22,47 +23,72 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from ..embeds import CARD_HEIGHT, CARD_WIDTH, resolve
+from ..filters import IntegerField
 from ..links import site_root_url
-from .serializers import ErrorSerializer, api_url
+from .serializers import api_url
 from .views import ERRORS, ApiView, present
-
-
-class FormatNotImplemented(APIException):
-    status_code = status.HTTP_501_NOT_IMPLEMENTED
-    default_detail = _("Only format=json is available.")
-    default_code = "not_implemented"
 
 
 class JsonOnly(DefaultContentNegotiation):
     """JSON whatever ``format=`` says: oEmbed's ``format`` is a parameter of
-    the view (``xml`` gets a 501), not DRF's choice of renderer (a 404)."""
+    the view (anything but ``json`` gets a 400), not DRF's choice of renderer
+    (a 404)."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
 
 
+#: Longer addresses name no page of the site.
+MAX_URL_LENGTH = 2000
+
+
+class AnyText(forms.CharField):
+    """Any text, NUL characters included: an address no page has is a 404
+    (nothing to embed), not a malformed request."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+
+
 class OEmbedForm(forms.Form):
-    url = forms.CharField(
-        max_length=2000,
+    url = AnyText(
         help_text=_("URL of a public edition, series or theme page of this site."),
     )
-    format = forms.CharField(
-        required=False, help_text=_("json (the default); xml is not available.")
+    # oEmbed suggests a 501 for another format; this API answers every bad
+    # request with a French 4xx, never a 5xx (and its schema says so).
+    format = forms.ChoiceField(
+        choices=[("json", "json")],
+        required=False,
+        help_text=_("json (the default); xml is not available."),
+        error_messages={"invalid_choice": _("Only format=json is available.")},
     )
-    maxwidth = forms.IntegerField(
-        required=False, min_value=1, help_text=_("Largest width, in pixels.")
+    maxwidth = IntegerField(
+        min_value=1, max_value=10_000, help_text=_("Largest width, in pixels.")
     )
-    maxheight = forms.IntegerField(
-        required=False, min_value=1, help_text=_("Largest height, in pixels.")
+    maxheight = IntegerField(
+        min_value=1, max_value=10_000, help_text=_("Largest height, in pixels.")
     )
+
+
+def parameter_schema(field):
+    """The OpenAPI schema of a parameter, from its form field."""
+    if isinstance(field, IntegerField):
+        return {"type": "integer", **field.schema_constraints()}
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "string", "enum": [value for value, _label in field.choices]}
+    return {"type": "string"}
 
 
 class OEmbedSerializer(serializers.Serializer):
@@ -90,14 +116,14 @@ class OEmbedSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter(
             name,
-            OpenApiTypes.STR if name in ("url", "format") else OpenApiTypes.INT,
+            parameter_schema(field),
             OpenApiParameter.QUERY,
-            required=name == "url",
+            required=field.required,
             description=str(field.help_text),
         )
         for name, field in OEmbedForm.base_fields.items()
     ],
-    responses={200: OEmbedSerializer, 501: ErrorSerializer, **ERRORS},
+    responses={200: OEmbedSerializer, **ERRORS},
 )
 class OEmbedView(ApiView):
     """oEmbed JSON of a public page of the site."""
@@ -115,9 +141,10 @@ class OEmbedView(ApiView):
                 {name: list(messages) for name, messages in form.errors.items()}
             )
         data = form.cleaned_data
-        if (data["format"] or "json").lower() != "json":
-            raise FormatNotImplemented()
-        embed = resolve(data["url"], request)
+        url = data["url"]
+        embed = None
+        if len(url) <= MAX_URL_LENGTH and "\x00" not in url:
+            embed = resolve(url, request)
         if embed is None:
             raise NotFound(gettext("No public page of this site at this address."))
         width = min(data["maxwidth"] or CARD_WIDTH, CARD_WIDTH)

@@ -133,10 +133,14 @@ def test_other_urls_are_404_in_french(client, public_pages, url):
     assert "Aucune page publique" in response.json()["detail"]
 
 
-def test_xml_is_not_implemented_and_url_is_required(client, public_pages):
-    response = oembed(client, public_pages["edition"], format="xml")
-    assert response.status_code == 501
-    assert response.json()["detail"] == "Seul format=json est disponible."
+def test_xml_is_refused_in_french_and_url_is_required(client, public_pages):
+    # oEmbed suggests 501; the API answers bad requests with a 4xx, never a 5xx.
+    for other in ("xml", "XML", "empty file"):
+        response = oembed(client, public_pages["edition"], format=other)
+        assert response.status_code == 400
+        assert response.json()["errors"]["format"] == [
+            "Seul format=json est disponible."
+        ]
     response = client.get("/api/v1/oembed/")
     assert response.status_code == 400
     assert "url" in response.json()["errors"]
@@ -157,7 +161,7 @@ def test_answers_match_the_schema(client, public_pages):
     validate(
         spec,
         template,
-        501,
+        400,
         oembed(client, public_pages["theme"], format="xml").json(),
     )
     validate(spec, template, 400, client.get(template).json())
