@@ -8,7 +8,30 @@ import time
 from cms.faults import unreachable_database_error
 
 
-class OncePerInterval(logging.Filter):
+class IntervalFilter(logging.Filter):
+    """A filter that lets one record in full per ``interval`` seconds."""
+
+    #: The clock measuring intervals.
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self, interval=300):
+        super().__init__()
+        self.interval = float(interval)
+        self._last = None
+        self._lock = threading.Lock()
+
+    def first_in_interval(self):
+        """Whether this is the first record of an interval (a clock set back
+        ends the interval)."""
+        now = self.clock()
+        with self._lock:
+            if self._last is None or not 0 <= now - self._last < self.interval:
+                self._last = now
+                return True
+        return False
+
+
+class OncePerInterval(IntervalFilter):
     """Let one record through per ``interval`` seconds, as a short warning.
 
     django-redis logs every request that finds Redis unreachable (with
@@ -19,18 +42,9 @@ class OncePerInterval(logging.Filter):
 
     message = "Cache unreachable, serving without cache (logged once per %d s): %s"
 
-    def __init__(self, interval=300):
-        super().__init__()
-        self.interval = float(interval)
-        self._last = None
-        self._lock = threading.Lock()
-
     def filter(self, record):
-        now = time.monotonic()
-        with self._lock:
-            if self._last is not None and now - self._last < self.interval:
-                return False
-            self._last = now
+        if not self.first_in_interval():
+            return False
         error = record.exc_info[1] if record.exc_info else record.getMessage()
         if getattr(error, "__cause__", None) is not None:
             error = error.__cause__
@@ -40,7 +54,7 @@ class OncePerInterval(logging.Filter):
         return True
 
 
-class DatabaseOutage(logging.Filter):
+class DatabaseOutage(IntervalFilter):
     """One line per request that failed for an unreachable database.
 
     While the database is down, every request is answered a French 503 and
@@ -51,23 +65,15 @@ class DatabaseOutage(logging.Filter):
     """
 
     message = "%s: database unreachable: %s (full traceback once per %d s)"
-
-    def __init__(self, interval=300):
-        super().__init__()
-        self.interval = float(interval)
-        self._last = None
-        self._lock = threading.Lock()
+    # Wall-clock time (tests move it).
+    clock = staticmethod(time.time)
 
     def filter(self, record):
         error = unreachable_database_error(record.exc_info and record.exc_info[1])
         if error is None:
             return True
-        # Wall-clock time (tests move it); a clock set back ends the wait.
-        now = time.time()
-        with self._lock:
-            if self._last is None or not 0 <= now - self._last < self.interval:
-                self._last = now
-                return True
+        if self.first_in_interval():
+            return True
         summary = " ".join(str(error).split())
         record.args = (record.getMessage(), summary, self.interval)
         record.msg = self.message
