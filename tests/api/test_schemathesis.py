@@ -67,21 +67,22 @@ def dates_in_order(case):
     return not (isinstance(after, str) and isinstance(before, str) and after > before)
 
 
-def text_parameters(operation):
-    """Names of the query parameters whose values are text (strings, or
-    repeated strings), from the schema's own declaration."""
+def query_parameters(operation, *types):
+    """Names of the query parameters whose values have one of ``types``
+    (``"string"``, ``"array"``: repeated strings), from the schema's own
+    declaration."""
     declared = operation.schema.raw_schema["paths"][operation.path]
 
-    def is_text(schema):
+    def has_type(schema):
         alternatives = schema.get("anyOf") or schema.get("oneOf")
         if alternatives:
-            return all(is_text(alternative) for alternative in alternatives)
-        return schema.get("type") in ("array", "string")
+            return all(has_type(alternative) for alternative in alternatives)
+        return schema.get("type") in types
 
     return {
         parameter["name"]
         for parameter in declared[operation.method.lower()].get("parameters", [])
-        if parameter.get("in") == "query" and is_text(parameter.get("schema", {}))
+        if parameter.get("in") == "query" and has_type(parameter.get("schema", {}))
     }
 
 
@@ -89,11 +90,15 @@ def carried_by_a_query_string(case):
     """Invalid cases a query string can tell from valid ones: a text parameter
     given a number, an object or a nested list is sent as its text (a dict as
     its keys), which may well be a valid value, and Schemathesis then blames
-    the API for accepting it; a blank value is an absent one."""
-    texts = text_parameters(case.operation)
+    the API for accepting it; a repeated parameter given one string is sent as
+    a list of one; a blank value is an absent one."""
+    texts = query_parameters(case.operation, "string", "array")
+    repeated = query_parameters(case.operation, "array")
     for name, value in (case.query or {}).items():
         values = value if isinstance(value, list) else [value]
         if name in texts and not all(isinstance(item, str) for item in values):
+            return False
+        if name in repeated and not isinstance(value, list):
             return False
         # Blank values count as absent (the schema's allowEmptyValue).
         if any(isinstance(item, str) and not item.strip() for item in values):
