@@ -1,4 +1,10 @@
-"""Output serializers: the public shape of every response (and of the schema)."""
+"""Output serializers: the public shape of every response, and of the schema.
+
+Every response is what its serializer makes of the stored facts (an edition's
+stored representation, a section's public form, a change): a field the
+schema declares is a field the serializer writes, in its order and format,
+and nothing else reaches a client.
+"""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -104,10 +110,16 @@ class SectionSerializer(serializers.Serializer):
     links = LinkSerializer(many=True)
 
 
-class SectionWithRecapSerializer(SectionSerializer):
-    """A section found across editions, with the edition it belongs to."""
+class SectionIdSerializer(serializers.Serializer):
+    # The id that opens a section listed across editions (DRF writes the
+    # fields of the bases first, in their order).
 
     id = serializers.CharField(help_text=_("Stable id of the section in its edition."))
+
+
+class SectionWithRecapSerializer(SectionIdSerializer, SectionSerializer):
+    """A section found across editions, with the edition it belongs to."""
+
     position = serializers.IntegerField(help_text=_("Position in the edition, from 0."))
     recap = RecapRefSerializer()
 
@@ -115,9 +127,8 @@ class SectionWithRecapSerializer(SectionSerializer):
 class RecapSerializer(serializers.Serializer):
     """An edition as listed by ``/recaps/``."""
 
-    id = serializers.IntegerField(source="pk")
+    id = serializers.IntegerField()
     uuid = serializers.UUIDField(
-        source="translation_key",
         help_text=_(
             "Stable identifier of the edition, kept by export and restore "
             "(Wagtail's translation key)."
@@ -172,22 +183,27 @@ def reference(ref, request):
     return {**ref, "api_url": api_url(request, "recap-detail", pk=ref["id"])}
 
 
-def listed(representation, request):
-    """A stored representation (:class:`~recaps.models.RecapEntry`) as
-    :class:`RecapSerializer` documents it: its fields, in their order."""
-    found = reference(representation, request)
-    return {name: found[name] for name in LIST_FIELDS}
+def listed(representations, request):
+    """Stored representations (:class:`~recaps.models.RecapEntry`) as
+    :class:`RecapSerializer` writes them."""
+    return RecapSerializer(
+        [reference(representation, request) for representation in representations],
+        many=True,
+    ).data
 
 
-def detailed(representation, request, **parts):
-    """A stored representation with ``parts`` (body, neighbours) as
-    :class:`RecapDetailSerializer` documents it."""
-    found = {**reference(representation, request), **parts}
-    return {name: found[name] for name in DETAIL_FIELDS}
-
-
-LIST_FIELDS = tuple(RecapSerializer._declared_fields)
-DETAIL_FIELDS = tuple(RecapDetailSerializer._declared_fields)
+def detailed(representation, request, body, previous, next):  # noqa: A002
+    """A stored representation with its ``body`` (public forms of its
+    sections) and its neighbours' stored references, as
+    :class:`RecapDetailSerializer` writes them."""
+    return RecapDetailSerializer(
+        {
+            **reference(representation, request),
+            "body": body,
+            "previous": reference(previous, request),
+            "next": reference(next, request),
+        }
+    ).data
 
 
 class TagSerializer(serializers.Serializer):
@@ -255,14 +271,14 @@ class ChangeSerializer(serializers.Serializer):
 
 
 def change_data(change, request):
-    """The data of :class:`ChangeSerializer` for a :class:`recaps.changes.Change`:
+    """What :class:`ChangeSerializer` writes of a :class:`recaps.changes.Change`:
     nothing but the id and uuid of an edition that is not public."""
     public = change.action != "removed"
     return {
         "id": change.id,
         "uuid": change.uuid,
         "action": change.action,
-        "at": serializers.DateTimeField().to_representation(change.at),
+        "at": change.at,
         "version": change.version,
         "url": change.page.get_full_url(request) if public else None,
     }

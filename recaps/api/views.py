@@ -202,10 +202,9 @@ class EditionListMixin:
             # index counts without reading the pages.
             keys = CountedOn(keys, RecapEntry.objects.current())
         page = self.paginate_queryset(keys)
-        data = [
-            serializers.listed(entry, request)
-            for entry in RecapEntry.objects.representations(page, request)
-        ]
+        data = serializers.listed(
+            RecapEntry.objects.representations(page, request), request
+        )
         return self.get_paginated_response(data)
 
 
@@ -337,8 +336,8 @@ class RecapDetailView(ApiView, RetrieveAPIView):
                 entry.representation(request),
                 request,
                 body=body,
-                previous=serializers.reference(previous, request),
-                next=serializers.reference(following, request),
+                previous=previous,
+                next=following,
             )
         )
 
@@ -438,12 +437,14 @@ class ChangeListView(ApiView):
         if form.cleaned_data["page_size"]:
             next_url += f"&page_size={size}"
         return Response(
-            {
-                "results": [serializers.change_data(c, request) for c in changes],
-                "next": cursor,
-                "next_url": next_url,
-                "has_more": has_more,
-            }
+            serializers.ChangeFeedSerializer(
+                {
+                    "results": [serializers.change_data(c, request) for c in changes],
+                    "next": cursor,
+                    "next_url": next_url,
+                    "has_more": has_more,
+                }
+            ).data
         )
 
 
@@ -481,7 +482,9 @@ class SectionListView(ApiView, ListAPIView):
             }
             for section in chosen
         ]
-        return self.get_paginated_response(data)
+        return self.get_paginated_response(
+            self.get_serializer_class()(data, many=True).data
+        )
 
 
 @extend_schema(
