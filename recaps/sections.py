@@ -275,6 +275,30 @@ def refresh_public_state(pages, public=None, rows=None):
     )
 
 
+def announce_new_addresses(pages):
+    """The public editions among ``pages`` changed for every client although
+    their stored representation did not: the site's base URL moved, so every
+    absolute ``url``, ``api_url`` and ``pdf_url`` did. Their
+    ``public_updated_at`` moves to now (an ``updated`` entry of the change
+    feed) and each gets an ``updated`` webhook delivery. Returns how many."""
+    pages = list(
+        pages.published()
+        .exclude(public_fingerprint__in=("", REMOVED))
+        .defer("body")
+        .order_by("pk")
+    )
+    if not pages:
+        return 0
+    now = timezone.now()
+    RecapPage.objects.filter(pk__in=[page.pk for page in pages]).update(
+        public_updated_at=now
+    )
+    for page in pages:
+        page.public_updated_at = now
+    _notify(pages, {page.pk: page.public_fingerprint for page in pages}, now)
+    return len(pages)
+
+
 def _write_entries(pages, entries):
     """Replace the :class:`RecapEntry` rows of ``pages`` by ``entries`` (those
     of the public ones)."""

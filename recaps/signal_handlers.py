@@ -45,6 +45,7 @@ from .models import (
     Theme,
 )
 from .sections import (
+    announce_new_addresses,
     index_editions,
     rebuild_index,
     refresh_public_state,
@@ -234,6 +235,28 @@ def content_changed(sender, instance=None, **kwargs):
         ContentVersion.bump()
 
 
+def remember_site_address(sender, instance, raw=False, **kwargs):
+    """Before a site is saved: the base URL its pages had."""
+    if raw or instance.pk is None:
+        return
+    instance._recaps_root_url = (
+        Site.objects.filter(pk=instance.pk).values_list("hostname", "port").first()
+    )
+
+
+def site_moved(sender, instance, created=False, raw=False, **kwargs):
+    """A site whose hostname or port changed (``manage.py set_site_url``, the
+    admin's Sites): every absolute URL of its public editions changed, which
+    the change feed and webhooks say (:func:`announce_new_addresses`)."""
+    before = getattr(instance, "_recaps_root_url", None)
+    if raw or created or before is None or before == (instance.hostname, instance.port):
+        return
+    instance._recaps_root_url = (instance.hostname, instance.port)
+    # Wagtail's own receiver may not have run yet: page URLs from the new base.
+    Site.clear_site_root_paths_cache()
+    announce_new_addresses(RecapPage.objects.descendant_of(instance.root_page))
+
+
 def fill_empty_index(sender, using="default", **kwargs):
     """After ``migrate``: build the public index (sections and editions) of a
     database that predates either."""
@@ -264,6 +287,8 @@ def register_signal_handlers(app_config):
     post_delete.connect(edition_deleted, sender=RecapPage, dispatch_uid=uid("del"))
     for signal in (page_published, page_unpublished, post_page_move, post_delete):
         signal.connect(page_changed, dispatch_uid=uid(f"page_{id(signal)}"))
+    pre_save.connect(remember_site_address, sender=Site, dispatch_uid=uid("site_was"))
+    post_save.connect(site_moved, sender=Site, dispatch_uid=uid("site_moved"))
     for signal in (post_save, post_delete):
         signal.connect(
             restriction_changed,

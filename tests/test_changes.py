@@ -1,13 +1,15 @@
 """The change feed ``/api/v1/changes/`` (``recaps.changes``) and ``updated_at``."""
 
 import datetime
+import json
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail.models import PageLogEntry, PageViewRestriction
 
-from recaps.models import RecapPage, Theme
+from recaps.models import RecapPage, Theme, WebhookDelivery, WebhookSubscription
 from tests.factories import RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +273,47 @@ def test_a_draft_never_published_is_never_listed(client, make_edition):
     draft.delete()
     assert walk(client)[0] == []
     assert not PageLogEntry.objects.filter(data__has_key="translation_key").exists()
+
+
+def test_a_site_address_move_is_an_update_of_every_public_edition(
+    client, make_edition, hidden_editions
+):
+    """``set_site_url`` changes every absolute URL: each public edition (and
+    only those) gets an ``updated`` entry with its new URL and one webhook
+    delivery; setting the same address again changes nothing."""
+    subscription = WebhookSubscription.objects.create(
+        url="https://ressources.example.org/hooks", secret="s" * 32
+    )
+    # After the hidden editions were made, before any of them goes live.
+    start = timezone.now() + datetime.timedelta(hours=1)
+    with time_machine.travel(start, tick=False) as clock:
+        public = [edition(make_edition, number) for number in (1, 2, 3)]
+        _entries, cursor = walk(client)
+        before = WebhookDelivery.objects.order_by("pk").last().pk
+
+        clock.shift(60)
+        call_command("set_site_url", "https://ebullitions.example.org", stdout=None)
+        entries, cursor = walk(client, since=cursor)
+        found = by_id(entries)
+        assert set(found) == {page.pk for page in public}
+        for page in public:
+            assert found[page.pk]["action"] == "updated"
+            assert found[page.pk]["url"].startswith("https://ebullitions.example.org/")
+            assert instant(found[page.pk]) == start + datetime.timedelta(seconds=60)
+        deliveries = WebhookDelivery.objects.filter(
+            subscription=subscription, pk__gt=before
+        )
+        sent = [json.loads(delivery.body) for delivery in deliveries]
+        assert sorted((body["id"], body["action"]) for body in sent) == sorted(
+            (page.pk, "updated") for page in public
+        )
+        assert all(
+            body["url"].startswith("https://ebullitions.example.org/") for body in sent
+        )
+        assert not {page.pk for page in hidden_editions.values()} & set(found)
+
+        clock.shift(60)
+        count = WebhookDelivery.objects.count()
+        call_command("set_site_url", "https://ebullitions.example.org", stdout=None)
+        assert walk(client, since=cursor)[0] == []
+        assert WebhookDelivery.objects.count() == count
