@@ -224,8 +224,13 @@ def create_draft(series, edition, images, user):
         edition.full_text(), Theme.objects.values_list("name", flat=True)
     )
     report = Report()
-    writer = EditionWriter(series, report, publish=False, media=EmbeddedMedia(images))
-    with transaction.atomic(), deferred_indexing() as written:
+    media = EmbeddedMedia(images)
+    writer = EditionWriter(series, report, publish=False, media=media)
+    with (
+        transaction.atomic(),
+        media.files_follow_the_transaction(),
+        deferred_indexing() as written,
+    ):
         page = writer.write(edition)
         if meeting.format:
             page.format = meeting.format  # written with its batch, by finish()

@@ -10,9 +10,11 @@ document.
 
 import re
 import urllib.parse
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
+from django.db import transaction
 from django.utils.html import escape
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -49,6 +51,28 @@ class MediaLibrary:
         self.by_hash = {}
         self.by_path = {}
         self.counts = {"images": 0, "documents": 0, "links": 0}
+        #: Images and documents this import saved, with their files.
+        self.created = []
+
+    @contextmanager
+    def files_follow_the_transaction(self):
+        """Within an atomic block: the files of the images and documents saved
+        inside are deleted again if the block rolls back (an error, or
+        ``transaction.set_rollback(True)`` as a dry run does), so a media
+        folder never keeps files the database forgot."""
+        try:
+            yield
+        except BaseException:
+            self.discard_files()
+            raise
+        if transaction.get_rollback():
+            self.discard_files()
+
+    def discard_files(self):
+        """Delete the stored files of the objects this library created."""
+        for found in self.created:
+            found.file.storage.delete(found.file.name)
+        self.created = []
 
     def find(self, url, relative=""):
         """The local file of a media address, or ``None``."""
@@ -80,6 +104,7 @@ class MediaLibrary:
             found.file = file
             found.file_size = size
             found.save()
+            self.created.append(found)
         self.by_hash[(model, digest)] = found
         return found
 

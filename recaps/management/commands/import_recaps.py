@@ -185,15 +185,18 @@ class Command(TranslatedCommand):
             series_title = series_title or title
         self.assign_dates(editions, dates)
 
-        with transaction.atomic():
+        media = (
+            EmbeddedMedia(self.embedded_images, uploads)
+            if self.embedded_images
+            else MediaLibrary(uploads)
+        )
+        with transaction.atomic(), media.files_follow_the_transaction():
             series = self.get_series(options["series"], series_title, report)
             writer = EditionWriter(
                 series,
                 report,
                 publish=options["publish"],
-                media=EmbeddedMedia(self.embedded_images, uploads)
-                if self.embedded_images
-                else MediaLibrary(uploads),
+                media=media,
                 overwrite=options["overwrite"],
                 move=options["move"],
             )

@@ -448,6 +448,44 @@ def test_uploads_become_images_and_documents_deduplicated(series, uploads, clien
     assert Image.objects.count() == 1 and Document.objects.count() == 1
 
 
+def media_files():
+    """Every file under MEDIA_ROOT."""
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return (
+        {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+    )
+
+
+def test_a_dry_run_leaves_no_media_file(series, uploads):
+    """The database forgets the dry run's images and documents; so does the
+    media folder."""
+    before = media_files()
+    output = run(FRENCH, "--series", series.slug, "--uploads", uploads, "--dry-run")
+    assert "1 document(s)" in output.replace("\u202f", " ")
+    assert media_files() == before
+
+
+def test_a_failed_import_leaves_no_media_file(series, uploads, monkeypatch):
+    from recaps.importers import writer
+
+    original = writer.EditionWriter.finish
+
+    def failing(self):
+        assert self.media.created  # the files were stored before the failure
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writer.EditionWriter, "finish", failing)
+    before, rows = media_files(), counts()
+    with pytest.raises(RuntimeError):
+        run(FRENCH, "--series", series.slug, "--uploads", uploads)
+    assert media_files() == before and counts() == rows
+    monkeypatch.setattr(writer.EditionWriter, "finish", original)
+    run(FRENCH, "--series", series.slug, "--uploads", uploads)
+    assert len(media_files() - before) >= 2  # kept when the import commits
+
+
 def test_without_uploads_media_stay_links_and_are_counted(series, tmp_path):
     from wagtail.images.models import Image
 
