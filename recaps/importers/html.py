@@ -10,6 +10,7 @@ other site furniture are dropped. A page with several ``<article>`` elements, or
 whose text announces successive editions, gives several editions.
 """
 
+import copy
 import datetime
 import re
 import urllib.parse
@@ -100,6 +101,8 @@ FURNITURE_IDS = frozenset(
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
 _LANGUAGE_CLASS = re.compile(r"\blang(?:uage)?-([\w+#-]+)")
+#: Addresses a reader can follow from paper: kept after the words of a link.
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
 #: Sites whose players an embed links to; other frames are removed and reported.
 EMBED_HOSTS = re.compile(
     r"(^|\.)(youtube\.com|youtu\.be|youtube-nocookie\.com|vimeo\.com"
@@ -125,6 +128,21 @@ def _classes(tag):
 
 def _text(tag):
     return " ".join(tag.get_text(" ", strip=True).split()) if tag else ""
+
+
+def _linked_text(tag):
+    """:func:`_text` for fields of plain text (table cells, captions): each
+    link's address follows its words, ``words (https://…)``, unless the words
+    already show it, so that no address is lost with the markup."""
+    if tag is None:
+        return ""
+    tag = copy.copy(tag)
+    for link in tag.find_all("a", href=True):
+        address = link["href"].strip()
+        shown = address.removeprefix("mailto:")
+        if address.startswith(_LINK_SCHEMES) and shown not in _text(link):
+            link.append(f" ({shown})")
+    return _text(tag)
 
 
 def _is_bold_only(tag):
@@ -254,7 +272,7 @@ def table_value(table, caption=""):
     """A ``table`` section: cell texts by row, whether the first row heads it."""
     rows = []
     for row in table.find_all("tr"):
-        rows.append([_text(cell) for cell in row.find_all(["th", "td"])])
+        rows.append([_linked_text(cell) for cell in row.find_all(["th", "td"])])
     rows = [row for row in rows if row]
     width = max((len(row) for row in rows), default=0)
     rows = [row + [""] * (width - len(row)) for row in rows]
@@ -266,7 +284,7 @@ def table_value(table, caption=""):
             or all(cell.name == "th" for cell in first.find_all(["th", "td"]))
         )
     )
-    caption = caption or _text(table.find("caption"))
+    caption = caption or _linked_text(table.find("caption"))
     return {"type": "table", "rows": rows, "header": header, "caption": caption}
 
 
@@ -320,7 +338,7 @@ def _figure_events(figure):
     """A ``figure``: image, gallery, table, embed, video or audio, with its caption."""
     classes = _classes(figure)
     captions = figure.find_all("figcaption", recursive=False)
-    caption = _text(captions[-1]) if captions else ""
+    caption = _linked_text(captions[-1]) if captions else ""
     for element in captions:
         element.extract()
     if "wp-block-embed" in classes:
@@ -334,7 +352,7 @@ def _figure_events(figure):
             inner = img.find_parent("figure")
             inner_caption = inner.find("figcaption") if inner is not figure else None
             link = img.parent.get("href", "") if img.parent.name == "a" else ""
-            yield Block(image_value(img, _text(inner_caption), link))
+            yield Block(image_value(img, _linked_text(inner_caption), link))
         if caption:
             yield Paragraph(f"<p>{escape(caption)}</p>")
         return

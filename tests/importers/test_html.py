@@ -132,3 +132,39 @@ def test_a_bold_sentence_with_a_section_word_is_a_paragraph():
     [edition] = parse_html(page.encode(), "gras.html")
     assert [s["type"] for s in edition.sections] == ["highlights", "text", "nuggets"]
     assert "questions cette année" in edition.sections[1]["text"]
+
+
+def blocks_of(html):
+    """The block values (tables, images…) of an HTML fragment, in order."""
+    from bs4 import BeautifulSoup
+
+    from recaps.importers.document import Block
+    from recaps.importers.html import events
+
+    soup = BeautifulSoup(html, "html.parser")
+    return [event.value for event in events(soup) if isinstance(event, Block)]
+
+
+def test_links_in_table_cells_and_captions_keep_their_address():
+    """Cells and captions are plain text: a link keeps its address after its
+    words (issue 25: links in header cells and in [caption] were lost)."""
+    [table] = blocks_of(
+        "<table><caption>Voir <a href='https://ex.org/plan'>le plan</a></caption>"
+        "<thead><tr><th><a href='https://ex.org/th'>Inscription</a></th>"
+        "<th>Contact</th></tr></thead>"
+        "<tbody><tr><td><a href='mailto:accueil@ex.org'>Écrire</a></td>"
+        "<td><a href='https://ex.org/same'>https://ex.org/same</a></td></tr>"
+        "<tr><td><a href='#ancre'>plus haut</a></td><td>9h</td></tr></tbody></table>"
+    )
+    assert table["rows"] == [
+        ["Inscription (https://ex.org/th)", "Contact"],
+        ["Écrire (accueil@ex.org)", "https://ex.org/same"],  # shown once
+        ["plus haut", "9h"],  # an anchor is no address to print
+    ]
+    assert table["caption"] == "Voir le plan (https://ex.org/plan)"
+    [image] = blocks_of(
+        "<figure class='wp-caption'><img src='https://ex.org/a.png' alt='Groupe'>"
+        "<figcaption>Photo de <a href='https://ex.org/credit'>Léa</a></figcaption>"
+        "</figure>"
+    )
+    assert image["caption"] == "Photo de Léa (https://ex.org/credit)"
