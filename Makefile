@@ -31,9 +31,10 @@ run: setup
 	@WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT) bash scripts/with-scheduler.sh $(PY) \
 		$(PY) manage.py serve_demo --skip-checks 127.0.0.1:$(PORT)
 
-## Production: collectstatic, migrate, update_index, then gunicorn (README, "Production")
+## Production: collectstatic, migrate, update_index, then gunicorn (README, "Production"),
+## with the worker (run_worker: scheduled pages and webhooks) beside it
 production: setup
-	bash scripts/start-production.sh
+	bash scripts/with-scheduler.sh $(PY) bash scripts/start-production.sh
 
 services:
 	bash scripts/ensure-services.sh
