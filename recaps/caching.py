@@ -224,7 +224,8 @@ def serve(request, view, validators=None, max_age=None):
     ``validators`` is a callable returning :class:`Validators` for per-object
     responses (or ``None`` when the object is gone: the view then answers);
     by default the site-wide version is used. A conditional request is
-    answered ``304`` before the view runs. A response the same for every
+    answered ``304`` when the view answers a success (the response cache
+    answers the following ones without it). A response the same for every
     anonymous reader is marked for :class:`ResponseCacheMiddleware` to keep.
     """
     if request.method not in ("GET", "HEAD"):
@@ -239,14 +240,17 @@ def serve(request, view, validators=None, max_age=None):
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
-    if not_modified is not None:
+    response = view()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if not_modified is not None and 200 <= response.status_code < 300:
+        # Preconditions count only where the answer is a success (RFC 9110,
+        # 13.2.1: an invalid request is a 400 whatever its If-None-Match).
+        # The view ran this once: the response cache answers the next ones.
         response = _headers(not_modified, etag, last_modified, max_age)
         response.recaps_keep = keep and not_modified.status_code == 304
         response.recaps_until = found.until
         return response
-    response = view()
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
     if response.status_code >= 500 or response.status_code in (304, 429):
         return response
     # Client errors depend on the same content (e.g. a page beyond the last).

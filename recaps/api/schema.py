@@ -238,18 +238,51 @@ VALIDATOR_HEADERS = {
 }
 
 
+#: Request headers of a conditional request, which every operation honours.
+CONDITION_HEADERS = {
+    "If-None-Match": _(
+        "The ETag of the answer you hold: 304, without a body, if it is still valid."
+    ),
+    "If-Modified-Since": _(
+        "The Last-Modified date of the answer you hold (HTTP date): 304, "
+        "without a body, if nothing changed since."
+    ),
+}
+RETRY_AFTER = _("Seconds to wait before trying again.")
+
+
 def _conditional_requests(result):
     """Every operation answers ``304`` to a matching ``If-None-Match`` or
-    ``If-Modified-Since`` and sends its validators with ``200`` and ``304``."""
+    ``If-Modified-Since`` (declared as optional header parameters, so that
+    generated clients can send them) and sends its validators with ``200``
+    and ``304``; a ``429`` says when to come back (``Retry-After``)."""
     headers = {
         name: {"schema": {"type": "string"}, "description": gettext(text)}
         for name, text in VALIDATOR_HEADERS.items()
     }
+    conditions = [
+        {
+            "in": "header",
+            "name": name,
+            "schema": {"type": "string"},
+            "required": False,
+            "description": gettext(text),
+        }
+        for name, text in CONDITION_HEADERS.items()
+    ]
     for _path, _method, operation in _operations(result):
+        parameters = operation.setdefault("parameters", [])
+        parameters += [dict(condition) for condition in conditions]
         responses = operation.setdefault("responses", {})
         responses.setdefault("304", {})
         for status in ("200", "304"):
             responses[status].setdefault("headers", {}).update(headers)
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = {
+                "schema": {"type": "integer", "minimum": 0},
+                "description": gettext(RETRY_AFTER),
+                "required": True,
+            }
         operation["responses"] = dict(sorted(responses.items()))
 
 
@@ -258,8 +291,13 @@ def _allow_empty_values(result):
     views read them (:func:`recaps.api.views.present`): ``allowEmptyValue``."""
     for _path, _method, operation in _operations(result):
         for parameter in operation.get("parameters", []):
-            if parameter.get("in") == "query":
+            if parameter.get("in") != "query":
+                continue
+            if not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
+            elif parameter.get("schema", {}).get("type") == "string":
+                # An empty required parameter is a missing one: 400.
+                parameter["schema"].setdefault("minLength", 1)
 
 
 def polish(result, generator, request, public):

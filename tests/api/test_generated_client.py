@@ -12,6 +12,7 @@ import importlib
 import subprocess
 import sys
 import urllib.request
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -144,10 +145,37 @@ def test_generated_client_pages_through_every_endpoint(
         models.SectionTypeEnum.NUGGETS in recap.section_types for recap in by_kind
     )
 
+    retrieve = api["api.recaps.recaps_retrieve"]
     for recap in recaps:
-        detail = api["api.recaps.recaps_retrieve"].sync(client=client, id=recap.id)
+        detail = retrieve.sync(client=client, id=recap.id)
         assert detail.id == recap.id and detail.title == recap.title
         assert all(isinstance(s.type_, models.SectionTypeEnum) for s in detail.body)
+
+    # Revalidation: the ETag sent back gives a typed 304 without a body, the
+    # Last-Modified date too; a stale ETag gives the edition again.
+    first = retrieve.sync_detailed(client=client, id=recaps[0].id)
+    assert first.status_code == HTTPStatus.OK
+    again = retrieve.sync_detailed(
+        client=client, id=recaps[0].id, if_none_match=first.headers["ETag"]
+    )
+    assert again.status_code == HTTPStatus.NOT_MODIFIED and again.parsed is None
+    assert again.headers["ETag"] == first.headers["ETag"]
+    since = retrieve.sync_detailed(
+        client=client,
+        id=recaps[0].id,
+        if_modified_since=first.headers["Last-Modified"],
+    )
+    assert since.status_code == HTTPStatus.NOT_MODIFIED
+    stale = retrieve.sync_detailed(client=client, id=recaps[0].id, if_none_match='"x"')
+    assert stale.status_code == HTTPStatus.OK and stale.parsed.id == recaps[0].id
+    listed = api["api.recaps.recaps_list"]
+    page = listed.sync_detailed(client=client)
+    assert (
+        listed.sync_detailed(
+            client=client, if_none_match=page.headers["ETag"]
+        ).status_code
+        == HTTPStatus.NOT_MODIFIED
+    )
 
     sections = pages(api["api.sections.sections_list"], client)
     assert len(sections) >= 6 * 3

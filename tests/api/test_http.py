@@ -37,6 +37,28 @@ def test_errors_carry_validators_too(client, edition):
     assert response["ETag"] and response["Last-Modified"]
 
 
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"if-none-match": "*"},
+        {"if-modified-since": http_date(2**33)},  # far in the future
+        {"if-none-match": "*", "if-modified-since": http_date(2**33)},
+    ],
+)
+def test_an_invalid_request_is_an_error_whatever_its_preconditions(
+    client, edition, conditions
+):
+    """Preconditions count only where the answer is a success (RFC 9110,
+    13.2.1): an invalid request is a 400, even twice, never a 304."""
+    for url in (API + "recaps/?ordering=x", API + "oembed/?url=&maxheight=-1"):
+        for _ in range(2):
+            response = client.get(url, headers=conditions)
+            assert response.status_code == 400, url
+            assert response.json()["detail"]
+    valid = client.get(API + "recaps/", headers=conditions)
+    assert valid.status_code == 304
+
+
 def test_max_age_comes_from_the_setting(client, edition, settings):
     settings.RECAPS_API_CACHE_MAX_AGE = 300
     assert client.get(API + "recaps/")["Cache-Control"] == "public, max-age=300"
