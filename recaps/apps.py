@@ -8,6 +8,9 @@ class RecapsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Both read the models, which cannot load before the app registry.
+        from .pdf import register_routes
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers(self)
+        register_routes()

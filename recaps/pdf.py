@@ -15,6 +15,14 @@ ignored, dates are read) and content version, by one request at a time, at
 most ``RECAPS_PDF_CONCURRENCY`` at once on the site, and for each client at
 most ``RECAPS_PDF_THROTTLE_RATE`` (:func:`deliver`). Others get a French page
 with status 503 or 429 and ``Retry-After``.
+
+Readers reach the letters through two routes of the pages, which this module
+adds to them (:func:`register_routes`, at start-up): ``<edition>/pdf/`` (route
+``pdf`` of :class:`~recaps.models.RecapPage`) and
+``<series>/themes/<slug>/pdf/`` (route ``theme_pdf`` of
+:class:`~recaps.models.RecapSeriesPage`). The dependency points one way: this
+module reads the models, the section index and the edition filters; the
+models never import it.
 """
 
 import ctypes
@@ -30,11 +38,12 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
+from wagtail.contrib.routable_page.models import path
 
 from .blocks import SECTION_TYPES, section_labels
 from .caching import Busy, cache_lock, current_version, remembered_once
 from .filters import EditionFilter
-from .models import RecapSection
+from .models import RecapPage, RecapSection, RecapSeriesPage
 from .sections import section_rows
 from .throttling import PdfThrottle
 
@@ -382,3 +391,29 @@ def digest_entries(request, editions):
             )
         ]
     return groups
+
+
+@path("pdf/", name="pdf")
+def edition_pdf_route(page, request):
+    """``<edition url>pdf/``: the published edition ``page`` as an A4 letter."""
+    return published_edition_pdf(request, page)
+
+
+@path("themes/<slug:slug>/pdf/", name="theme_pdf")
+def theme_pdf_route(series, request, slug):
+    """``<series url>themes/<slug>/pdf/``: the sections of one theme's published
+    editions of ``series`` as an A4 letter, optionally between ``date_after``
+    and ``date_before``."""
+    return theme_digest(request, series, series.get_theme_or_404(slug), request.GET)
+
+
+def register_routes():
+    """Give the page types the routes of their letters, as methods.
+
+    ``RoutablePageMixin`` finds a page type's routes among its attributes and
+    builds its resolver at the first URL resolved or reversed, so this runs
+    from :meth:`recaps.apps.RecapsConfig.ready`, before any: the route names
+    ``pdf`` and ``theme_pdf`` then reverse and resolve like the pages' own.
+    """
+    RecapPage.pdf_route = edition_pdf_route
+    RecapSeriesPage.theme_pdf_route = theme_pdf_route

@@ -320,6 +320,29 @@ def test_digest_of_unknown_theme_is_404(client, series, make_edition):
     assert client.get(f"{series.url}themes/inconnu/pdf/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("model", "name", "kwargs", "url", "route"),
+    [
+        (RecapPage, "pdf", {}, "pdf/", pdf.edition_pdf_route),
+        (
+            RecapSeriesPage,
+            "theme_pdf",
+            {"slug": "numerique"},
+            "themes/numerique/pdf/",
+            pdf.theme_pdf_route,
+        ),
+    ],
+)
+def test_letters_routes_are_the_pages_own(model, name, kwargs, url, route):
+    """:func:`recaps.pdf.register_routes` ran at start-up: each route name
+    reverses to its URL, which resolves to the letter's view on that page."""
+    assert model.get_resolver().reverse(name, **kwargs) == url
+    page = model()
+    match = page.resolve_subpage("/" + url)
+    assert (match.url_name, match.kwargs) == (name, kwargs)
+    assert match.func.__func__ is route and match.func.__self__ is page
+
+
 def test_date_filter_and_groups_read_the_section_index(series, make_edition):
     editions = [
         make_edition(

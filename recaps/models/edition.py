@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
-from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from wagtail.admin.panels import (
     TitleFieldPanel,
 )
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -98,7 +97,11 @@ class RecapPageTag(ItemBase):
 
 
 class RecapPage(RoutablePageMixin, Page):
-    """One edition of a series: the recap of a meeting."""
+    """One edition of a series: the recap of a meeting.
+
+    Routable for its letter: :mod:`recaps.pdf` adds the route ``pdf``
+    (``pdf/``) at start-up (:func:`recaps.pdf.register_routes`).
+    """
 
     edition_number = models.PositiveIntegerField(
         _("edition number"),
@@ -315,18 +318,10 @@ class RecapPage(RoutablePageMixin, Page):
             raise Http404
         return result
 
-    #: The view behind ``pdf/``, as a dotted path resolved when the route is
-    #: served (as Django's URLconfs name views): the PDF module reads the
-    #: section index, which imports the models.
-    pdf_view = "recaps.pdf.published_edition_pdf"
-
-    @path("pdf/", name="pdf")
-    def pdf_route(self, request):
-        """The edition as an A4 PDF letter (``<edition url>pdf/``)."""
-        return import_string(self.pdf_view)(request, self)
-
     def get_pdf_url(self, request=None):
-        """Absolute URL of the edition's PDF."""
+        """Absolute URL of the edition's PDF: the route ``pdf`` (``pdf/``),
+        which :func:`recaps.pdf.register_routes` gives this page type (the PDF
+        module reads the models; the models never import it)."""
         return self.get_full_url(request) + self.reverse_subpage("pdf")
 
     def search_stems(self):

@@ -16,7 +16,6 @@ from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -401,20 +400,11 @@ class RecapSeriesPage(RoutablePageMixin, Page):
             {"theme": theme, "theme_editions": page_obj},
         )
 
-    #: The view behind ``themes/<slug>/pdf/``, as a dotted path resolved when
-    #: the route is served (as Django's URLconfs name views): the PDF module
-    #: reads the section index and the edition filters, which import the models.
-    theme_pdf_view = "recaps.pdf.theme_digest"
-
-    @path("themes/<slug:slug>/pdf/", name="theme_pdf")
-    def theme_pdf_route(self, request, slug):
-        """The sections of one theme's published editions as an A4 PDF letter,
-        optionally between ``date_after`` and ``date_before``."""
-        view = import_string(self.theme_pdf_view)
-        return view(request, self, self.get_theme_or_404(slug), request.GET)
-
     def get_theme_pdf_url(self, theme, request=None):
-        """Absolute URL of the PDF digest of ``theme`` in this series."""
+        """Absolute URL of the PDF digest of ``theme`` in this series: the route
+        ``theme_pdf`` (``themes/<slug>/pdf/``), which
+        :func:`recaps.pdf.register_routes` gives this page type (the PDF module
+        reads the models; the models never import it)."""
         return self.get_full_url(request) + self.reverse_subpage(
             "theme_pdf", kwargs={"slug": theme.slug}
         )
