@@ -2,15 +2,17 @@
 
 Pages are created through the tree (``add_child``) and published through a
 revision, as the admin would do. :func:`added_kind` declares a section kind
-for the duration of a test.
+for the duration of a test; :func:`another_value` edits any field.
 """
 
 import datetime
 from contextlib import contextmanager
 
 import factory
+from django.db import models
 from django.utils.text import slugify
 from drf_spectacular.plumbing import _load_enum_name_overrides
+from wagtail.fields import StreamField
 
 from recaps.blocks import (
     SECTION_TYPE_CHOICES,
@@ -48,6 +50,24 @@ def section(kind, heading=None, items=(), intro="", links=()):
             "links": list(links),
         }
     )
+
+
+def another_value(field, value):
+    """A value of the model ``field`` other than ``value``, by the field's
+    type: for tests that edit every field of a model, new ones included."""
+    if isinstance(field, StreamField):
+        return [section("questions", "Questions", ["Une autre question ?"])]
+    if field.choices:
+        return next(key for key, _label in field.choices if key != value)
+    if isinstance(field, models.SlugField):
+        return f"{value or 'page'}-autre"
+    if isinstance(field, models.BooleanField):
+        return not value
+    if isinstance(field, models.DateField):
+        return value + datetime.timedelta(weeks=1)
+    if isinstance(field, models.IntegerField):
+        return value + 1
+    return f"{value or ''} modifié"[: field.max_length or None]
 
 
 class PageFactory(factory.django.DjangoModelFactory):

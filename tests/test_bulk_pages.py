@@ -9,7 +9,6 @@ import re
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
-from django.db import models
 from wagtail.blocks import RichTextBlock
 from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
@@ -26,7 +25,7 @@ from recaps.bulk_pages import (
     update_reference_index,
 )
 from recaps.models import RecapPage, RecapPageTag, RecapSection, Theme
-from tests.factories import section
+from tests.factories import another_value, section
 
 pytestmark = pytest.mark.django_db
 
@@ -266,36 +265,23 @@ def test_a_new_page_is_written_as_wagtail_writes_it(series, body, live):
     assert Page.find_problems() == ([], [], [], [], [])
 
 
-EDITED_BODY = [section("questions", "Questions", ["Comment ?"])]
-
-
-def edit(page, number):
+def edit(page, body):
     """Change every field of ``page`` that an editor may change, derived from
-    the model: a new field of the edition is edited here without a word."""
+    the model (a new field of the edition is edited here without a word);
+    the body becomes ``body``."""
     for field in RecapPage._meta.concrete_fields:
-        if field.name in NOT_PUBLISHED | PUBLICATION_STATE:
-            continue
-        value = getattr(page, field.attname)
-        if isinstance(field, StreamField):
-            new = copy.deepcopy(EDITED_BODY)
-        elif field.choices:
-            new = next(key for key, _label in field.choices if key != value)
-        elif isinstance(field, models.BooleanField):
-            new = not value
-        elif isinstance(field, models.DateField):
-            new = value + datetime.timedelta(days=number)
-        elif isinstance(field, models.IntegerField):
-            new = value + number
-        else:
-            new = f"{value or ''} modifié {number}"[: field.max_length or 1000]
-        setattr(page, field.attname, new)
+        if field.name not in NOT_PUBLISHED | PUBLICATION_STATE:
+            value = getattr(page, field.attname)
+            setattr(page, field.attname, another_value(field, value))
+    page.body = copy.deepcopy(body)
 
 
 def test_publishing_changes_writes_what_publish_writes(series, body):
     expected = wagtail_page(series, "par-wagtail", body, themes=["numérique"])
     written = bulk_page(series, "en-bloc", body, themes=["numérique"])
+    new_body = [section("questions", "Questions", ["Comment ?"])]
     changed = RecapPage.objects.get(pk=expected.pk)
-    edit(changed, 1)
+    edit(changed, new_body)
     changed.tags.set(["isolement", "réseau"])
     with time_machine.travel(T1, tick=False):
         changed.save_revision().publish()
@@ -304,7 +290,7 @@ def test_publishing_changes_writes_what_publish_writes(series, body):
     ReferenceIndex.create_or_update_for_object(RecapPage.objects.get(pk=changed.pk))
     page = RecapPage.objects.get(pk=written.pk).get_latest_revision_as_object()
     page._old_title = page.title
-    edit(page, 1)
+    edit(page, new_body)
     found = Theme.objects.by_names(["isolement", "réseau"])
     page.tagged_items = [RecapPageTag(tag=found[n]) for n in ["isolement", "réseau"]]
     BulkPageWriter(series).publish_changes([page], T1)
