@@ -7,14 +7,17 @@ import socket
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
+from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.cache import forget_failures
 from cms.settings import base as base_settings
+from recaps.models import RecapSeriesPage, Theme
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory, section
 from tests.fakes import FakeRedis
 from tests.importers.helpers import build_wxr, recap_html, wxr_item
@@ -123,6 +126,30 @@ def series(root_page):
         title="Les petites ébullitions du Vendredi",
         slug="ebullitions",
     )
+
+
+@pytest.fixture
+def empty_site():
+    """A function removing every series (their editions too), theme and
+    document (with its file) and the groups of view restrictions: a site to
+    restore an archive into."""
+
+    def empty():
+        groups = list(
+            Group.objects.filter(
+                pk__in=PageViewRestriction.groups.through.objects.values("group_id")
+            )
+        )
+        for series in RecapSeriesPage.objects.all():
+            series.delete()
+        Theme.objects.all().delete()
+        for document in get_document_model().objects.all():
+            document.file.delete(save=False)
+            document.delete()
+        for group in groups:
+            group.delete()
+
+    return empty
 
 
 @pytest.fixture

@@ -9,27 +9,21 @@ and export → restore all get it from the declaration alone.
 import io
 import json
 import random
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from drf_spectacular.plumbing import _load_enum_name_overrides
 from pypdf import PdfReader
 from wagtail.models import Page
 
 from recaps import blocks
 from recaps.blocks import (
-    SECTION_TYPE_CHOICES,
     SECTION_TYPES,
     RecapBodyBlock,
-    section_block,
     section_kinds,
 )
-from recaps.filters import EditionFilter, SectionFilter
 from recaps.generator.content import EditionDrawer
 from recaps.importers import mapping
-from recaps.importers.archive_schema import archive_schema
 from recaps.importers.sources import parse_document
 from recaps.importers.writer import EditionWriter, Report, deferred_indexing
 from recaps.kinds import SECTION_KINDS, ItemField, SectionKind
@@ -37,7 +31,7 @@ from recaps.models import RecapPage, RecapSeriesPage, Theme
 from recaps.search import stem
 from recaps.stream import section_to_stream
 from tests.api.helpers import API, get_json
-from tests.factories import section
+from tests.factories import added_kind, section
 
 pytestmark = pytest.mark.django_db
 
@@ -51,56 +45,6 @@ PLEDGES = SectionKind(
     item_fields=(ItemField("owner", "Porteur", help_text="Qui s’en charge."),),
 )
 OWNER = "Yannick Kerbrat"
-
-
-@contextmanager
-def added_kind(kind):
-    """``kind`` among the section kinds (before free text) while in the block:
-    what a declaration in ``recaps.kinds`` gives, without a migration."""
-    block = section_block(kind)()
-    block.set_name(kind.name)
-    stream_block = RecapPage._meta.get_field("body").stream_block
-    saved = (
-        RecapBodyBlock.base_blocks,
-        stream_block.child_blocks,
-        list(SECTION_TYPES),
-        list(SECTION_TYPE_CHOICES),
-    )
-
-    def with_kind(children):
-        found = {}
-        for name, child in children.items():
-            if name == "text":
-                found[kind.name] = block
-            found[name] = child
-        return found
-
-    RecapBodyBlock.base_blocks = with_kind(RecapBodyBlock.base_blocks)
-    stream_block.child_blocks = with_kind(stream_block.child_blocks)
-    SECTION_TYPES.insert(SECTION_TYPES.index("text"), kind.name)
-    SECTION_TYPE_CHOICES.insert(
-        SECTION_TYPE_CHOICES.index(("text", "text")), (kind.name, kind.name)
-    )
-    _load_enum_name_overrides.cache_clear()
-    archive_schema.cache_clear()
-    # Fields built at import from the list of choices (the filters' children).
-    children = [
-        filter_.extra["child"]
-        for filterset in (EditionFilter, SectionFilter)
-        for filter_ in filterset.base_filters.values()
-        if filter_.extra.get("choices") is SECTION_TYPE_CHOICES
-    ]
-    for child in children:
-        child.choices = SECTION_TYPE_CHOICES
-    try:
-        yield block
-    finally:
-        RecapBodyBlock.base_blocks, stream_block.child_blocks = saved[:2]
-        SECTION_TYPES[:], SECTION_TYPE_CHOICES[:] = saved[2:]
-        for child in children:
-            child.choices = SECTION_TYPE_CHOICES
-        _load_enum_name_overrides.cache_clear()
-        archive_schema.cache_clear()
 
 
 def pledges_section(owner=OWNER):

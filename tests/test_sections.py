@@ -21,7 +21,6 @@ from recaps.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from recaps.signal_handlers import fill_empty_index
 from tests.api.helpers import API, get_json
 from tests.factories import RecapSeriesPageFactory, section
 
@@ -373,15 +372,11 @@ def test_the_api_reads_the_entry_which_follows_theme_and_series_changes(
         assert data["series"]["title"] == "Les ébullitions"
 
 
-def test_an_empty_edition_index_is_rebuilt_after_migrate_and_by_rebuild_sections(
-    make_edition,
-):
+def test_an_empty_edition_index_is_rebuilt_by_rebuild_sections(make_edition):
+    """(After ``migrate``: tests/test_signal_handlers.py.)"""
     public = make_edition(edition_number=1, body=[section("nuggets", "P", ["Une"])])
     make_edition(edition_number=2, publish=False)
     expected = entry_of(public).data
-    RecapEntry.objects.all().delete()
-    fill_empty_index(sender=None)
-    assert [entry.data for entry in RecapEntry.objects.all()] == [expected]
     RecapEntry.objects.all().delete()
     call_command("rebuild_sections", stdout=io.StringIO())
     assert [entry.data for entry in RecapEntry.objects.all()] == [expected]

@@ -178,18 +178,8 @@ def _comparable(data):
     )
 
 
-def empty_the_site():
-    for series in RecapSeriesPage.objects.all():
-        series.delete()
-    Theme.objects.all().delete()
-    for document in get_document_model().objects.all():
-        document.file.delete(save=False)
-        document.delete()
-    Group.objects.filter(name="Équipe").delete()
-
-
 def test_round_trip_restores_the_same_pages_and_responses(
-    client, series, content, tmp_path
+    client, series, content, tmp_path, empty_site
 ):
     before = public_responses(client, series)
     # The change feed's entries (its next cursor follows the clock).
@@ -205,7 +195,7 @@ def test_round_trip_restores_the_same_pages_and_responses(
     assert names == ["recaps.json", document_file]
     assert len(data["series"][0]["editions"]) == 8
 
-    empty_the_site()
+    empty_site()
     assert not RecapPage.objects.exists()
     call_command("import_recaps", str(archive))
 
@@ -250,11 +240,11 @@ def _damage(archive, damaged, change):
 
 
 def test_damaged_archives_change_nothing_and_name_the_problem(
-    series, content, tmp_path
+    series, content, tmp_path, empty_site
 ):
     archive = tmp_path / "recaps.zip"
     call_command("export_recaps", "--output", str(archive))
-    empty_the_site()
+    empty_site()
     before = _counts()
     files = documents_on_disk()
 
@@ -623,12 +613,12 @@ def _damages(data, rng):
 
 @pytest.mark.parametrize("seed", range(24))
 def test_generated_damages_give_a_french_error_and_write_nothing(
-    content, tmp_path, seed
+    content, tmp_path, seed, empty_site
 ):
     rng = random.Random(seed)
     archive = tmp_path / "recaps.zip"
     call_command("export_recaps", "--output", str(archive))
-    empty_the_site()
+    empty_site()
     before, files = _digest(), documents_on_disk()
     damaged = tmp_path / "damaged.zip"
 
@@ -672,10 +662,12 @@ def _bogus_restriction(data):
 @pytest.mark.parametrize(
     "damage", [_null_theme_name, _draft_body_without_a_brace, _bogus_restriction]
 )
-def test_the_measured_damages_are_named_in_french(content, tmp_path, damage):
+def test_the_measured_damages_are_named_in_french(
+    content, tmp_path, damage, empty_site
+):
     archive = tmp_path / "recaps.zip"
     call_command("export_recaps", "--output", str(archive))
-    empty_the_site()
+    empty_site()
     before = _digest()
     damaged = tmp_path / "damaged.zip"
     expected = []
