@@ -30,8 +30,9 @@ from recaps.kinds import SECTION_KINDS, ItemField, SectionKind
 from recaps.models import RecapPage, RecapSeriesPage, Theme
 from recaps.search import stem
 from recaps.stream import section_to_stream
+from tests.added_kinds import added_kind
 from tests.api.helpers import API, get_json
-from tests.factories import added_kind, section
+from tests.factories import section
 
 pytestmark = pytest.mark.django_db
 

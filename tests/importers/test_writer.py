@@ -23,7 +23,8 @@ from recaps.importers.writer import (
 )
 from recaps.kinds import ItemField, SectionKind
 from recaps.models import RecapEntry, RecapPage, RecapSection
-from tests.factories import RecapSeriesPageFactory, added_kind
+from tests.added_kinds import added_kind
+from tests.factories import RecapSeriesPageFactory
 
 pytestmark = pytest.mark.django_db
 
