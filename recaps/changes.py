@@ -36,6 +36,7 @@ from wagtail.models import PageLogEntry
 from .filters import LATEST
 from .models import RecapPage
 from .models.querysets import EPOCH
+from .models.sections import version
 
 PUBLISHED, UPDATED, REMOVED = "published", "updated", "removed"
 PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
@@ -55,13 +56,6 @@ def settle_seconds():
     now, so a change written by a longer transaction is still listed (twice at
     worst: clients apply entries idempotently)."""
     return max(int(getattr(settings, "RECAPS_CHANGES_SETTLE_SECONDS", 30)), 0)
-
-
-def version(at):
-    """An edition's version at its change instant ``at``: microseconds since
-    :data:`EPOCH`. Webhooks (:func:`recaps.webhooks.payload`) and the feed give
-    the same version for the same change; a later change has a larger one."""
-    return max((at - EPOCH) // datetime.timedelta(microseconds=1), 0)
 
 
 @dataclass(frozen=True, order=True)

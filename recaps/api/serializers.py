@@ -162,6 +162,13 @@ class RecapSerializer(serializers.Serializer):
             "republication leaves it. Filter with updated_after."
         ),
     )
+    version = serializers.IntegerField(
+        help_text=_(
+            "Version of the edition: the version of its latest change in the change "
+            "feed and in webhooks (updated_at in microseconds). Keep the copy with "
+            "the larger version."
+        )
+    )
 
 
 class RecapDetailSerializer(RecapSerializer):

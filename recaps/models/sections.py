@@ -296,6 +296,14 @@ def public_representation(data, request=None):
     return data
 
 
+def version(at):
+    """An edition's version at its change instant ``at``: microseconds since
+    :data:`EPOCH`. The feed (:mod:`recaps.changes`), webhooks
+    (:func:`recaps.webhooks.payload`) and the edition's representation give the
+    same version for the same change; a later change has a larger one."""
+    return max((at - EPOCH) // datetime.timedelta(microseconds=1), 0)
+
+
 def _timestamp(value):
     """A date and time as the API writes it (DRF's ISO 8601 form)."""
     return DATETIME.to_representation(value) if value else None
@@ -358,6 +366,7 @@ class RecapEntry(models.Model):
                 "first_published_at": _timestamp(self.first_published_at),
                 "last_published_at": _timestamp(self.last_published_at),
                 "updated_at": _timestamp(updated_at),
+                "version": version(updated_at),
             },
             request,
         )

@@ -6,6 +6,7 @@ import pytest
 from wagtail.models import Site
 
 from recaps.models import RecapPage
+from recaps.models.sections import EPOCH
 from tests.api.helpers import API, get_json
 from tests.factories import RecapSeriesPageFactory, section
 
@@ -75,7 +76,10 @@ def test_list_item_has_every_documented_field(client, edition, series):
         "last_published_at": item["last_published_at"],
         "uuid": str(edition.translation_key),
         "updated_at": item["updated_at"],
+        "version": item["version"],
     }
+    updated = datetime.datetime.fromisoformat(item["updated_at"])
+    assert item["version"] == (updated - EPOCH) // datetime.timedelta(microseconds=1)
     published = datetime.datetime.fromisoformat(item["last_published_at"])
     assert published == edition.last_published_at
     edition.refresh_from_db()
