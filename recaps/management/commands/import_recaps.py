@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recaps.blocks import section_labels
+from recaps.db import bulk_write
 from recaps.importers.archive import (
     ArchiveError,
     is_archive,
@@ -185,7 +186,9 @@ class Command(TranslatedCommand):
             series_title = series_title or title
         self.assign_dates(editions, dates)
 
-        with transaction.atomic():
+        # Once committed (not on a dry run), the written tables are vacuumed
+        # and analysed.
+        with transaction.atomic(), bulk_write():
             series = self.get_series(options["series"], series_title, report)
             writer = EditionWriter(
                 series,
