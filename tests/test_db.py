@@ -102,3 +102,29 @@ def test_outside_a_transaction_the_tables_are_ready_on_leaving_the_block():
     with bulk_write():
         Theme.objects.create(name="jardin")
     upkeep.assert_ready(["recaps_theme"])
+
+
+def fastupdate_of(index):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [index])
+        return cursor.fetchone()[0]
+
+
+def test_the_search_index_buffers_a_bulk_write_only(
+    make_edition, django_capture_on_commit_callbacks
+):
+    """The search's GIN index inserts each entry directly (migration 0028),
+    except during a bulk write: its entries wait in the pending list until
+    the tables are made ready."""
+    if connection.vendor != "postgresql":
+        pytest.skip("GIN indexes and fastupdate are PostgreSQL's")
+    index = "recaps_indexentry_title_body_gin"
+    backend = get_search_backend()
+    assert fastupdate_of(index) == ["fastupdate=off"]
+    backend.add(make_edition(edition_number=1))
+    assert pending_gin_pages(["wagtailsearch_indexentry"])[index] == 0
+    with django_capture_on_commit_callbacks() as callbacks, bulk_write():
+        backend.add(make_edition(edition_number=2))
+    assert fastupdate_of(index) == ["fastupdate=off"]
+    assert pending_gin_pages(["wagtailsearch_indexentry"])[index] > 0
+    assert len(callbacks) == 1
