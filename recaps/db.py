@@ -218,12 +218,11 @@ def make_ready(tables):
     and the search index's during a bulk write) new entries wait in an
     unsorted list that every search reads whole, and which the planner counts
     in the index's cost (at 10,000 generated editions, an API search took
-    491 ms instead of 32). Then
-    ``VACUUM (ANALYZE)``: the visibility map (index-only scans), the old
-    versions of updated rows gone, the planner's statistics. ``VACUUM`` cannot
-    run in a transaction: inside one (a test running on-commit callbacks in its
-    own), ``ANALYZE`` only, which leaves the pending lists to the first step.
-    On SQLite, ``ANALYZE`` (``sqlite_stat1``).
+    491 ms instead of 32). Then ``VACUUM (ANALYZE)``: the visibility map
+    (index-only scans), the old versions of updated rows gone, the planner's
+    statistics. ``VACUUM`` cannot run in a transaction: inside one (a test
+    running on-commit callbacks in its own), ``ANALYZE`` only, which leaves the
+    pending lists to the first step. On SQLite, ``ANALYZE`` (``sqlite_stat1``).
 
     Tables that no longer exist are skipped. The writes are committed already:
     a failure (e.g. the database user does not own an index) is logged, not
