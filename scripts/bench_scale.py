@@ -1,13 +1,15 @@
 """Side-by-side benchmark at scale (``make bench-scale``); asserts nothing.
 
 For each size in ``EDITIONS`` (default "1000 10000") it prepares a PostgreSQL
-database (``generate_recaps``; reused when one was already generated with the
-same seed and the same generator and schema), then serves each database under
-gunicorn (one sync worker, ``cms.settings.bench``) twice: once with the response
-cache off (``RECAPS_RESPONSE_CACHE=0``), once with it on. This process then
-drives every server over loopback, round-robin over every endpoint, variant and
-size, so that the machine's noise hits all of them alike, and prints one table,
-the ratios of issue 10's targets with PASS/FAIL, and writes them as JSON.
+database (``generate_recaps``, which leaves the tables vacuumed and analysed:
+nothing is done to them between writing and measuring; reused when one was
+already generated with the same seed and the same generator and schema), then
+serves each database under gunicorn (one sync worker, ``cms.settings.bench``)
+twice: once with the response cache off (``RECAPS_RESPONSE_CACHE=0``), once
+with it on. This process then drives every server over loopback, round-robin
+over every endpoint, variant and size, so that the machine's noise hits all of
+them alike, and prints one table, the ratios of issue 10's targets with
+PASS/FAIL, and writes them as JSON.
 
 Throughput (req/s) is one over the 10%-trimmed mean latency of one client: on a
 shared machine a few requests stalled by other processes would otherwise weigh
@@ -62,6 +64,8 @@ FINGERPRINT_PATHS = [
     "recaps/models",
     "recaps/generator",
     "recaps/bulk_pages.py",
+    "recaps/db.py",
+    "recaps/management/commands/generate_recaps.py",
     "recaps/blocks.py",
     "recaps/sections.py",
     "home/migrations",

@@ -15,7 +15,6 @@ from the models and blocks (:mod:`recaps.importers.archive_schema`).
 """
 
 import json
-import re
 import zipfile
 from pathlib import PurePosixPath
 
@@ -39,6 +38,7 @@ from wagtail.models import (
     Site,
 )
 
+from ..db import bulk_write
 from ..models import RecapPage, RecapSeriesPage, Theme
 from .archive_schema import ArchiveInvalid, page_model, validate_archive
 
@@ -346,9 +346,9 @@ def restore_archive(data, archive):
     """Restore everything in one transaction; any problem rolls all of it back."""
     counts = {"series": 0, "editions": 0, "themes": 0, "documents": 0}
     saved_files = []
-    written = set()
     try:
-        with transaction.atomic(), connection.execute_wrapper(_tables_into(written)):
+        # Once committed, the written tables are vacuumed and analysed.
+        with transaction.atomic(), bulk_write() as written:
             _check_empty_site()
             site = Site.objects.filter(is_default_site=True).first()
             if site is None:
@@ -374,7 +374,7 @@ def restore_archive(data, archive):
                 for edition in record.get("editions", []):
                     _restore_page(edition, series, RecapPage)
                     counts["editions"] += 1
-            reset_sequences(written)
+            reset_sequences(written.inserted)
     except (KeyError, TypeError, AttributeError, DatabaseError) as error:
         _delete(saved_files)
         raise ArchiveError(
@@ -437,21 +437,6 @@ def _restore_home(record, site_fields, site):
     site.root_page = home
     site.save()
     return home
-
-
-_INSERT = re.compile(r'^\s*(?:INSERT\s+INTO|COPY)\s+"?(\w+)"?', re.IGNORECASE)
-
-
-def _tables_into(written):
-    """A database wrapper adding the table of every INSERT to ``written``."""
-
-    def record(execute, sql, params, many, context):
-        match = _INSERT.match(sql) if isinstance(sql, str) else None
-        if match:
-            written.add(match.group(1))
-        return execute(sql, params, many, context)
-
-    return record
 
 
 def reset_sequences(tables):

@@ -5,11 +5,12 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import validate_slug
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
+from recaps.db import bulk_write
 from recaps.generator.writer import BulkEditionWriter
 from recaps.management.base import TranslatedCommand
 from recaps.management.progress import Progress
@@ -61,7 +62,9 @@ class Command(TranslatedCommand):
             ) from error
 
         started = time.monotonic()
-        with transaction.atomic():
+        # Once committed, the written tables are vacuumed and analysed: the
+        # site reads them at full speed right away, not after autovacuum.
+        with transaction.atomic(), bulk_write():
             series = self.get_or_create_series(slug)
             free = MAX_CHILDREN - series.numchild
             if count > free:
@@ -76,11 +79,6 @@ class Command(TranslatedCommand):
                 label=_("Editions written"),
             )
             BulkEditionWriter(series, options["seed"], progress).write(count)
-        if connection.vendor == "postgresql":
-            # Fresh statistics after a bulk load, or the planner guesses (badly)
-            # that the new tables are empty until autovacuum comes by.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         if options["verbosity"] > 0:
             self.stdout.write(
                 _(

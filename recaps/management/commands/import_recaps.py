@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recaps.blocks import section_labels
+from recaps.db import bulk_write
 from recaps.importers.archive import (
     ArchiveError,
     is_archive,
@@ -190,7 +191,13 @@ class Command(TranslatedCommand):
             if self.embedded_images
             else MediaLibrary(uploads)
         )
-        with transaction.atomic(), media.files_follow_the_transaction():
+        # Once committed (not on a dry run), the written tables are vacuumed
+        # and analysed; on a rollback the media files go too.
+        with (
+            transaction.atomic(),
+            bulk_write(),
+            media.files_follow_the_transaction(),
+        ):
             series = self.get_series(options["series"], series_title, report)
             writer = EditionWriter(
                 series,

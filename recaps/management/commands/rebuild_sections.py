@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from recaps.db import bulk_write
 from recaps.models import ContentVersion
 from recaps.sections import rebuild_index
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     help = "Rebuild the section index of every public edition (API, themes, search)."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        with transaction.atomic(), bulk_write():
             count = rebuild_index()
             ContentVersion.bump()
         self.stdout.write(

@@ -29,6 +29,7 @@ from wagtail.models import Collection, Page, PageViewRestriction, Revision, Site
 
 from recaps.models import RecapPage, RecapSeriesPage, Theme
 from tests.factories import RecapPageFactory, section
+from tests.readiness import EDITION_TABLES, Upkeep
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/"
@@ -214,6 +215,19 @@ def test_round_trip_restores_the_same_pages_and_responses(
     with restored.file.open("rb") as handle:
         assert handle.read() == b"%PDF-1.4 guide"
     assert Revision.objects.filter(approved_go_live_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restored_tables_are_ready_once_committed(series, content, tmp_path):
+    archive = tmp_path / "recaps.zip"
+    call_command("export_recaps", "--output", str(archive))
+    empty_the_site()
+    upkeep = Upkeep()
+    call_command("import_recaps", str(archive), stdout=io.StringIO())
+    upkeep.assert_ready(
+        [*EDITION_TABLES, "recaps_theme", "wagtaildocs_document"],
+        gin_tables=["wagtailsearch_indexentry"],
+    )
 
 
 def documents_on_disk():

@@ -25,6 +25,7 @@ from recaps.models import (
     Theme,
 )
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory
+from tests.readiness import EDITION_TABLES, Upkeep
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +327,12 @@ def test_failure_while_writing_rolls_everything_back(root_page, monkeypatch):
         generate("--editions", "3", "--series", "nouvelle")
     assert counts() == before
     assert not RecapSeriesPage.objects.filter(slug="nouvelle").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_written_tables_are_ready_once_committed(root_page):
+    """Vacuumed and analysed, with no search entry left in a GIN pending list:
+    the site reads them at full speed right after generation."""
+    upkeep = Upkeep()
+    generate("--editions", "3")
+    upkeep.assert_ready(EDITION_TABLES, gin_tables=["wagtailsearch_indexentry"])

@@ -20,6 +20,7 @@ from recaps.blocks import html_to_text
 from recaps.models import RecapPage, RecapPageTag, RecapSeriesPage, Theme
 from recaps.sections import section_rows
 from tests.importers.helpers import build_wxr, recap_html, wxr_item
+from tests.readiness import EDITION_TABLES, Upkeep
 
 ROOT = Path(__file__).resolve().parents[3]
 LEGACY = ROOT / "tests" / "importers" / "data" / "legacy-page.txt"
@@ -331,6 +332,25 @@ def test_dry_run_does_not_create_the_series(root_page, wxr_file):
     run(wxr_file, "--series", "nouvelle", "--dry-run")
     assert counts() == before
     assert not RecapSeriesPage.objects.filter(slug="nouvelle").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_written_tables_are_ready_once_committed(series, wxr_file):
+    upkeep = Upkeep()
+    run(wxr_file, "--series", series.slug)
+    upkeep.assert_ready(EDITION_TABLES, gin_tables=["wagtailsearch_indexentry"])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dry_run_leaves_the_tables_to_autovacuum(series, wxr_file, monkeypatch):
+    from recaps import db
+
+    made_ready = []
+    monkeypatch.setattr(db, "make_ready", made_ready.append)
+    run(wxr_file, "--series", series.slug, "--dry-run")
+    assert made_ready == []
+    run(wxr_file, "--series", series.slug)
+    assert set(EDITION_TABLES) <= set(made_ready[0])
 
 
 def test_report_lists_items_per_kind_and_warnings(series):
