@@ -218,10 +218,12 @@ def test_round_trip_restores_the_same_pages_and_responses(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_restored_tables_are_ready_once_committed(series, content, tmp_path):
+def test_restored_tables_are_ready_once_committed(
+    series, content, tmp_path, empty_site
+):
     archive = tmp_path / "recaps.zip"
     call_command("export_recaps", "--output", str(archive))
-    empty_the_site()
+    empty_site()
     upkeep = Upkeep()
     call_command("import_recaps", str(archive), stdout=io.StringIO())
     upkeep.assert_ready(
