@@ -213,8 +213,19 @@ def page_changed(sender, instance, **kwargs):
 
 
 def restriction_changed(sender, instance, **kwargs):
-    """A privacy change: what is public below the page changed."""
-    index_editions(editions_under(instance.page))
+    """A privacy change: what is public below the page changed.
+
+    A restriction deleted with its page (the cascade of a page's deletion,
+    whose ``origin`` is the page) changes nothing public: the pages below are
+    being deleted, and indexing them again, while Wagtail's ``pre_delete``
+    unpublication is not saved, would write index rows for pages gone at
+    commit (an integrity error)."""
+    origin = kwargs.get("origin")
+    cascaded = origin is not None and getattr(origin, "model", type(origin)) is not (
+        PageViewRestriction
+    )
+    if not cascaded:
+        index_editions(editions_under(instance.page))
     ContentVersion.bump()
 
 

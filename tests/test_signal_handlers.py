@@ -328,6 +328,41 @@ def test_a_deleted_edition_leaves_its_uuid_in_the_log_if_it_was_public(
     assert logged == {public.pk: uuids[public.pk], draft.pk: None}
 
 
+
+@pytest.mark.parametrize("restricted", ["edition", "series"])
+def test_deleting_a_restricted_page_leaves_no_index_row(
+    series, make_edition, restricted
+):
+    """Deleting a restricted page cascades to its restriction, whose deletion
+    must not index again the pages being deleted (Wagtail unpublishes them
+    without saving): rows left would break the commit's foreign keys. The
+    restriction's page was found by the independent mirror test."""
+    edition = make_edition(
+        edition_number=1, tags=["numérique"], body=[section("nuggets", "P", ["A"])]
+    )
+    other = make_edition(edition_number=2, body=[section("nuggets", "P", ["B"])])
+    target = edition if restricted == "edition" else series
+    PageViewRestriction.objects.create(page=target, restriction_type="login")
+    target.specific_class.objects.get(pk=target.pk).delete()
+    gone = [edition.pk] if restricted == "edition" else [edition.pk, other.pk]
+    assert not RecapEntry.objects.filter(edition_id__in=gone).exists()
+    assert not RecapSection.objects.filter(edition_id__in=gone).exists()
+    if restricted == "edition":
+        assert RecapEntry.objects.filter(edition_id=other.pk).exists()
+
+
+def test_lifting_a_restriction_indexes_its_pages_again(series, make_edition):
+    edition = make_edition(edition_number=1, body=[section("nuggets", "P", ["A"])])
+    restriction = PageViewRestriction.objects.create(
+        page=series, restriction_type="login"
+    )
+    assert not RecapEntry.objects.filter(edition_id=edition.pk).exists()
+    restriction.delete()
+    assert RecapEntry.objects.filter(edition_id=edition.pk).exists()
+    PageViewRestriction.objects.create(page=series, restriction_type="login")
+    PageViewRestriction.objects.filter(page=series).delete()
+    assert RecapEntry.objects.filter(edition_id=edition.pk).exists()
+
 # --- bulk indexing -------------------------------------------------------------
 
 
