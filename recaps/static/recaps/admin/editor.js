@@ -11,6 +11,8 @@
  *   keeps around them (the hidden value, which tag-it reads back when a chip
  *   is removed, keeps them).
  * - The theme input that tag-it creates gets the field's label.
+ * - Points, sub-points and their “Sous-points” groups are named by their
+ *   place for screen readers (see namePanelsByPosition).
  * - Pasting several lines or a bulleted list into a point creates one point
  *   per line or bullet, nested bullets becoming sub-points (pasted into a
  *   sub-point: one sub-point each), instead of one point holding it all.
@@ -111,6 +113,60 @@
       if (!label.id) label.id = `${field.id}-label`;
       input.setAttribute('aria-labelledby', label.id);
     });
+  }
+
+  /* French phrases from the ``insert_editor_js`` hook (recaps/wagtail_hooks.py). */
+  const SCRIPT = document.currentScript;
+  const PHRASES = JSON.parse((SCRIPT && SCRIPT.dataset.recapsPhrases) || '{}');
+
+  function phrase(name, values) {
+    return (PHRASES[name] || '').replace(/%\((\w+)\)s/g, (match, key) => values[key]);
+  }
+
+  /* Append ``suffix`` to the accessible name of ``panel``, hidden from sight. */
+  function nameByPosition(panel, suffix) {
+    const heading = panel && document.getElementById(panel.getAttribute('aria-labelledby'));
+    if (!heading || !suffix) return;
+    let span = heading.querySelector(':scope > .recap-position');
+    if (!span) {
+      span = document.createElement('span');
+      span.className = 'w-sr-only recap-position';
+      heading.append(span);
+    }
+    const text = `(${suffix})`;
+    if (span.textContent !== text) span.textContent = text;
+  }
+
+  /* Wagtail renders each block's panel as a <section> named by its heading,
+   * that is a landmark: every sub-point group is named “Sous-points”, two
+   * empty points are both “Point” (axe: landmark-unique). A hidden suffix
+   * names each by its place: “Sous-points (point 3 de la section 2)”. Kept up
+   * to date as points are added, moved or deleted. */
+  function namePanelsByPosition(root) {
+    if (root !== document) return;
+    document
+      .querySelectorAll('[data-contentpath="body"] [data-streamfield-stream-container]')
+      .forEach((container) => {
+        if (container.parentElement.closest('[data-streamfield-stream-container]')) {
+          return;
+        }
+        topLevelChildren(container).forEach((sectionBlock, sectionIndex) => {
+          const section = sectionIndex + 1;
+          sectionBlock.querySelectorAll('.recap-item').forEach((itemBlock, itemIndex) => {
+            const item = itemIndex + 1;
+            const itemSuffix = phrase('item', { item, section });
+            nameByPosition(itemBlock.closest('section[data-panel]'), itemSuffix);
+            const group = itemBlock.querySelector('.recap-subitems');
+            nameByPosition(group && group.closest('section[data-panel]'), itemSuffix);
+            itemBlock.querySelectorAll('.recap-subitem').forEach((subitemBlock, index) => {
+              nameByPosition(
+                subitemBlock.closest('section[data-panel]'),
+                phrase('subitem', { subitem: index + 1, item, section }),
+              );
+            });
+          });
+        });
+      });
   }
 
   /* ---- Paste a list into a section's points ---------------------------- */
@@ -279,6 +335,7 @@
     collapseLaterSections(root);
     unquoteThemeChips(root);
     labelThemeInputs(root);
+    namePanelsByPosition(root);
   }
 
   let scheduled = false;
