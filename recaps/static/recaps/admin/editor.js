@@ -3,10 +3,10 @@
  *
  * - Sub-item groups start collapsed (ItemBlock's form layout); a group that
  *   already holds sub-items is opened once, when it first appears.
- * - On the edit view of an edition, its sections start collapsed after the
- *   first one (issue 26), so the form fits in a few screens: each shows its
- *   kind and heading, a click opens it. A section holding an error stays open;
- *   sections added while editing open as usual.
+ * - On the edit and create views of an edition, its sections start
+ *   collapsed after the first one (issue 26), so the form fits in a few
+ *   screens: each shows its kind and heading, a click opens it. A section
+ *   holding an error stays open; sections added while editing open as usual.
  * - Theme chips show multi-word themes without the quotes Wagtail's tag field
  *   keeps around them (the hidden value, which tag-it reads back when a chip
  *   is removed, keeps them).
@@ -48,7 +48,8 @@
     }
   }
 
-  const EDIT_VIEW = /\/pages\/\d+\/edit\/$/;
+  /* The edit view of a page and the create view (“Nouvelle édition”). */
+  const EDITOR_VIEW = /\/pages\/(?:\d+\/edit|add\/\w+\/\w+\/\d+)\/$/;
 
   /* The blocks of a StreamField (not their nested points), in order. */
   function topLevelChildren(container) {
@@ -66,9 +67,7 @@
   /* Collapse the sections of the edition's body after the first, once, when
    * the body's stream is first rendered. */
   function collapseLaterSections(root) {
-    // The edit view of an existing edition only: on the create form, the
-    // sections are the empty defaults the editor fills in turn.
-    if (!EDIT_VIEW.test(window.location.pathname)) return;
+    if (!EDITOR_VIEW.test(window.location.pathname)) return;
     root
       .querySelectorAll('[data-contentpath="body"] [data-streamfield-stream-container]')
       .forEach((container) => {
