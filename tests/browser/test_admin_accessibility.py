@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from recaps.models import RecapPage, RecapSeriesPage
+from recaps.models import RecapPage, RecapSeriesPage, Theme
 from tests.browser.accessibility import WCAG_21_AA_AND_BEST_PRACTICES, axe_violations
 from tests.browser.conftest import log_in
 
@@ -41,6 +41,7 @@ def violations(page):
 def test_the_admin_pages_editors_use_pass_axe(admin_page, live_server):
     series = RecapSeriesPage.objects.get()
     edition = RecapPage.objects.child_of(series).order_by("date").last()
+    theme = Theme.objects.order_by("name").first()
     pages = {
         "tableau de bord": reverse("wagtailadmin_home"),
         "pages de la série": reverse("wagtailadmin_explore", args=[series.pk]),
@@ -53,7 +54,12 @@ def test_the_admin_pages_editors_use_pass_axe(admin_page, live_server):
         "édition depuis un document": reverse(
             "recaps_edition_from_document", args=[series.pk]
         ),
+        "éditions": reverse("editions:index"),
         "thèmes": reverse("recaps_theme_modeladmin_index"),
+        "modification d’un thème": reverse(
+            "recaps_theme_modeladmin_edit", args=[theme.pk]
+        ),
+        "fusion de thèmes": reverse("recaps_theme_modeladmin_merge", args=[theme.pk]),
         "guide": reverse("cms_editor_guide"),
     }
     found = {}
@@ -64,6 +70,21 @@ def test_the_admin_pages_editors_use_pass_axe(admin_page, live_server):
         if report:
             found[name] = report
     assert not found, "\n\n".join(f"{name}:\n{text}" for name, text in found.items())
+
+
+def test_the_login_page_and_the_document_errors_pass_axe(live_server, page, series):
+    page.goto(live_server.url + reverse("wagtailadmin_login"), wait_until="networkidle")
+    assert not violations(page)
+    log_in(page, live_server.url)
+    page.goto(
+        live_server.url + reverse("recaps_edition_from_document", args=[series.pk])
+    )
+    with page.expect_navigation():
+        page.click("footer button[type=submit]")
+    expect(page.locator(".w-field__errors").first).to_contain_text(
+        "Envoyez un document ou collez un texte."
+    )
+    assert not violations(page)
 
 
 def test_the_edit_view_passes_axe_with_every_section_open(admin_page, live_server):
