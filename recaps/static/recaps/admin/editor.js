@@ -16,6 +16,8 @@
  * - Pasting several lines or a bulleted list into a point creates one point
  *   per line or bullet, nested bullets becoming sub-points (pasted into a
  *   sub-point: one sub-point each), instead of one point holding it all.
+ * - What is typed while an autosave is on its way is autosaved too (see
+ *   keepEditsMadeDuringAutosave).
  *
  * Loaded by the ``insert_editor_js`` hook (recaps/wagtail_hooks.py); no inline
  * script, as the Content-Security-Policy requires.
@@ -337,6 +339,41 @@
     namePanelsByPosition(root);
   }
 
+  /*
+   * Wagtail 8.0's autosave marks the whole form as saved when a save succeeds
+   * (``w-autosave:success->w-unsaved#clear`` takes the form as it is then), so
+   * what was typed while the save was on its way (a create view's first save
+   * also waits for the edit view's hydration) is never sent, unless the editor
+   * types again: closing the page then loses it. Remember the form as each
+   * autosave sent it and, once w-unsaved has cleared, if the form has changed
+   * since, make w-unsaved compare against what was sent: its next check finds
+   * the newer edits and autosaves them.
+   */
+  function unsavedController(form) {
+    const app = window.wagtail && window.wagtail.app;
+    if (!app || !(form instanceof HTMLFormElement)) return null;
+    return app.getControllerForElementAndIdentifier(form, 'w-unsaved');
+  }
+
+  function keepEditsMadeDuringAutosave() {
+    const sent = new WeakMap();
+    document.addEventListener('w-autosave:save', (event) => {
+      const unsaved = unsavedController(event.target);
+      if (unsaved) sent.set(event.target, unsaved.formData);
+    });
+    // On the document: after the form's own listeners (w-unsaved#clear).
+    document.addEventListener('w-autosave:success', (event) => {
+      const unsaved = unsavedController(event.target);
+      const saved = sent.get(event.target);
+      sent.delete(event.target);
+      if (!unsaved || saved === undefined) return;
+      if (unsaved.formData !== saved) {
+        unsaved.initialFormData = saved;
+        unsaved.previousFormData = saved;
+      }
+    });
+  }
+
   let scheduled = false;
   function schedule() {
     if (scheduled) return;
@@ -350,6 +387,7 @@
   function start() {
     // Capture phase: before Draftail's own paste handling.
     document.addEventListener('paste', onPaste, true);
+    keepEditsMadeDuringAutosave();
     enhance(document);
     new MutationObserver(schedule).observe(document.body, {
       childList: true,
