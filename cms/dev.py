@@ -6,6 +6,11 @@ an error with its traceback page, in English, to whoever visits the demo. This
 middleware answers both as production does (``cms.views.page_not_found`` and
 ``server_error``); the traceback of an error still goes to the console.
 ``DEBUG_ERROR_PAGES=1`` in the environment brings Django's pages back.
+
+A path no URL pattern matches (``/nope.txt``, a missing ``/static/`` file) never
+reaches a view, so no ``process_exception``: the middleware resolves the path
+first and answers the 404 itself. The middleware listed before it still see
+that 404 (Wagtail's redirects, the slash appended by ``CommonMiddleware``).
 """
 
 import logging
@@ -13,6 +18,7 @@ import logging
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, resolve
 
 from . import views
 
@@ -32,6 +38,10 @@ class ProjectErrorPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as exception:
+            return views.page_not_found(request, exception)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

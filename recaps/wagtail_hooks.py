@@ -5,10 +5,13 @@ Nothing else lives here: the admin itself is the :mod:`recaps.admin` package
 :mod:`recaps.signal_handlers`.
 """
 
+import json
+
 from django.apps import apps
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.rich_text.converters.editor_html import WhitelistRule
 from wagtail.whitelist import allow_without_attributes, attribute_rule
@@ -91,8 +94,17 @@ def edition_pdf_listing_button(page, user, next_url=None):
 
 @hooks.register("insert_editor_js")
 def editor_js():
-    """The edition editor's enhancements (recaps/static/recaps/admin/editor.js)."""
-    return format_html('<script src="{}"></script>', static("recaps/admin/editor.js"))
+    """The edition editor's enhancements (recaps/static/recaps/admin/editor.js),
+    with the French phrases it shows."""
+    phrases = {
+        "item": _("item %(item)s of section %(section)s"),
+        "subitem": _("sub-item %(subitem)s of item %(item)s of section %(section)s"),
+    }
+    return format_html(
+        '<script src="{}" data-recaps-phrases="{}"></script>',
+        static("recaps/admin/editor.js"),
+        json.dumps(phrases, ensure_ascii=False),
+    )
 
 
 @hooks.register("insert_global_admin_css")

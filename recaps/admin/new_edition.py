@@ -8,7 +8,10 @@ one (:func:`reset_copied_edition`, an ``after_copy_page`` hook registered in
 (:class:`~recaps.models.RecapSeriesPage`).
 """
 
-from ..blocks import RecapBodyBlock
+import uuid
+
+from wagtail.blocks import StreamValue
+
 from ..models import RecapPage
 from ..models.series import next_friday
 
@@ -17,11 +20,17 @@ DEFAULT_SECTIONS = ["highlights", "observations", "reflections", "nuggets", "res
 
 
 def default_body():
-    """Raw stream data: the usual sections, each with its default heading."""
-    body_block = RecapBodyBlock()
-    return [
-        (name, body_block.child_blocks[name].get_default()) for name in DEFAULT_SECTIONS
-    ]
+    """A new edition's body: the usual sections, each with its default heading
+    and its own block id (the admin names a section's panel after its id:
+    without ids, the five panels share one HTML id and one accessible name)."""
+    body_block = RecapPage._meta.get_field("body").stream_block
+    return StreamValue(
+        body_block,
+        [
+            (name, body_block.child_blocks[name].get_default(), str(uuid.uuid4()))
+            for name in DEFAULT_SECTIONS
+        ],
+    )
 
 
 def prefill_new_edition(page, series):

@@ -7,14 +7,17 @@ axe-core comes from the pinned ``axe-playwright-python`` package (its bundled
 from axe_playwright_python.sync_playwright import Axe
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: WCAG 2.1 A/AA and axe's best practices (unique landmarks among them).
+WCAG_21_AA_AND_BEST_PRACTICES = [*WCAG_21_AA, "best-practice"]
 
 
-def axe_violations(page):
-    """axe-core's report of the WCAG 2.1 A/AA violations on ``page``, or ``""``."""
+def axe_violations(page, tags=WCAG_21_AA):
+    """axe-core's report of the violations on ``page`` of the rules tagged
+    ``tags`` (WCAG 2.1 A/AA by default), or ``""``."""
     results = Axe().run(
         page,
         options={
-            "runOnly": {"type": "tag", "values": WCAG_21_AA},
+            "runOnly": {"type": "tag", "values": tags},
             "resultTypes": ["violations"],
         },
     )

@@ -8,9 +8,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from recaps.models import RecapPage
-from tests.admin.test_documents import LETTER
+from tests.admin.test_documents import LETTER, OLD_DOC
 from tests.browser.conftest import log_in
-from tests.importers.documents import DOCX, demo_edition, docx_with_styles
+from tests.importers.documents import (
+    DOCX,
+    ODT,
+    demo_edition,
+    docx_with_styles,
+    odt_with_list_styles,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -144,6 +150,71 @@ def test_email_and_styled_word_list_give_the_right_draft(live_server, page, seri
                 "buffer": document,
             }
         ],
+    )
+    submit(page)
+    expect(page.locator(".messages")).to_contain_text("(1 point, 2 sous-points)")
+
+
+def upload(page, name, data):
+    page.set_input_files(
+        'input[name="document"]',
+        files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}],
+    )
+
+
+def test_an_old_doc_is_refused_under_its_field(live_server, page, series):
+    """An old Word file (.doc): the error names the file and says what to do."""
+    live = live_server.url
+    log_in(page, live)
+    page.goto(live + reverse("recaps_edition_from_document", args=[series.pk]))
+    upload(page, "compte-rendu de mai.doc", OLD_DOC)
+    submit(page)
+    error = field_error(page, "document")
+    expect(error).to_contain_text(
+        "compte-rendu de mai.doc : ancien document Word (.doc) ou autre fichier "
+        "Office : enregistrez-le en .docx ou .odt et réessayez"
+    )
+    expect(page.locator(".messages")).to_contain_text("Le brouillon n’a pas été créé")
+    assert not RecapPage.objects.child_of(series).exists()
+
+
+def test_a_libreoffice_document_gives_the_right_draft(live_server, page, series):
+    """The first demo edition saved by LibreOffice (.odt): its title, sections,
+    points, sub-points and link; LibreOffice's list styles nest as in Word."""
+    live = live_server.url
+    log_in(page, live)
+    url = live + reverse("recaps_edition_from_document", args=[series.pk])
+    expected = demo_edition(1)
+
+    page.goto(url)
+    page.set_input_files('input[name="document"]', str(ODT))
+    with page.expect_navigation(url="**/admin/pages/*/edit/"):
+        page.click("footer button[type=submit]")
+    messages = page.locator(".messages")
+    expect(messages).to_contain_text("Édition créée en brouillon")
+    expect(messages).to_contain_text("premiere-petite-ebullition.odt")
+    draft = RecapPage.objects.child_of(series).get()
+    assert not draft.live and draft.title == expected["title"]
+    body = draft.get_latest_revision_as_object().body
+    items = [item for block in body for item in block.value.get("items", [])]
+    texts = [item["text"].source for item in items]
+    assert any("Des interrogations partagées" in text for text in texts)
+    sub_points = [child["text"].source for item in items for child in item["children"]]
+    assert any("Comment repérer les personnes en fragilité" in t for t in sub_points)
+    assert "ressources-fdcsx44.fr" in str(body.raw_data)
+
+    page.goto(url)
+    upload(
+        page,
+        "sous-points.odt",
+        odt_with_list_styles(
+            [
+                (None, "Ce qui a été partagé :"),
+                ("List Bullet", "Des interrogations partagées"),
+                ("List Bullet 2", "Comment repérer les personnes en fragilité ?"),
+                ("Liste à puces 2", "Comment faire une place aux bénévoles ?"),
+            ]
+        ),
     )
     submit(page)
     expect(page.locator(".messages")).to_contain_text("(1 point, 2 sous-points)")

@@ -21,6 +21,7 @@ BAD = [
     "guillemets doubles",
     "guide.wagtail.org",
     "Wagtail Editor Guide",
+    "Guide for editors",
 ]
 
 
@@ -55,6 +56,8 @@ def test_dashboard(admin_client, edition):
     html = response.content.decode()
     # The account summary and the help menu (the sidebar's JSON).
     assert html.count(reverse("cms_editor_guide")) == 2
+    assert ">Guide de rédaction</a>" in html
+    assert json.dumps("Guide de rédaction") in html
 
 
 def test_page_edit_view(admin_client, edition):
@@ -81,6 +84,7 @@ def test_help_menu_leads_to_the_french_guide(admin_client, edition):
     response = admin_client.get(reverse("cms_editor_guide"))
     assert_french(response)
     html = response.content.decode()
+    assert re.search(r"<title>\s*Guide de rédaction - Administration\s*</title>", html)
     for heading in ("Écrire une édition", "Publier", "Importer un document", "Thèmes"):
         assert f"<h2>{heading}</h2>" in html
 

@@ -2,10 +2,12 @@
 not Django's English debug pages (cms/dev.py)."""
 
 import importlib.util
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from wagtail.contrib.redirects.models import Redirect
 
 from cms.settings import dev as dev_settings
 from cms.urls import urlpatterns as site_urls
@@ -74,3 +76,68 @@ def test_error_answers_the_french_500(dev_server):
 
 def test_permission_denied_stays_a_403(dev_server):
     assert dev_server.get("/__forbidden__/").status_code == 403
+
+
+# ``make run`` serves the site through ``serve_demo`` (runserver); the paths no
+# URL pattern matches reach neither a view nor ``process_exception``.
+
+
+@pytest.fixture
+def demo_server(settings, series):
+    """The WSGI application ``serve_demo`` serves, as ``make run`` starts it
+    (runserver's options: its static handler asked for)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from home.management.commands.serve_demo import Command
+
+    settings.DEBUG = True
+    settings.MIDDLEWARE = dev_settings.MIDDLEWARE
+    # As Django's test client does: the request must not close the test's
+    # database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield Command().get_handler(use_static_handler=True, insecure_serving=False)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def served(application, path):
+    """``(status code, headers, body)`` of a GET of ``path``."""
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET"}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
+
+    body = b"".join(application(environ, start_response))
+    return answer["status"], answer["headers"], body.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/nope.txt", "/static/nope.css", "/admin-nope/", "/ebullitions/nulle-part/"],
+)
+def test_make_run_answers_paths_nothing_serves_with_the_french_404(demo_server, path):
+    status, _headers, html = served(demo_server, path)
+    assert status == 404
+    assert "Page introuvable" in html
+    assert "Using the URLconf" not in html
+    assert "Page not found" not in html
+
+
+def test_a_missing_path_still_gets_the_slash_and_wagtail_redirects(demo_server):
+    Redirect.add_redirect("/ancien-compte-rendu.txt", redirect_to="/ebullitions/")
+    status, headers, _html = served(demo_server, "/ancien-compte-rendu.txt")
+    assert status in (301, 302)
+    assert headers["Location"].endswith("/ebullitions/")
+    status, headers, _html = served(demo_server, "/admin-nope")
+    assert status == 301
+    assert headers["Location"] == "/admin-nope/"
+
+
+def test_make_run_still_serves_static_files(demo_server):
+    status, _headers, css = served(demo_server, "/static/recaps/admin/editor.css")
+    assert status == 200
+    assert ".w-minimap__list" in css

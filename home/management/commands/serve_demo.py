@@ -18,6 +18,12 @@ class Command(RunserverCommand):
         "absolute URL (API, feeds, sitemap, canonical) answers."
     )
 
+    def get_handler(self, *args, **options):
+        """The site without runserver's static files handler: WhiteNoise serves
+        them (``WHITENOISE_USE_FINDERS`` in cms.settings.dev), and a missing
+        file gets the site's French 404, not the handler's English debug page."""
+        return super().get_handler(*args, **{**options, "use_static_handler": False})
+
     def on_bind(self, server_port):
         site_url = served_url(self.addr, server_port, ipv6=self._raw_ipv6)
         try:

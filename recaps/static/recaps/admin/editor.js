@@ -3,14 +3,16 @@
  *
  * - Sub-item groups start collapsed (ItemBlock's form layout); a group that
  *   already holds sub-items is opened once, when it first appears.
- * - On the edit view of an edition, its sections start collapsed after the
- *   first one (issue 26), so the form fits in a few screens: each shows its
- *   kind and heading, a click opens it. A section holding an error stays open;
- *   sections added while editing open as usual.
+ * - On the edit and create views of an edition, its sections start
+ *   collapsed after the first one (issue 26), so the form fits in a few
+ *   screens: each shows its kind and heading, a click opens it. A section
+ *   holding an error stays open; sections added while editing open as usual.
  * - Theme chips show multi-word themes without the quotes Wagtail's tag field
  *   keeps around them (the hidden value, which tag-it reads back when a chip
  *   is removed, keeps them).
  * - The theme input that tag-it creates gets the field's label.
+ * - Points, sub-points and their “Sous-points” groups are named by their
+ *   place for screen readers (see namePanelsByPosition).
  * - Pasting several lines or a bulleted list into a point creates one point
  *   per line or bullet, nested bullets becoming sub-points (pasted into a
  *   sub-point: one sub-point each), instead of one point holding it all.
@@ -48,7 +50,8 @@
     }
   }
 
-  const EDIT_VIEW = /\/pages\/\d+\/edit\/$/;
+  /* The edit view of a page and the create view (“Nouvelle édition”). */
+  const EDITOR_VIEW = /\/pages\/(?:\d+\/edit|add\/\w+\/\w+\/\d+)\/$/;
 
   /* The blocks of a StreamField (not their nested points), in order. */
   function topLevelChildren(container) {
@@ -66,9 +69,7 @@
   /* Collapse the sections of the edition's body after the first, once, when
    * the body's stream is first rendered. */
   function collapseLaterSections(root) {
-    // The edit view of an existing edition only: on the create form, the
-    // sections are the empty defaults the editor fills in turn.
-    if (!EDIT_VIEW.test(window.location.pathname)) return;
+    if (!EDITOR_VIEW.test(window.location.pathname)) return;
     root
       .querySelectorAll('[data-contentpath="body"] [data-streamfield-stream-container]')
       .forEach((container) => {
@@ -113,6 +114,60 @@
       if (!label.id) label.id = `${field.id}-label`;
       input.setAttribute('aria-labelledby', label.id);
     });
+  }
+
+  /* French phrases from the ``insert_editor_js`` hook (recaps/wagtail_hooks.py). */
+  const SCRIPT = document.currentScript;
+  const PHRASES = JSON.parse((SCRIPT && SCRIPT.dataset.recapsPhrases) || '{}');
+
+  function phrase(name, values) {
+    return (PHRASES[name] || '').replace(/%\((\w+)\)s/g, (match, key) => values[key]);
+  }
+
+  /* Append ``suffix`` to the accessible name of ``panel``, hidden from sight. */
+  function nameByPosition(panel, suffix) {
+    const heading = panel && document.getElementById(panel.getAttribute('aria-labelledby'));
+    if (!heading || !suffix) return;
+    let span = heading.querySelector(':scope > .recap-position');
+    if (!span) {
+      span = document.createElement('span');
+      span.className = 'w-sr-only recap-position';
+      heading.append(span);
+    }
+    const text = `(${suffix})`;
+    if (span.textContent !== text) span.textContent = text;
+  }
+
+  /* Wagtail renders each block's panel as a <section> named by its heading,
+   * that is a landmark: every sub-point group is named “Sous-points”, two
+   * empty points are both “Point” (axe: landmark-unique). A hidden suffix
+   * names each by its place: “Sous-points (point 3 de la section 2)”. Kept up
+   * to date as points are added, moved or deleted. */
+  function namePanelsByPosition(root) {
+    if (root !== document) return;
+    document
+      .querySelectorAll('[data-contentpath="body"] [data-streamfield-stream-container]')
+      .forEach((container) => {
+        if (container.parentElement.closest('[data-streamfield-stream-container]')) {
+          return;
+        }
+        topLevelChildren(container).forEach((sectionBlock, sectionIndex) => {
+          const section = sectionIndex + 1;
+          sectionBlock.querySelectorAll('.recap-item').forEach((itemBlock, itemIndex) => {
+            const item = itemIndex + 1;
+            const itemSuffix = phrase('item', { item, section });
+            nameByPosition(itemBlock.closest('section[data-panel]'), itemSuffix);
+            const group = itemBlock.querySelector('.recap-subitems');
+            nameByPosition(group && group.closest('section[data-panel]'), itemSuffix);
+            itemBlock.querySelectorAll('.recap-subitem').forEach((subitemBlock, index) => {
+              nameByPosition(
+                subitemBlock.closest('section[data-panel]'),
+                phrase('subitem', { subitem: index + 1, item, section }),
+              );
+            });
+          });
+        });
+      });
   }
 
   /* ---- Paste a list into a section's points ---------------------------- */
@@ -281,6 +336,7 @@
     collapseLaterSections(root);
     unquoteThemeChips(root);
     labelThemeInputs(root);
+    namePanelsByPosition(root);
   }
 
   /*
