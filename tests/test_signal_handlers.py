@@ -328,7 +328,6 @@ def test_a_deleted_edition_leaves_its_uuid_in_the_log_if_it_was_public(
     assert logged == {public.pk: uuids[public.pk], draft.pk: None}
 
 
-
 @pytest.mark.parametrize("restricted", ["edition", "series"])
 def test_deleting_a_restricted_page_leaves_no_index_row(
     series, make_edition, restricted
@@ -362,6 +361,7 @@ def test_lifting_a_restriction_indexes_its_pages_again(series, make_edition):
     PageViewRestriction.objects.create(page=series, restriction_type="login")
     PageViewRestriction.objects.filter(page=series).delete()
     assert RecapEntry.objects.filter(edition_id=edition.pk).exists()
+
 
 # --- bulk indexing -------------------------------------------------------------
 
