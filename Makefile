@@ -9,7 +9,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # pytest-xdist processes per leg ("auto": one per CPU core; 0 runs in-process).
 TEST_WORKERS ?= auto
 
-.PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale messages setup services
+.PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale bench-mirror messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@bash scripts/quietly.sh "Installation des dépendances Python (.venv)…" \
@@ -102,3 +102,10 @@ bench-scale: setup services
 
 bench-import: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000} --memory-mb $${MEMORY_MB:-50}
+
+## The independent mirror test over many more seeds (tests/api/test_independent_mirror.py):
+## MIRROR_SEEDS seeds of MIRROR_CHANGES random changes, on SQLite.
+bench-mirror: setup
+	env -u DATABASE_URL -u REDIS_URL MIRROR_SEEDS=$${MIRROR_SEEDS:-200} \
+		MIRROR_CHANGES=$${MIRROR_CHANGES:-100} $(PY) -m pytest -n $(TEST_WORKERS) -q \
+		tests/api/test_independent_mirror.py
