@@ -14,7 +14,8 @@ taken with ``cache.add``) and kept under a key its caller normalises.
 Never cached nor served from the cache: anything but ``GET``/``HEAD``, requests
 carrying a session (logged-in editors, pages unlocked with a password),
 responses other than ``200``, and responses that set a cookie, use the CSRF
-token or are marked private.
+token or are marked private. A kept response leaves out the client's own
+rate-limit headers (:data:`recaps.throttling.RATELIMIT_HEADERS`).
 """
 
 import hashlib
@@ -33,6 +34,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from .links import VERSION_ATTRIBUTE
 from .models import ContentVersion
+from .throttling import RATELIMIT_HEADERS
 
 KEY_PREFIX = "recaps:response"
 #: Attribute of a request holding its content version (read once).
@@ -247,6 +249,9 @@ def serve(request, view, validators=None, max_age=None):
         # Preconditions count only where the answer is a success (RFC 9110,
         # 13.2.1: an invalid request is a 400 whatever its If-None-Match).
         # The view ran this once: the response cache answers the next ones.
+        for name in RATELIMIT_HEADERS:
+            if name in response:
+                not_modified[name] = response[name]
         response = _headers(not_modified, etag, last_modified, max_age)
         response.recaps_keep = keep and not_modified.status_code == 304
         response.recaps_until = found.until
@@ -323,7 +328,12 @@ def _entry(request, response):
         return None
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     if response.status_code == 200 and storable(request, response):
-        content, headers = response.content, list(response.items())
+        content = response.content
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name not in RATELIMIT_HEADERS
+        ]
     elif response.status_code == 304:
         content, headers = None, None
     else:

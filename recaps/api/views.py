@@ -137,8 +137,16 @@ class ApiBehaviour:
     def throttled(self, request, wait):
         raise throttled(wait)
 
+    def get_throttles(self):
+        # Kept to say where the client stands (RateLimit headers).
+        self.checked_throttles = super().get_throttles()
+        return self.checked_throttles
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        for throttle in getattr(self, "checked_throttles", ()):
+            for name, value in throttle.ratelimit_headers().items():
+                response[name] = value
         if getattr(response, "exception", False):
             # Errors are JSON even where the success is HTML (docs) or YAML.
             response.accepted_renderer = JSONRenderer()

@@ -194,6 +194,77 @@ def test_throttling_answers_429_with_retry_after(client, edition, settings):
     assert other_client.status_code == 200
 
 
+def ratelimit(response):
+    """``(q, w, r, t)`` from the RateLimit headers of ``response``."""
+    policy = dict(
+        item.split("=") for item in response["RateLimit-Policy"].split(";")[1:]
+    )
+    state = dict(item.split("=") for item in response["RateLimit"].split(";")[1:])
+    assert response["RateLimit-Policy"].startswith('"default";')
+    assert response["RateLimit"].startswith('"default";')
+    return int(policy["q"]), int(policy["w"]), int(state["r"]), int(state["t"])
+
+
+def test_ratelimit_headers_count_down_to_the_429(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
+    settings.RECAPS_API_THROTTLE_RATE = "4/minute"
+    seen = []
+    for url in (API + "recaps/", API + "tags/", API + "nope/", API + "sections/"):
+        response = client.get(url)
+        assert response.status_code in (200, 404)
+        seen.append(ratelimit(response))
+    assert [r for _q, _w, r, _t in seen] == [3, 2, 1, 0]
+    assert {(q, w) for q, w, _r, _t in seen} == {(4, 60)}
+    assert all(1 <= t <= 60 for _q, _w, _r, t in seen)
+    refused = client.get(API + "recaps/")
+    assert refused.status_code == 429
+    q, w, r, t = ratelimit(refused)
+    assert (q, w, r) == (4, 60, 0)
+    assert t == int(refused["Retry-After"])
+    # Another client has its own count.
+    assert ratelimit(client.get(API, REMOTE_ADDR="10.0.0.2"))[2] == 3
+
+
+def test_ratelimit_headers_are_never_served_to_another_client(
+    client, edition, settings
+):
+    """The response cache keeps answers without the client's own headers: a
+    hit (which does not count) carries none, a 304 from the view carries its
+    client's."""
+    settings.RECAPS_API_THROTTLE_RATE = "10/minute"
+    first = client.get(API + "recaps/")
+    assert ratelimit(first)[2] == 9
+    for address in ("10.0.0.3", "10.0.0.4"):
+        hit = client.get(API + "recaps/", REMOTE_ADDR=address)
+        assert hit.status_code == 200 and hit.content == first.content
+        assert "RateLimit" not in hit and "RateLimit-Policy" not in hit
+    revalidated = client.get(
+        API + "tags/", headers={"if-none-match": '"nope"'}, REMOTE_ADDR="10.0.0.5"
+    )
+    again = client.get(
+        API + "sections/",
+        headers={"if-none-match": revalidated["ETag"]},
+        REMOTE_ADDR="10.0.0.5",
+    )
+    assert again.status_code == 200
+    not_modified = client.get(
+        API + "sections/",
+        headers={"if-none-match": again["ETag"]},
+        REMOTE_ADDR="10.0.0.6",
+    )
+    assert not_modified.status_code == 304
+    assert "RateLimit" not in not_modified  # from the cache: not counted
+
+
+def test_ratelimit_headers_on_a_304_answered_by_the_view(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
+    settings.RECAPS_API_THROTTLE_RATE = "10/minute"
+    first = client.get(API + "recaps/")
+    revalidated = client.get(API + "recaps/", headers={"if-none-match": first["ETag"]})
+    assert revalidated.status_code == 304
+    assert ratelimit(first)[2] == 9 and ratelimit(revalidated)[2] == 8
+
+
 def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
     settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
     settings.RECAPS_API_THROTTLE_RATE = "2/minute"
@@ -234,7 +305,9 @@ def test_cache_hits_and_304s_do_not_count_against_the_rate(client, edition, sett
 def test_throttling_can_be_disabled(client, edition, settings):
     settings.RECAPS_API_THROTTLE_RATE = None
     for _ in range(5):
-        assert client.get(API).status_code == 200
+        response = client.get(API)
+        assert response.status_code == 200
+        assert "RateLimit" not in response and "RateLimit-Policy" not in response
 
 
 def test_defaults_when_the_site_sets_nothing(client, edition, settings):
