@@ -95,6 +95,32 @@ def remembered(version, name, compute):
     return found[0]
 
 
+def first_seen(version, name):
+    """When ``name`` (a key naming a state, e.g. a digest of a response) was
+    first seen: the ``changed_at`` of the version it was first asked at, kept
+    in the response cache across versions (the first process to ask wins).
+
+    A ``Last-Modified`` for a response whose ``ETag`` derives from its content:
+    never earlier than the change that produced that content (it was produced
+    at or before that version), and unchanged by later versions that leave
+    the content alone. Forgotten (evicted, or the cache off), it starts again
+    at the current version: later, so clients only get one full answer more.
+    """
+    at = version.changed_at
+    if not cache_enabled():
+        return at
+    key = f"{KEY_PREFIX}:seen:{name}"
+    cache = response_cache()
+    if cache.add(key, at, FIRST_SEEN_TIMEOUT):
+        return at
+    found = cache.get(key)
+    return at if found is None else min(found, at)
+
+
+#: Seconds a :func:`first_seen` instant is kept (refreshed by no read).
+FIRST_SEEN_TIMEOUT = 30 * 24 * 3600
+
+
 #: Seconds between two looks at a value another request is computing.
 POLL_SECONDS = 0.1
 
