@@ -318,24 +318,28 @@ NOTICE = "Webhooks en échec depuis plus d’une heure"
 
 
 @pytest.mark.parametrize(
-    ("failing_for", "succeeded_since", "shown"),
+    ("failing_for", "succeeded_before", "succeeded_since", "shown"),
     [
-        (datetime.timedelta(minutes=59), False, False),
-        (datetime.timedelta(minutes=61), False, True),
-        (datetime.timedelta(hours=5), True, False),
+        (datetime.timedelta(minutes=59), True, False, False),
+        (datetime.timedelta(minutes=61), True, False, True),
+        (datetime.timedelta(minutes=61), False, False, True),  # never succeeded
+        (datetime.timedelta(minutes=59), False, False, False),
+        (datetime.timedelta(hours=5), True, True, False),
     ],
 )
 def test_the_dashboard_notice_after_an_hour_of_failures(
-    team, admin_client, failing_for, succeeded_since, shown
+    team, admin_client, failing_for, succeeded_before, succeeded_since, shown
 ):
     # A fixed instant (recent, so that the logins' sessions stay valid).
     now = timezone.now().replace(microsecond=0)
     subscription = webhook()
     quiet = webhook("https://autre.example.org/hooks")
     delivery = delivery_of(subscription, attempts=3, last_error="HTTP 500")
-    # A success long before, then failures: the streak starts at the first one.
-    ok = WebhookAttempt.objects.create(delivery=delivery, status_code=204)
-    WebhookAttempt.objects.filter(pk=ok.pk).update(at=now - datetime.timedelta(days=2))
+    if succeeded_before:
+        # A success long before, then failures: the streak starts at the first.
+        ok = WebhookAttempt.objects.create(delivery=delivery, status_code=204)
+        long_ago = now - datetime.timedelta(days=2)
+        WebhookAttempt.objects.filter(pk=ok.pk).update(at=long_ago)
     failed_attempt(delivery, now - failing_for)
     failed_attempt(delivery, now - datetime.timedelta(minutes=1))
     if succeeded_since:
