@@ -14,7 +14,8 @@ taken with ``cache.add``) and kept under a key its caller normalises.
 Never cached nor served from the cache: anything but ``GET``/``HEAD``, requests
 carrying a session (logged-in editors, pages unlocked with a password),
 responses other than ``200``, and responses that set a cookie, use the CSRF
-token or are marked private.
+token or are marked private. A kept response leaves out the client's own
+rate-limit headers (:data:`recaps.throttling.RATELIMIT_HEADERS`).
 """
 
 import hashlib
@@ -33,6 +34,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from .links import VERSION_ATTRIBUTE
 from .models import ContentVersion
+from .throttling import RATELIMIT_HEADERS
 
 KEY_PREFIX = "recaps:response"
 #: Attribute of a request holding its content version (read once).
@@ -91,6 +93,32 @@ def remembered(version, name, compute):
         found = (compute(),)
         response_cache().set(key, found, response_cache_timeout())
     return found[0]
+
+
+def first_seen(version, name):
+    """When ``name`` (a key naming a state, e.g. a digest of a response) was
+    first seen: the ``changed_at`` of the version it was first asked at, kept
+    in the response cache across versions (the first process to ask wins).
+
+    A ``Last-Modified`` for a response whose ``ETag`` derives from its content:
+    never earlier than the change that produced that content (it was produced
+    at or before that version), and unchanged by later versions that leave
+    the content alone. Forgotten (evicted, or the cache off), it starts again
+    at the current version: later, so clients only get one full answer more.
+    """
+    at = version.changed_at
+    if not cache_enabled():
+        return at
+    key = f"{KEY_PREFIX}:seen:{name}"
+    cache = response_cache()
+    if cache.add(key, at, FIRST_SEEN_TIMEOUT):
+        return at
+    found = cache.get(key)
+    return at if found is None else min(found, at)
+
+
+#: Seconds a :func:`first_seen` instant is kept (refreshed by no read).
+FIRST_SEEN_TIMEOUT = 30 * 24 * 3600
 
 
 #: Seconds between two looks at a value another request is computing.
@@ -247,6 +275,9 @@ def serve(request, view, validators=None, max_age=None):
         # Preconditions count only where the answer is a success (RFC 9110,
         # 13.2.1: an invalid request is a 400 whatever its If-None-Match).
         # The view ran this once: the response cache answers the next ones.
+        for name in RATELIMIT_HEADERS:
+            if name in response:
+                not_modified[name] = response[name]
         response = _headers(not_modified, etag, last_modified, max_age)
         response.recaps_keep = keep and not_modified.status_code == 304
         response.recaps_until = found.until
@@ -323,7 +354,12 @@ def _entry(request, response):
         return None
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     if response.status_code == 200 and storable(request, response):
-        content, headers = response.content, list(response.items())
+        content = response.content
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name not in RATELIMIT_HEADERS
+        ]
     elif response.status_code == 304:
         content, headers = None, None
     else:

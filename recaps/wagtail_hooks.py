@@ -34,7 +34,7 @@ from .admin.pdf import (
     edition_pdf_view,
 )
 from .admin.venue import warn_of_missing_venue
-from .admin.webhooks import webhooks_viewset_group
+from .admin.webhooks import failing_webhooks_panel, webhooks_viewset_group
 
 # The “Thèmes” menu needs wagtail-modeladmin (an optional library for the
 # reusable app, imported only where installed); recaps works without it.
@@ -119,6 +119,7 @@ def register_webhooks():
     return webhooks_viewset_group
 
 
+hooks.register("construct_homepage_panels", failing_webhooks_panel)
 hooks.register("after_copy_page", reset_copied_edition)
 hooks.register("before_publish_page", warn_of_empty_sections)
 hooks.register("after_create_page", warn_of_empty_sections_on_submission)

@@ -18,6 +18,10 @@ Only 2xx answers count as delivered; redirections are not followed, and every
 URL is checked again before each attempt (:mod:`recaps.webhook_targets`: https,
 public addresses only).
 
+From the admin (:mod:`recaps.admin.webhooks`), :func:`redeliver` sends a
+delivery's body again as a new delivery and :func:`send_test` a ``ping`` event,
+both at once through the same claim, signature and attempt log.
+
 Signature: ``X-Recaps-Signature: t=<unix time>,v1=<hex>`` where ``<hex>`` is the
 HMAC-SHA256, keyed by the subscription's secret, of ``"<unix time>." + body``.
 """
@@ -40,7 +44,7 @@ from . import webhook_targets
 from .changes import version
 from .links import absolute_url
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from .models.webhooks import EVENTS
+from .models.webhooks import EVENTS, PING_EVENT
 
 SIGNATURE_HEADER = "X-Recaps-Signature"
 EVENT_HEADER = "X-Recaps-Event"
@@ -255,3 +259,80 @@ def deliver_due(limit=100, before_each=None):
         if delivery is not None and not _superseded(delivery, now):
             done.append(attempt(delivery))
     return done
+
+
+def send_now(delivery):
+    """Attempt ``delivery`` at once through the usual claim (never twice if a
+    worker has it too): the delivery after its attempt, or ``None`` when
+    another sender claimed it or a newer event superseded it."""
+    now = timezone.now()
+    claimed = _claim(delivery.pk, now)
+    if claimed is None or _superseded(claimed, now):
+        return None
+    return attempt(claimed)
+
+
+class NewerEventExists(Exception):
+    """A newer event about the same edition exists for the same subscription:
+    sending an older one again could overtake it."""
+
+
+def redeliver(delivery):
+    """Send ``delivery``'s body again, signed anew, as a new delivery (its own
+    attempts), at once; returns the new delivery.
+
+    Order per edition holds: refused (:class:`NewerEventExists`) when a newer
+    event about the edition exists for the subscription; the earlier undelivered
+    deliveries of the edition (this one included) are superseded by the new one.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        copy = WebhookDelivery(
+            subscription_id=delivery.subscription_id,
+            event=delivery.event,
+            edition_id=delivery.edition_id,
+            version=delivery.version,
+            body=delivery.body,
+            next_attempt_at=now,
+        )
+        if delivery.edition_id is not None and delivery.version is not None:
+            same_edition = WebhookDelivery.objects.filter(
+                subscription_id=delivery.subscription_id,
+                edition_id=delivery.edition_id,
+            )
+            newer = same_edition.filter(
+                version__gt=delivery.version, superseded_at__isnull=True
+            )
+            if newer.exists():
+                raise NewerEventExists
+            earlier = same_edition.filter(version__lte=delivery.version)
+        else:
+            earlier = WebhookDelivery.objects.filter(pk=delivery.pk)
+        earlier.filter(delivered_at__isnull=True, superseded_at__isnull=True).update(
+            superseded_at=now
+        )
+        copy.save()
+    return send_now(copy) or copy
+
+
+def test_payload(subscription, at):
+    """The body of a test event: no edition, only what identifies the test."""
+    return {
+        "event": PING_EVENT,
+        "at": at.isoformat().replace("+00:00", "Z"),
+        "webhook": subscription.pk,
+        "url": subscription.url,
+    }
+
+
+def send_test(subscription):
+    """Write a ``ping`` delivery to ``subscription`` and send it at once
+    (signed, claimed and logged like any event); returns it."""
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event=PING_EVENT,
+        body=json.dumps(test_payload(subscription, now), sort_keys=True),
+        next_attempt_at=now,
+    )
+    return send_now(delivery) or delivery

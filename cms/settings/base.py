@@ -393,7 +393,13 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match", "user-agent")
-CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "RateLimit-Policy",
+    "RateLimit",
+)
 CORS_ALLOW_CREDENTIALS = False
 # Image shown when an edition is shared (Open Graph, JSON-LD): a URL or a path on
 # the site (e.g. /static/img/partage.png); none by default.

@@ -28,6 +28,8 @@ MODERATOR_PAGE_PERMISSIONS = [*EDITOR_PAGE_PERMISSIONS, "publish_page"]
 DOCUMENT_PERMISSIONS = ["add_document", "choose_document"]
 #: Moderators also curate the themes (rename, describe, merge, delete unused).
 THEME_PERMISSIONS = ["add_theme", "change_theme", "delete_theme"]
+#: … and follow the webhooks (deliveries, redeliver, test event: admin/webhooks.py).
+WEBHOOK_PERMISSIONS = ["monitor_webhooks"]
 
 
 def _permission(app_label, codename):
@@ -60,7 +62,10 @@ def setup_moderation(series):
     editors = _group(EDITORS_GROUP, series, EDITOR_PAGE_PERMISSIONS)
     moderators = _group(MODERATORS_GROUP, series, MODERATOR_PAGE_PERMISSIONS)
     moderators.permissions.add(
-        *(_permission("recaps", codename) for codename in THEME_PERMISSIONS)
+        *(
+            _permission("recaps", codename)
+            for codename in THEME_PERMISSIONS + WEBHOOK_PERMISSIONS
+        )
     )
 
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()

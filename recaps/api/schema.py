@@ -2,7 +2,8 @@
 
 :func:`polish` is a drf-spectacular post-processing hook (after its own enum
 hook). It declares that empty query parameters are allowed (they count as
-absent) and the conditional answers (``304``, validator headers), makes every
+absent), the conditional answers (``304``, validator headers) and the
+rate-limit headers, makes every
 enum a named component with named values (one component per concept: a
 parameter whose values are those of an existing enum refers to it), tags every
 operation, describes tags, components and responses in French
@@ -250,12 +251,27 @@ CONDITION_HEADERS = {
 }
 RETRY_AFTER = _("Seconds to wait before trying again.")
 
+#: Response headers of the rate limit (:mod:`recaps.throttling`), on every
+#: answer that counted against it; answers from the response cache have none.
+RATELIMIT_HEADERS = {
+    "RateLimit-Policy": _(
+        "The rate limit per client (IETF draft httpapi-ratelimit-headers): "
+        '"default";q=<requests>;w=<window in seconds>.'
+    ),
+    "RateLimit": _(
+        'Where this client stands: "default";r=<requests left>;t=<seconds until '
+        "the oldest request counted leaves the window>. Absent from answers of "
+        "the response cache, which do not count."
+    ),
+}
+
 
 def _conditional_requests(result):
     """Every operation answers ``304`` to a matching ``If-None-Match`` or
     ``If-Modified-Since`` (declared as optional header parameters, so that
     generated clients can send them) and sends its validators with ``200``
-    and ``304``; a ``429`` says when to come back (``Retry-After``)."""
+    and ``304``; a ``429`` says when to come back (``Retry-After``); every
+    answer may say where the client stands in its rate limit (``RateLimit``)."""
     headers = {
         name: {"schema": {"type": "string"}, "description": gettext(text)}
         for name, text in VALIDATOR_HEADERS.items()
@@ -270,6 +286,10 @@ def _conditional_requests(result):
         }
         for name, text in CONDITION_HEADERS.items()
     ]
+    ratelimit = {
+        name: {"schema": {"type": "string"}, "description": gettext(text)}
+        for name, text in RATELIMIT_HEADERS.items()
+    }
     for _path, _method, operation in _operations(result):
         parameters = operation.setdefault("parameters", [])
         parameters += [dict(condition) for condition in conditions]
@@ -277,6 +297,8 @@ def _conditional_requests(result):
         responses.setdefault("304", {})
         for status in ("200", "304"):
             responses[status].setdefault("headers", {}).update(headers)
+        for response in responses.values():
+            response.setdefault("headers", {}).update(ratelimit)
         if "429" in responses:
             responses["429"].setdefault("headers", {})["Retry-After"] = {
                 "schema": {"type": "integer", "minimum": 0},

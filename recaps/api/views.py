@@ -6,6 +6,7 @@ content version, answered from the response cache when possible (see
 :mod:`recaps.caching`).
 """
 
+import hashlib
 import time
 
 from django import forms
@@ -25,7 +26,7 @@ from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..caching import Validators, remembered, serve
+from ..caching import Validators, first_seen, remembered, serve
 from ..changes import (
     CURSOR_PATTERN,
     START,
@@ -137,8 +138,16 @@ class ApiBehaviour:
     def throttled(self, request, wait):
         raise throttled(wait)
 
+    def get_throttles(self):
+        # Kept to say where the client stands (RateLimit headers).
+        self.checked_throttles = super().get_throttles()
+        return self.checked_throttles
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        for throttle in getattr(self, "checked_throttles", ()):
+            for name, value in throttle.ratelimit_headers().items():
+                response[name] = value
         if getattr(response, "exception", False):
             # Errors are JSON even where the success is HTML (docs) or YAML.
             response.accepted_renderer = JSONRenderer()
@@ -292,24 +301,30 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         return self._found
 
     def validators(self, request, pk):
-        """An edition's page changes when it is published again, and with what
-        it shows of others (neighbours, themes, series): ``shared_changed_at``."""
+        """Derived from the answer itself: the ``ETag`` seed is a digest of the
+        detail's JSON (the edition's representation, its sections and its
+        neighbours' links as shown), so it changes when, and only when, that
+        body does; a change to another edition leaves it alone unless it
+        changes a neighbour link. ``Last-Modified`` is when that digest was
+        first seen (:func:`recaps.caching.first_seen`).
 
-        def published_at():
-            entry = self.find(pk)
-            return entry and (entry.last_published_at, entry.go_live_at)
+        Remembered per content version: cache hits and 304s within a version
+        need no query; the first request of a version builds the body once,
+        for the digest and the answer alike.
+        """
+
+        def digest():
+            data = self.detail(pk)
+            if data is None:
+                return None
+            return hashlib.sha256(JSONRenderer().render(data)).hexdigest()
 
         def found(version):
-            # Remembered per version: cache hits and 304s need no page query.
-            stamps = remembered(version, f"recap:{pk}", published_at)
-            if stamps is None:
+            seed = remembered(version, f"recap-body:{pk}", digest)
+            if seed is None:
                 return None
-            stamps = [stamp for stamp in (*stamps, version.shared_changed_at) if stamp]
-            last_modified = max(
-                (stamp for stamp in stamps if stamp <= version.changed_at),
-                default=version.changed_at,
-            )
-            return Validators(f"recap:{pk}:{last_modified.isoformat()}", last_modified)
+            since = first_seen(version, f"recap:{pk}:{seed}")
+            return Validators(f"recap:{pk}:{seed}", since)
 
         return found
 
@@ -319,11 +334,18 @@ class RecapDetailView(ApiView, RetrieveAPIView):
             raise NotFound(gettext("No published edition has this id."))
         return entry
 
-    def retrieve(self, request, *args, **kwargs):
-        """The stored representation (read with the validators), the indexed
-        sections and the neighbours: four small queries, whatever the size of
-        the archive."""
-        entry = self.get_object()
+    def detail(self, pk):
+        """The detail's data (``None`` if ``pk`` is not public), built once per
+        request: the stored representation (read with :meth:`find`), the
+        indexed sections and the neighbours: four small queries, whatever the
+        size of the archive."""
+        if not hasattr(self, "_detail"):
+            entry = self.find(pk)
+            self._detail = entry and self._build(entry)
+        return self._detail
+
+    def _build(self, entry):
+        request = self.request
         sections = (
             RecapSection.objects.filter(edition=entry.pk)
             .order_by("position")
@@ -331,15 +353,17 @@ class RecapDetailView(ApiView, RetrieveAPIView):
         )
         body = [section.as_public_dict(request) for section in sections]
         previous, following = RecapEntry.objects.neighbours_of(entry, request)
-        return Response(
-            serializers.detailed(
-                entry.representation(request),
-                request,
-                body=body,
-                previous=previous,
-                next=following,
-            )
+        return serializers.detailed(
+            entry.representation(request),
+            request,
+            body=body,
+            previous=previous,
+            next=following,
         )
+
+    def retrieve(self, request, *args, **kwargs):
+        self.get_object()  # 404 in French
+        return Response(self.detail(self.kwargs["pk"]))
 
 
 #: ``since``: a cursor or a date and time (any other text answers 400).

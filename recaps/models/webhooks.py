@@ -8,17 +8,89 @@ each :class:`WebhookAttempt`. A delivery still pending when a newer one about
 the same edition is written for the same subscription is superseded, never sent.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..webhook_targets import TargetRefused, check
+from .sections import EPOCH
 
 EVENTS = {
     "published": "recap.published",
     "updated": "recap.updated",
     "removed": "recap.removed",
 }
+#: The event of a test delivery (“send a test event” in the admin): the same
+#: signed POST, no edition.
+PING_EVENT = "ping"
+
+#: How long an endpoint fails before the admin dashboard says so.
+FAILING_NOTICE_AFTER = datetime.timedelta(hours=1)
+
+#: A delivery's status, as the admin filters it, from its fields (the one
+#: definition: :attr:`WebhookDelivery.status_key` agrees with it).
+DELIVERY_STATUSES = {
+    "delivered": Q(delivered_at__isnull=False),
+    "failed": Q(delivered_at__isnull=True, superseded_at__isnull=True)
+    & (Q(given_up_at__isnull=False) | ~Q(last_error="")),
+    "pending": Q(
+        delivered_at__isnull=True,
+        superseded_at__isnull=True,
+        given_up_at__isnull=True,
+        last_error="",
+    ),
+    "superseded": Q(delivered_at__isnull=True, superseded_at__isnull=False),
+}
+DELIVERY_STATUS_LABELS = {
+    "delivered": _("delivered"),
+    "failed": _("failed"),
+    "pending": _("pending"),
+    "superseded": _("superseded"),
+}
+
+
+def succeeded():
+    """Attempts answered 2xx."""
+    return Q(status_code__gte=200, status_code__lt=300)
+
+
+class WebhookSubscriptionQuerySet(models.QuerySet):
+    def with_health(self):
+        """Annotate ``last_error`` and ``last_error_at`` (the latest failed
+        attempt), ``last_success_at`` and ``failing_since``: the first failed
+        attempt after the latest success (``None`` when the latest attempt
+        succeeded or none failed). One query, whatever the log's size per row
+        (indexed subqueries)."""
+        attempts = WebhookAttempt.objects.filter(delivery__subscription=OuterRef("pk"))
+        failures = attempts.exclude(succeeded())
+        last_failure = failures.order_by("-at", "-pk")
+        last_success = attempts.filter(succeeded()).order_by("-at", "-pk")
+        return self.annotate(
+            last_error=Subquery(last_failure.values("error")[:1]),
+            last_error_at=Subquery(last_failure.values("at")[:1]),
+            last_success_at=Subquery(last_success.values("at")[:1]),
+        ).annotate(
+            failing_since=Subquery(
+                failures.filter(
+                    at__gt=Coalesce(OuterRef("last_success_at"), Value(EPOCH))
+                )
+                .order_by("at", "pk")
+                .values("at")[:1]
+            )
+        )
+
+    def failing_for_long(self, now):
+        """Active subscriptions failing since before ``now`` minus
+        :data:`FAILING_NOTICE_AFTER`, with their health annotations."""
+        return (
+            self.filter(active=True)
+            .with_health()
+            .filter(failing_since__lte=now - FAILING_NOTICE_AFTER)
+        )
 
 
 class WebhookSubscription(models.Model):
@@ -43,6 +115,8 @@ class WebhookSubscription(models.Model):
     on_updated = models.BooleanField(_("recap.updated"), default=True)
     on_removed = models.BooleanField(_("recap.removed"), default=True)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = WebhookSubscriptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webhook")
@@ -111,19 +185,32 @@ class WebhookDelivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            (
+                "monitor_webhooks",
+                "Can monitor webhooks (deliveries, redeliver, test event)",
+            )
+        ]
 
     def __str__(self):
         return f"{self.event} → {self.subscription}"
 
     @property
-    def status(self):
+    def status_key(self):
+        """The key of :data:`DELIVERY_STATUSES` this delivery matches."""
         if self.delivered_at:
-            return _("delivered")
-        if self.given_up_at:
-            return _("given up")
+            return "delivered"
         if self.superseded_at:
-            return _("superseded")
-        return _("pending")
+            return "superseded"
+        if self.given_up_at or self.last_error:
+            return "failed"
+        return "pending"
+
+    @property
+    def status(self):
+        if self.given_up_at and self.status_key == "failed":
+            return _("given up")
+        return DELIVERY_STATUS_LABELS[self.status_key]
 
 
 class WebhookAttempt(models.Model):

@@ -1,13 +1,14 @@
 """HTTP behaviour: validators and 304, cache headers, CORS, throttling."""
 
 import datetime
+import random
 from unittest import mock
 
 import pytest
 from django.utils import timezone
 from django.utils.http import http_date
 
-from recaps.models import RecapPage
+from recaps.models import RecapPage, Theme
 from tests.api.helpers import API, ENDPOINTS, get_json
 from tests.factories import RecapSeriesPageFactory
 
@@ -194,6 +195,77 @@ def test_throttling_answers_429_with_retry_after(client, edition, settings):
     assert other_client.status_code == 200
 
 
+def ratelimit(response):
+    """``(q, w, r, t)`` from the RateLimit headers of ``response``."""
+    policy = dict(
+        item.split("=") for item in response["RateLimit-Policy"].split(";")[1:]
+    )
+    state = dict(item.split("=") for item in response["RateLimit"].split(";")[1:])
+    assert response["RateLimit-Policy"].startswith('"default";')
+    assert response["RateLimit"].startswith('"default";')
+    return int(policy["q"]), int(policy["w"]), int(state["r"]), int(state["t"])
+
+
+def test_ratelimit_headers_count_down_to_the_429(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
+    settings.RECAPS_API_THROTTLE_RATE = "4/minute"
+    seen = []
+    for url in (API + "recaps/", API + "tags/", API + "nope/", API + "sections/"):
+        response = client.get(url)
+        assert response.status_code in (200, 404)
+        seen.append(ratelimit(response))
+    assert [r for _q, _w, r, _t in seen] == [3, 2, 1, 0]
+    assert {(q, w) for q, w, _r, _t in seen} == {(4, 60)}
+    assert all(1 <= t <= 60 for _q, _w, _r, t in seen)
+    refused = client.get(API + "recaps/")
+    assert refused.status_code == 429
+    q, w, r, t = ratelimit(refused)
+    assert (q, w, r) == (4, 60, 0)
+    assert t == int(refused["Retry-After"])
+    # Another client has its own count.
+    assert ratelimit(client.get(API, REMOTE_ADDR="10.0.0.2"))[2] == 3
+
+
+def test_ratelimit_headers_are_never_served_to_another_client(
+    client, edition, settings
+):
+    """The response cache keeps answers without the client's own headers: a
+    hit (which does not count) carries none, a 304 from the view carries its
+    client's."""
+    settings.RECAPS_API_THROTTLE_RATE = "10/minute"
+    first = client.get(API + "recaps/")
+    assert ratelimit(first)[2] == 9
+    for address in ("10.0.0.3", "10.0.0.4"):
+        hit = client.get(API + "recaps/", REMOTE_ADDR=address)
+        assert hit.status_code == 200 and hit.content == first.content
+        assert "RateLimit" not in hit and "RateLimit-Policy" not in hit
+    revalidated = client.get(
+        API + "tags/", headers={"if-none-match": '"nope"'}, REMOTE_ADDR="10.0.0.5"
+    )
+    again = client.get(
+        API + "sections/",
+        headers={"if-none-match": revalidated["ETag"]},
+        REMOTE_ADDR="10.0.0.5",
+    )
+    assert again.status_code == 200
+    not_modified = client.get(
+        API + "sections/",
+        headers={"if-none-match": again["ETag"]},
+        REMOTE_ADDR="10.0.0.6",
+    )
+    assert not_modified.status_code == 304
+    assert "RateLimit" not in not_modified  # from the cache: not counted
+
+
+def test_ratelimit_headers_on_a_304_answered_by_the_view(client, edition, settings):
+    settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
+    settings.RECAPS_API_THROTTLE_RATE = "10/minute"
+    first = client.get(API + "recaps/")
+    revalidated = client.get(API + "recaps/", headers={"if-none-match": first["ETag"]})
+    assert revalidated.status_code == 304
+    assert ratelimit(first)[2] == 9 and ratelimit(revalidated)[2] == 8
+
+
 def test_throttling_ignores_forged_forwarded_for(client, edition, settings):
     settings.RECAPS_RESPONSE_CACHE = False  # every request runs the view
     settings.RECAPS_API_THROTTLE_RATE = "2/minute"
@@ -234,7 +306,9 @@ def test_cache_hits_and_304s_do_not_count_against_the_rate(client, edition, sett
 def test_throttling_can_be_disabled(client, edition, settings):
     settings.RECAPS_API_THROTTLE_RATE = None
     for _ in range(5):
-        assert client.get(API).status_code == 200
+        response = client.get(API)
+        assert response.status_code == 200
+        assert "RateLimit" not in response and "RateLimit-Policy" not in response
 
 
 def test_defaults_when_the_site_sets_nothing(client, edition, settings):
@@ -244,3 +318,141 @@ def test_defaults_when_the_site_sets_nothing(client, edition, settings):
     response = client.get(API + "recaps/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=60"
+
+
+#: Seeds and steps of the property test of the detail's validators.
+DETAIL_SEEDS = range(6)
+DETAIL_STEPS = 12
+
+
+class OtherEditions:
+    """Random changes to editions other than ``target`` (and to a theme it
+    may carry), some near it (its neighbours change), most not."""
+
+    def __init__(self, rng, series, other_series, make_edition, target):
+        self.rng, self.series, self.other_series = rng, series, other_series
+        self.make_edition, self.target = make_edition, target
+        self.numbers = iter(range(100, 1000))
+
+    def pick(self, **filters):
+        pages = list(
+            RecapPage.objects.exclude(pk=self.target.pk)
+            .filter(**filters)
+            .order_by("pk")
+        )
+        return self.rng.choice(pages) if pages else None
+
+    def edit_title(self):
+        page = self.pick(live=True)
+        page.title = f"{page.title} bis"
+        page.save_revision().publish()
+
+    def edit_intro(self):
+        page = self.pick(live=True)
+        page.intro = f"<p>Intro {self.rng.random()}</p>"
+        page.save_revision().publish()
+
+    def republish_unchanged(self):
+        self.pick(live=True).save_revision().publish()
+
+    def unpublish(self):
+        page = self.pick(live=True)
+        if page is not None:
+            page.unpublish()
+
+    def publish_again(self):
+        page = self.pick(live=False)
+        if page is not None:
+            page.save_revision().publish()
+
+    def move_date(self):
+        page = self.pick(live=True, path__startswith=self.series.path)
+        page.date = self.target.date + datetime.timedelta(
+            days=self.rng.randint(-30, 30)
+        )
+        page.save_revision().publish()
+
+    def add_nearby_or_elsewhere(self):
+        parent = self.rng.choice([self.series, self.other_series])
+        self.make_edition(
+            parent=parent,
+            edition_number=next(self.numbers),
+            date=self.target.date
+            + datetime.timedelta(days=self.rng.choice([-200, -3, 3, 200])),
+            tags=["autre"],
+        )
+
+    def delete(self):
+        page = self.pick()
+        if page is not None:
+            page.delete()
+
+    def rename_theme(self):
+        theme = Theme.objects.get(
+            slug=self.rng.choices(["autre", "cible"], weights=[3, 1])[0]
+        )
+        theme.name = f"{theme.name}+"
+        theme.save()
+
+    def apply(self):
+        change = self.rng.choice(
+            [
+                self.edit_title,
+                self.edit_intro,
+                self.republish_unchanged,
+                self.unpublish,
+                self.publish_again,
+                self.move_date,
+                self.add_nearby_or_elsewhere,
+                self.delete,
+                self.rename_theme,
+            ]
+        )
+        change()
+        return change.__name__
+
+
+@pytest.mark.parametrize("seed", DETAIL_SEEDS)
+def test_detail_validators_change_iff_its_body_does(
+    client, settings, series, make_edition, seed
+):
+    """Property, over seeded random changes to *other* editions: the detail's
+    ETag (and Last-Modified) stays the same exactly when its JSON body does,
+    a conditional request is answered 304 exactly then, and the body served
+    through the response cache is never stale (the same as without it)."""
+    rng = random.Random(seed)  # noqa: S311 (test data)
+    other_series = RecapSeriesPageFactory(
+        parent=series.get_parent(), title="Autre série", slug="autre-serie"
+    )
+    start = datetime.date(2021, 1, 8)
+    editions = [
+        make_edition(
+            edition_number=n,
+            date=start + datetime.timedelta(weeks=n),
+            tags=["cible"] if n == 4 else ["autre"],
+        )
+        for n in range(1, 8)
+    ]
+    make_edition(parent=other_series, edition_number=1, tags=["autre", "cible"])
+    target = editions[3]
+    changes = OtherEditions(rng, series, other_series, make_edition, target)
+    url = API + f"recaps/{target.pk}/"
+    before = client.get(url)
+    seen = {"same": 0, "changed": 0}
+    for step in range(DETAIL_STEPS):
+        name = changes.apply()
+        response = client.get(url)
+        assert response.status_code == 200
+        settings.RECAPS_RESPONSE_CACHE = False
+        assert client.get(url).json() == response.json(), (seed, step, name)
+        settings.RECAPS_RESPONSE_CACHE = True
+        same_body = response.json() == before.json()
+        assert (response["ETag"] == before["ETag"]) is same_body, (seed, step, name)
+        if same_body:
+            assert response["Last-Modified"] == before["Last-Modified"]
+        revalidated = client.get(url, headers={"if-none-match": before["ETag"]})
+        assert revalidated.status_code == (304 if same_body else 200)
+        seen["same" if same_body else "changed"] += 1
+        before = response
+    # Both directions were exercised.
+    assert seen["same"] and seen["changed"], seen

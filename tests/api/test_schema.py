@@ -87,6 +87,15 @@ def test_every_operation_takes_conditional_request_headers(spec):
         responses = operations["get"]["responses"]
         if "429" in responses:
             assert "Retry-After" in responses["429"]["headers"], template
+        for status, response in responses.items():
+            ratelimit = {
+                name: response.get("headers", {}).get(name)
+                for name in ("RateLimit-Policy", "RateLimit")
+            }
+            for name, header in ratelimit.items():
+                assert header, (template, status, name)
+                assert header["schema"] == {"type": "string"}
+                assert not header.get("required"), (template, status, name)
 
 
 def test_parameters_are_documented_with_their_exact_names(spec):
