@@ -6,7 +6,10 @@ read ``WAGTAIL_AUTOSAVE_INTERVAL`` per request, and the live server runs in this
 process) and waits for the autosave request's own response, never a clock.
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from recaps.models import RecapPage
 from tests.browser.conftest import (
@@ -137,3 +140,63 @@ def test_what_is_typed_while_an_autosave_is_on_its_way_is_autosaved_too(
 
     draft = RecapPage.objects.get(pk=edition.pk).get_latest_revision_as_object()
     assert draft.title == later
+
+
+def start_an_edition(page, title, text):
+    """Give a new edition a title and one point (its first section's), and
+    wait for the autosave that holds them."""
+    page.fill("#id_title", title)
+    for kind in ["observations", "reflections", "nuggets", "resources"]:
+        delete_section(page, kind)
+    add_list_child(page, "body-0-value-items-count")
+    with page.expect_response(autosave_of(text), timeout=120_000) as saved:
+        type_rich_text(page, "body-0-value-items-0-value-text", text)
+    assert saved.value.ok, (saved.value.status, saved.value.text()[:500])
+
+
+def test_new_editions_abandoned_twice_then_one_published_is_numbered_next(
+    live_server, page, series, make_edition, settings
+):
+    """Autosave leaves a draft behind each abandoned "Nouvelle édition" (each
+    holds the next number for a day, so that two people writing at once get
+    two); the edition published after two of them takes the number after the
+    last published one, and an ASCII address; a day later the drafts no longer
+    hold a number."""
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 500
+    make_edition(edition_number=3, title="Troisième ébullition")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.add_init_script(COUNT_TRACKER_STARTS)
+    log_in(page, live_server.url)
+    add_url = f"{live_server.url}/admin/pages/add/recaps/recappage/{series.pk}/"
+
+    for attempt in (1, 2):
+        page.goto(add_url, wait_until="networkidle")
+        page.wait_for_function(TRACKER_WATCHING)
+        assert page.input_value("#id_edition_number") == str(3 + attempt)
+        start_an_edition(page, f"Brouillon abandonné {attempt}", f"Idée {attempt}")
+    assert RecapPage.objects.filter(live=False).count() == 2
+
+    page.goto(add_url, wait_until="networkidle")
+    page.wait_for_function(TRACKER_WATCHING)
+    assert page.input_value("#id_edition_number") == "6"
+    title = "Petite ébullition de décembre"
+    start_an_edition(page, title, "Les lucioles publiées")
+    page.locator("footer .w-dropdown-button .w-dropdown__toggle").click()
+    publish = page.locator('button[name="action-publish"]')
+    publish.wait_for(state="visible")
+    with page.expect_navigation(url="**/admin/pages/*/"):
+        publish.click()
+
+    published = RecapPage.objects.get(title=title)
+    assert published.live
+    assert published.edition_number == 4
+    assert published.slug.startswith("petite-ebullition-de-decembre")
+    assert published.url.isascii()
+    assert page.request.get(live_server.url + published.url).ok
+
+    # A day later, the abandoned drafts hold no number.
+    RecapPage.objects.filter(live=False).update(
+        latest_revision_created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    page.goto(add_url, wait_until="networkidle")
+    assert page.input_value("#id_edition_number") == "5"
