@@ -212,8 +212,14 @@ def page_changed(sender, instance, **kwargs):
     reindex_referencing(instance)
 
 
-def restriction_changed(sender, instance, **kwargs):
-    """A privacy change: what is public below the page changed."""
+def restriction_changed(sender, instance, origin=None, **kwargs):
+    """A privacy change: what is public below the page changed.
+
+    Not when the restriction goes with its page (``origin``, the deletion's
+    start, is pages): every edition below is being deleted, and indexing
+    them again would leave rows pointing at deleted pages."""
+    if isinstance(origin, Page) or issubclass(getattr(origin, "model", object), Page):
+        return
     index_editions(editions_under(instance.page))
     ContentVersion.bump()
 

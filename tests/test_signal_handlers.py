@@ -340,6 +340,22 @@ def publish_two(make_edition, first=1):
     ]
 
 
+@pytest.mark.parametrize("restricted", ["edition", "series"])
+def test_deleting_a_restricted_page_leaves_no_index_rows(
+    series, make_edition, restricted
+):
+    """The restriction goes with its page: the editions below are not indexed
+    again on their way out (rows would point at deleted pages)."""
+    edition = make_edition(tags=["numérique"])
+    page = edition if restricted == "edition" else series
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.LOGIN
+    )
+    type(page).objects.get(pk=page.pk).delete()
+    assert not RecapEntry.objects.filter(edition=edition.pk).exists()
+    assert not RecapSection.objects.filter(edition=edition.pk).exists()
+
+
 def test_bulk_indexing_indexes_once_at_the_end(make_edition):
     before = ContentVersion.current().number
     with bulk_indexing() as ids:
