@@ -173,6 +173,12 @@ class RecapEntryQuerySet(models.QuerySet):
         and the schedule are read on the page."""
         return self.exclude(edition__in=hidden_pages())
 
+    def hidden(self):
+        """Entries of the editions that are not public at this instant, their
+        schedule having run out since they were indexed: few, read through the
+        partial index of :func:`hidden_pages`."""
+        return self.filter(edition__in=hidden_pages())
+
     def with_page_dates(self):
         """Annotate the page's publication dates, which the representation
         gives but the entry does not hold (restoring an archive sets them
@@ -315,8 +321,9 @@ class RecapEntry(models.Model):
     ``data`` is the representation of ``/recaps/`` with site-relative URLs
     and without the publication dates, which stay on the page
     (:func:`public_representation` completes it), ``ref`` the short
-    reference given for neighbours; the other columns serve the validators and
-    the neighbours' lookup.
+    reference given for neighbours, ``theme_ids`` the themes it is counted
+    under (:class:`recaps.models.themes.ThemeCount`); the other columns serve
+    the validators and the neighbours' lookup.
     """
 
     edition = models.OneToOneField(
@@ -337,6 +344,11 @@ class RecapEntry(models.Model):
     edition_number = models.PositiveIntegerField(_("edition number"))
     data = models.JSONField(_("data"), default=dict)
     ref = models.JSONField(_("reference"), default=dict)
+    theme_ids = models.JSONField(
+        _("themes"),
+        default=list,
+        help_text=_("Ids of the themes it is counted under."),
+    )
 
     objects = RecapEntryQuerySet.as_manager()
 
