@@ -43,10 +43,30 @@ def hidden_pages(now=None):
     ).values("pk")
 
 
+#: Above this many indexed editions hidden at once, sections exclude them by
+#: a subquery on the pages rather than by their ids.
+HIDDEN_IDS_MAX = 100
+
+
 class RecapSectionQuerySet(models.QuerySet):
     def current(self):
-        """Sections of the public editions at this instant (:func:`hidden_pages`)."""
-        return self.exclude(edition__in=hidden_pages())
+        """Sections of the public editions at this instant (:func:`hidden_pages`).
+
+        The editions to leave out are read first, among the indexed ones
+        (:meth:`RecapEntryQuerySet.hidden`: a public edition whose schedule ran
+        out, usually none), so that the sections, and their count, are then
+        read from the section table alone. Should there be more than
+        :data:`HIDDEN_IDS_MAX` (expired editions never unpublished), they are
+        excluded by a subquery, as the entries are.
+        """
+        hidden = list(
+            RecapEntry.objects.hidden().values_list("edition_id", flat=True)[
+                : HIDDEN_IDS_MAX + 1
+            ]
+        )
+        if len(hidden) > HIDDEN_IDS_MAX:
+            return self.exclude(edition__in=hidden_pages())
+        return self.exclude(edition__in=hidden) if hidden else self.all()
 
     def of_editions(self, editions):
         """Sections of the editions of ``editions`` (a queryset of pages)."""
