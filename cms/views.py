@@ -139,7 +139,7 @@ def not_found_suggestions():
     does not answer (the 404 page never fails for want of suggestions).
     """
     from recaps.models import RecapPage, RecapSeriesPage
-    from recaps.models.themes import themes_with_counts
+    from recaps.models.themes import published_themes
 
     try:
         editions = list(
@@ -151,9 +151,9 @@ def not_found_suggestions():
         themes = []
         if series is not None:
             themes = list(
-                themes_with_counts(
-                    RecapPage.objects.child_of(series).published()
-                ).order_by("-recap_count", "name")[:NOT_FOUND_THEMES]
+                published_themes(series).order_by("-recap_count", "name")[
+                    :NOT_FOUND_THEMES
+                ]
             )
             for theme in themes:
                 theme.path = series.reverse_subpage(

@@ -13,7 +13,7 @@ API's ``body`` (their text is still in the search index of the edition).
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -28,6 +28,7 @@ from .models import (
     RecapPageTag,
     RecapSection,
     RecapSeriesPage,
+    ThemeCount,
     WebhookSubscription,
 )
 from .search import search_words
@@ -131,12 +132,12 @@ def _public_facts(pages, rows=None):
     for edition_id, *row in rows:
         sections[edition_id].append(row)
     themes = defaultdict(list)
-    for edition_id, name, slug in (
+    for edition_id, *theme in (
         RecapPageTag.objects.filter(content_object__in=ids)
         .order_by("tag__name", "tag__slug")
-        .values_list("content_object_id", "tag__name", "tag__slug")
+        .values_list("content_object_id", "tag__name", "tag__slug", "tag_id")
     ):
-        themes[edition_id].append((name, slug))
+        themes[edition_id].append(theme)
     series = {
         path: (pk, slug, title)
         for path, pk, slug, title in RecapSeriesPage.objects.filter(
@@ -183,7 +184,7 @@ def _entry(page, sections, themes, series):
         "date": page.date.isoformat(),
         "format": page.format,
         "series": series and dict(zip(("id", "slug", "title"), series, strict=True)),
-        "tags": [{"name": name, "slug": slug} for name, slug in themes],
+        "tags": [{"name": name, "slug": slug} for name, slug, _id in themes],
         "intro": {"html": public_html(page.intro), "text": page.intro_text},
         "summary_easy": page.summary_easy,
         "section_types": list(dict.fromkeys(row[1] for row in sections)),
@@ -202,6 +203,7 @@ def _entry(page, sections, themes, series):
             "date": data["date"],
             "url": url,
         },
+        theme_ids=[theme_id for _name, _slug, theme_id in themes],
     )
 
 
@@ -299,11 +301,26 @@ def announce_new_addresses(pages):
     return len(pages)
 
 
+@transaction.atomic
 def _write_entries(pages, entries):
     """Replace the :class:`RecapEntry` rows of ``pages`` by ``entries`` (those
-    of the public ones)."""
-    RecapEntry.objects.filter(edition__in=[page.pk for page in pages]).delete()
+    of the public ones), and the theme counts by as much
+    (:class:`~recaps.models.themes.ThemeCount`): the entries removed no longer
+    count under the themes and series they were counted under, the new ones
+    count under theirs."""
+    gone = RecapEntry.objects.filter(edition__in=[page.pk for page in pages])
+    changes = Counter()
+    for series_id, theme_ids in gone.select_for_update().values_list(
+        "parent_id", "theme_ids"
+    ):
+        for theme_id in theme_ids:
+            changes[theme_id, series_id] -= 1
+    for entry in entries:
+        for theme_id in entry.theme_ids:
+            changes[theme_id, entry.parent_id] += 1
+    gone.delete()
     RecapEntry.objects.bulk_create(entries, batch_size=500)
+    ThemeCount.objects.add(changes)
 
 
 def _notify(pages, stored, now):
@@ -335,6 +352,7 @@ def rebuild_index(batch_size=200):
     """Rebuild the whole index from the editions' live content."""
     RecapSection.objects.all().delete()
     RecapEntry.objects.all().delete()
+    ThemeCount.objects.all().delete()
     count = 0
     editions = RecapPage.objects.live().order_by("pk")
     for start in range(0, editions.count(), batch_size):

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from recaps.blocks import section_labels
 from recaps.filters import EditionFilter
-from recaps.models import RecapPage, RecapSection, Theme
-from recaps.models.themes import themes_with_counts
+from recaps.models import RecapPage, RecapSection
+from recaps.models.themes import published_themes, themes_with_counts
 from recaps.search import RANK_CANDIDATES, clean_query, find_snippet
 
 RESULTS_PER_PAGE = 10
@@ -50,12 +50,8 @@ def search(request):
     messages = filterset.messages()
     chosen = filterset.form.cleaned_data
     # Only themes of published editions may be named (never a draft's theme).
-    themes = list(
-        Theme.objects.filter(
-            slug__in=chosen.get("tag") or [],
-            tagged_recaps__content_object__in=published,
-        ).distinct()
-    )
+    all_themes = published_themes()
+    themes = list(all_themes.filter(slug__in=chosen.get("tag") or []))
     if len(themes) < len(chosen.get("tag") or []):
         messages.append(_("Unknown theme, the filter was ignored."))
         filterset.form.cleaned_data["tag"] = [theme.slug for theme in themes]
@@ -78,7 +74,6 @@ def search(request):
         "extra_query": _query_string(request),
         "search_results": None,
     }
-    all_themes = themes_with_counts(published)
     if not query and not active_filters:
         context["themes"] = list(all_themes)
         return TemplateResponse(request, "search/search.html", context)

@@ -18,8 +18,8 @@ from wagtail_modeladmin.views import (
     InstanceSpecificView,
 )
 
-from ..models import RecapPage, Theme
-from ..models.series import series_of_themes
+from ..models import Theme
+from ..models.series import series_of_published_themes
 from ..pdf import theme_digest
 from ..themes import merge_themes, reindex_theme_editions
 
@@ -193,8 +193,7 @@ class ThemePdfView(InstanceSpecificView):
         return self.permission_helper.user_can_list(user)
 
     def get(self, request, *args, **kwargs):
-        published = RecapPage.objects.published()
-        series = series_of_themes([self.instance], published).get(self.instance.pk)
+        series = series_of_published_themes([self.instance]).get(self.instance.pk)
         if series is None:
             messages.error(
                 request,

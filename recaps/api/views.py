@@ -45,8 +45,8 @@ from ..filters import (
     shown,
 )
 from ..models import RecapEntry, RecapPage, RecapSection, Theme
-from ..models.series import series_of_themes
-from ..models.themes import themes_with_counts
+from ..models.series import series_of_published_themes
+from ..models.themes import published_themes
 from ..throttling import ClientThrottle
 from . import serializers
 from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
@@ -527,13 +527,13 @@ class TagListView(ApiView, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Theme.objects.none()
-        return themes_with_counts(published_editions())
+        return published_themes()
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         context = {
             "request": request,
-            "theme_series": series_of_themes(page, published_editions()),
+            "theme_series": series_of_published_themes(page),
         }
         data = self.get_serializer_class()(page, many=True, context=context).data
         return self.get_paginated_response(data)

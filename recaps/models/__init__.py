@@ -3,7 +3,7 @@
 from .edition import RecapPage, RecapPageTag
 from .sections import RecapEntry, RecapSection
 from .series import RecapSeriesPage
-from .themes import Theme
+from .themes import Theme, ThemeCount
 from .versions import ContentVersion
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .worker import WorkerLease
@@ -16,6 +16,7 @@ __all__ = [
     "RecapSection",
     "RecapSeriesPage",
     "Theme",
+    "ThemeCount",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",

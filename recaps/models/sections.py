@@ -43,10 +43,30 @@ def hidden_pages(now=None):
     ).values("pk")
 
 
+#: Above this many indexed editions hidden at once, sections exclude them by
+#: a subquery on the pages rather than by their ids.
+HIDDEN_IDS_MAX = 100
+
+
 class RecapSectionQuerySet(models.QuerySet):
     def current(self):
-        """Sections of the public editions at this instant (:func:`hidden_pages`)."""
-        return self.exclude(edition__in=hidden_pages())
+        """Sections of the public editions at this instant (:func:`hidden_pages`).
+
+        The editions to leave out are read first, among the indexed ones
+        (:meth:`RecapEntryQuerySet.hidden`: a public edition whose schedule ran
+        out, usually none), so that the sections, and their count, are then
+        read from the section table alone. Should there be more than
+        :data:`HIDDEN_IDS_MAX` (expired editions never unpublished), they are
+        excluded by a subquery, as the entries are.
+        """
+        hidden = list(
+            RecapEntry.objects.hidden().values_list("edition_id", flat=True)[
+                : HIDDEN_IDS_MAX + 1
+            ]
+        )
+        if len(hidden) > HIDDEN_IDS_MAX:
+            return self.exclude(edition__in=hidden_pages())
+        return self.exclude(edition__in=hidden) if hidden else self.all()
 
     def of_editions(self, editions):
         """Sections of the editions of ``editions`` (a queryset of pages)."""
@@ -172,6 +192,12 @@ class RecapEntryQuerySet(models.QuerySet):
         only editions under no view restriction have an entry; the live flag
         and the schedule are read on the page."""
         return self.exclude(edition__in=hidden_pages())
+
+    def hidden(self):
+        """Entries of the editions that are not public at this instant, their
+        schedule having run out since they were indexed: few, read through the
+        partial index of :func:`hidden_pages`."""
+        return self.filter(edition__in=hidden_pages())
 
     def with_page_dates(self):
         """Annotate the page's publication dates, which the representation
@@ -315,8 +341,9 @@ class RecapEntry(models.Model):
     ``data`` is the representation of ``/recaps/`` with site-relative URLs
     and without the publication dates, which stay on the page
     (:func:`public_representation` completes it), ``ref`` the short
-    reference given for neighbours; the other columns serve the validators and
-    the neighbours' lookup.
+    reference given for neighbours, ``theme_ids`` the themes it is counted
+    under (:class:`recaps.models.themes.ThemeCount`); the other columns serve
+    the validators and the neighbours' lookup.
     """
 
     edition = models.OneToOneField(
@@ -337,6 +364,11 @@ class RecapEntry(models.Model):
     edition_number = models.PositiveIntegerField(_("edition number"))
     data = models.JSONField(_("data"), default=dict)
     ref = models.JSONField(_("reference"), default=dict)
+    theme_ids = models.JSONField(
+        _("themes"),
+        default=list,
+        help_text=_("Ids of the themes it is counted under."),
+    )
 
     objects = RecapEntryQuerySet.as_manager()
 

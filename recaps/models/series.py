@@ -28,7 +28,7 @@ from ..blocks import section_labels
 from ..feeds import EditionsAtomFeed, EditionsJsonFeed, EditionsRssFeed
 from .edition import RecapPage, RecapPageTag
 from .sections import RecapSection
-from .themes import Theme, themes_with_counts
+from .themes import Theme, published_counts, published_themes
 
 EDITIONS_PER_PAGE = 20
 #: “12 rue de la Paix, 44000 Nantes”: street, French postal code, town.
@@ -297,8 +297,9 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         )
 
     def themes(self):
-        """Themes of the published editions, each annotated ``recap_count``."""
-        return themes_with_counts(RecapPage.objects.child_of(self).published())
+        """Themes of the published editions, each annotated ``recap_count``
+        (stored counts, :func:`~recaps.models.themes.published_themes`)."""
+        return published_themes(series=self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -466,3 +467,25 @@ def series_of_themes(themes, editions):
         for found in RecapSeriesPage.objects.filter(path__in=set(paths.values()))
     }
     return {tag_id: series.get(found) for tag_id, found in paths.items()}
+
+
+def series_of_published_themes(themes):
+    """``{theme id: series}`` as :func:`series_of_themes` gives it for the
+    published editions, from the stored counts
+    (:func:`~recaps.models.themes.published_counts`): a theme published in one
+    series is in that one, read without counting editions; only the themes
+    published in several series are looked up among their editions. Three
+    queries (five with such themes), whatever the archive."""
+    counts = published_counts(theme.pk for theme in themes)
+    several = [theme for theme in themes if len(counts.get(theme.pk, ())) > 1]
+    found = series_of_themes(several, RecapPage.objects.published()) if several else {}
+    single = {
+        theme_id: next(iter(by_series))
+        for theme_id, by_series in counts.items()
+        if len(by_series) == 1
+    }
+    series = RecapSeriesPage.objects.in_bulk(set(single.values()))
+    found.update(
+        (theme_id, series.get(series_id)) for theme_id, series_id in single.items()
+    )
+    return found

@@ -1,14 +1,19 @@
 """Themes: the tags that editions carry."""
 
 import re
+from collections import Counter
 
 from anyascii import anyascii
-from django.db import models
+from django.db import connections, models
+from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import IExact
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
+
+from .sections import RecapEntry
 
 
 def normalise_theme_name(name):
@@ -123,8 +128,152 @@ class Theme(TagBase):
         return slug
 
 
+class ThemeCountQuerySet(models.QuerySet):
+    def add(self, changes):
+        """Apply ``changes``, ``{(theme id, series id): change}``, to the
+        stored counts: the missing rows inserted in one statement, then one
+        ``UPDATE … SET count = count + change`` per row, in key order (two
+        transactions changing the same counts wait for each other instead of
+        deadlocking). Editions outside any series are not counted (an edition
+        is always a series' child, ``RecapPage.parent_page_types``), nor themes
+        deleted since (their rows went with them)."""
+        changes = sorted(
+            (key, change)
+            for key, change in changes.items()
+            if change and None not in key
+        )
+        if not changes:
+            return
+        self.bulk_create(
+            [
+                ThemeCount(theme_id=theme, series_id=series)
+                for (theme, series), change in changes
+                if change > 0
+            ],
+            ignore_conflicts=True,
+        )
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        meta = ThemeCount._meta
+        count, theme, series = (
+            quote(meta.get_field(name).column) for name in ("count", "theme", "series")
+        )
+        # Names from the model, quoted; values as parameters.
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {count} = {count} + %s "  # noqa: S608
+            f"WHERE {theme} = %s AND {series} = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql, [(change, theme, series) for (theme, series), change in changes]
+            )
+
+
+class ThemeCount(models.Model):
+    """How many public editions of a series carry a theme, kept as the public
+    index is written, so that no reader counts editions.
+
+    The design, the simplest we found correct without a scheduled job:
+
+    - The stored count is over the public index (:class:`RecapEntry`): every
+      edition that was live and unrestricted when it was last indexed, under
+      the themes and series it was indexed with (``RecapEntry.theme_ids`` and
+      ``parent``). Whatever writes the entries changes the counts, in the same
+      transaction and from the same rows (``recaps.sections._write_entries``):
+      publishing, unpublishing, deleting, moving, restricting, renaming or
+      merging a theme, bulk imports and the generator all go through it.
+    - The schedule is applied when reading, as for the entries themselves
+      (``RecapEntry.objects.current()``): the entries of the editions hidden
+      at this instant (``hidden_pages``: go-live ahead, expiry passed, not
+      live) are subtracted (:func:`hidden_theme_counts`). That set is small
+      and read through a partial index, so a go-live or expiry instant needs
+      no write at all, and a count is right at the very instant it passes.
+    """
+
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="counts", verbose_name=_("theme")
+    )
+    series = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    count = models.IntegerField(_("number of editions"), default=0)
+
+    objects = ThemeCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("theme count")
+        verbose_name_plural = _("theme counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "series"], name="unique_theme_count"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.theme_id}@{self.series_id}: {self.count}"
+
+
+def hidden_theme_counts():
+    """``{(theme id, series id): editions}`` of the indexed editions that are
+    not public at this instant (``RecapEntry.objects.hidden()``), in one small
+    query."""
+    found = Counter()
+    rows = RecapEntry.objects.hidden().values_list("parent_id", "theme_ids")
+    for series_id, theme_ids in rows:
+        for theme_id in theme_ids:
+            found[theme_id, series_id] += 1
+    return found
+
+
+def published_counts(themes, series=None):
+    """``{theme id: {series id: published editions}}`` for the themes
+    ``themes`` (ids), stored counts less the hidden editions; two queries."""
+    hidden = hidden_theme_counts()
+    found = {}
+    rows = ThemeCount.objects.filter(theme__in=list(themes), count__gt=0)
+    if series is not None:
+        rows = rows.filter(series=series)
+    for theme, in_series, count in rows.values_list("theme", "series", "count"):
+        count -= hidden[theme, in_series]
+        if count > 0:
+            found.setdefault(theme, {})[in_series] = count
+    return found
+
+
+def published_themes(series=None):
+    """Themes of the published editions (of ``series`` when given), each
+    annotated ``recap_count``, by name: read from the stored counts
+    (:class:`ThemeCount`), never by counting editions. One small query for
+    the hidden editions now, then one query whatever the archive; the
+    queryset may be filtered, ordered and paginated on ``recap_count``."""
+    hidden = Counter()
+    for (theme, in_series), count in hidden_theme_counts().items():
+        if series is None or in_series == series.pk:
+            hidden[theme] += count
+    stored = ThemeCount.objects.filter(theme=OuterRef("pk"))
+    if series is not None:
+        stored = stored.filter(series=series)
+    total = stored.order_by().values("theme").annotate(total=Sum("count"))
+    count = Coalesce(Subquery(total.values("total")), 0)
+    if hidden:
+        count -= Case(
+            *(When(pk=theme, then=Value(n)) for theme, n in hidden.items()),
+            default=Value(0),
+        )
+    return (
+        Theme.objects.annotate(recap_count=count)
+        .filter(recap_count__gt=0)
+        .order_by("name")
+    )
+
+
 def themes_with_counts(editions):
-    """Themes used by at least one of ``editions``, each annotated ``recap_count``.
+    """Themes used by at least one of ``editions``, each annotated ``recap_count``,
+    counted over them (facets of a search; the published set has its counts
+    stored, :func:`published_themes`).
 
     ``editions`` is a queryset of edition pages (usually ``published()``), so that
     unpublished editions never count.

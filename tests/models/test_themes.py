@@ -1,9 +1,22 @@
 """Free-text themes are normalised so that spellings never split a theme
-(recaps/models/themes.py: ThemeNameField)."""
+(recaps/models/themes.py: ThemeNameField); the counts of published editions
+by theme are stored and always equal a recount (ThemeCount)."""
+
+import datetime
+import random
 
 import pytest
+import time_machine
+from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
-from recaps.models import Theme
+from recaps.bulk_pages import BulkPageWriter
+from recaps.models import RecapPage, RecapPageTag, Theme
+from recaps.models.series import series_of_published_themes, series_of_themes
+from recaps.models.themes import published_themes, themes_with_counts
+from recaps.signal_handlers import bulk_indexing
+from recaps.themes import merge_themes
+from tests.factories import RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +67,183 @@ def test_themes_by_names_are_found_or_created_together(django_assert_max_num_que
     clash = Theme.objects.by_names(["numérique !"])["numérique !"]
     assert clash.pk and clash.slug not in {"numerique", ""}
     assert Theme.objects.count() == 4
+
+
+# Stored theme counts (ThemeCount) against a recount, under random operations.
+
+THEME_NAMES = ["numérique", "isolement", "jeunesse", "été", "aller vers"]
+SEEDS = range(20)
+STEPS = 30
+
+
+def recounted(series=None):
+    """``{name: published editions}`` counted over the editions themselves."""
+    editions = RecapPage.objects.published()
+    if series is not None:
+        editions = editions.child_of(series)
+    return {theme.name: theme.recap_count for theme in themes_with_counts(editions)}
+
+
+def stored(series=None):
+    return {theme.name: theme.recap_count for theme in published_themes(series)}
+
+
+class Operations:
+    """Random operations on a small site of two series, from one seed."""
+
+    def __init__(self, rng, make_edition, series, traveller):
+        self.rng, self.make_edition = rng, make_edition
+        self.series, self.traveller = series, traveller
+        self.number = 0
+
+    def pages(self):
+        return list(RecapPage.objects.order_by("pk"))
+
+    def page(self):
+        pages = self.pages()
+        return self.rng.choice(pages) if pages else None
+
+    def names(self):
+        return self.rng.sample(THEME_NAMES, self.rng.randint(0, 3))
+
+    def next_number(self):
+        self.number += 1
+        return self.number
+
+    def publish_new(self):
+        self.make_edition(
+            parent=self.rng.choice(self.series),
+            edition_number=self.next_number(),
+            tags=self.names(),
+            publish=self.rng.random() < 0.8,
+        )
+
+    def edit_tags_and_publish(self):
+        if page := self.page():
+            page.tags.set(self.names())
+            page.save_revision().publish()
+
+    def unpublish(self):
+        live = [page for page in self.pages() if page.live]
+        if live:
+            self.rng.choice(live).unpublish()
+
+    def delete(self):
+        if page := self.page():
+            page.delete()
+
+    def move(self):
+        if page := self.page():
+            target = self.rng.choice(self.series)
+            target.refresh_from_db()  # treebeard reads its numchild
+            if page.get_parent().pk != target.pk:
+                page.move(target, pos="last-child")
+
+    def restrict(self):
+        restriction = PageViewRestriction.objects.order_by("?").first()
+        if restriction and self.rng.random() < 0.5:
+            restriction.delete()
+            return
+        target = self.rng.choice([*self.series, *self.pages()])
+        PageViewRestriction.objects.create(
+            page=target, restriction_type=PageViewRestriction.LOGIN
+        )
+
+    def schedule(self):
+        """A go-live or expiry date in the past or the future, or none, saved
+        on the page without a publication (as an editor's save and
+        ``publish_scheduled`` leave them)."""
+        if page := self.page():
+            field = self.rng.choice(["go_live_at", "expire_at"])
+            days = self.rng.choice([None, -3, -1, 1, 3])
+            now = timezone.now()
+            setattr(page, field, days and now + datetime.timedelta(days=days))
+            page.save()
+
+    def advance_clock(self):
+        self.traveller.shift(datetime.timedelta(days=self.rng.choice([1, 2, 4])))
+
+    def merge(self):
+        themes = list(Theme.objects.order_by("pk"))
+        if len(themes) >= 2:
+            source, target = self.rng.sample(themes, 2)
+            merge_themes(source, target)
+
+    def rename(self):
+        if theme := Theme.objects.order_by("?").first():
+            theme.name = f"{theme.name} {self.next_number()}"
+            theme.save()
+
+    def delete_theme(self):
+        if theme := Theme.objects.order_by("?").first():
+            theme.delete()
+
+    def bulk_import(self):
+        """New editions written in bulk, indexed at the end (as importers do)."""
+        writer = BulkPageWriter(self.rng.choice(self.series))
+        with bulk_indexing() as ids:
+            pages = []
+            for _ in range(self.rng.randint(1, 3)):
+                number = self.next_number()
+                page = writer.new_page(
+                    f"import-{number}",
+                    f"Import {number}",
+                    published_at=timezone.now() if self.rng.random() < 0.8 else None,
+                    edition_number=number,
+                    date=datetime.date(2021, 1, 1) + datetime.timedelta(days=number),
+                    body=[section("highlights", "Points", ["Un point"])],
+                )
+                found = Theme.objects.by_names(self.names())
+                page.tagged_items = [RecapPageTag(tag=t) for t in found.values()]
+                pages.append(page)
+            writer.write(pages)
+            writer.finish()
+            ids.update(page.pk for page in pages)
+
+    def run(self):
+        operation = self.rng.choice(
+            [
+                self.publish_new,
+                self.publish_new,
+                self.bulk_import,
+                self.edit_tags_and_publish,
+                self.unpublish,
+                self.delete,
+                self.move,
+                self.restrict,
+                self.schedule,
+                self.schedule,
+                self.advance_clock,
+                self.merge,
+                self.rename,
+                self.delete_theme,
+            ]
+        )
+        operation()
+        return operation.__name__
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stored_counts_equal_a_recount_after_every_operation(
+    seed, make_edition, series, root_page
+):
+    other = RecapSeriesPageFactory(parent=root_page, title="Autre série", slug="autre")
+    rng = random.Random(seed)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        operations = Operations(rng, make_edition, [series, other], traveller)
+        done = []
+        for _step in range(STEPS):
+            done.append(operations.run())
+            assert stored() == recounted(), done
+            for one in (series, other):
+                assert stored(one) == recounted(one), (one.slug, done)
+            themes = list(published_themes())
+            assert {
+                pk: found and found.pk
+                for pk, found in series_of_published_themes(themes).items()
+            } == {
+                pk: found and found.pk
+                for pk, found in series_of_themes(
+                    themes, RecapPage.objects.published()
+                ).items()
+            }, done
