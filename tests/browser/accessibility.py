@@ -11,9 +11,18 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WCAG_21_AA_AND_BEST_PRACTICES = [*WCAG_21_AA, "best-practice"]
 
 
+#: No animation or transition still running (endless ones, such as spinners,
+#: aside): colours read halfway through a fade are not the page's.
+SETTLED = """() => document.getAnimations().every((animation) =>
+    animation.playState !== "running"
+    || animation.effect.getComputedTiming().iterations === Infinity)"""
+
+
 def axe_violations(page, tags=WCAG_21_AA):
     """axe-core's report of the violations on ``page`` of the rules tagged
-    ``tags`` (WCAG 2.1 A/AA by default), or ``""``."""
+    ``tags`` (WCAG 2.1 A/AA by default), or ``""``, once the page's
+    animations and transitions have ended."""
+    page.wait_for_function(SETTLED)
     results = Axe().run(
         page,
         options={
