@@ -11,7 +11,10 @@ categories or tags, or, when none is chosen, those of a category or tag that say
 “recap” (:data:`RECAP_TERMS`) or with at least two headings naming a section kind.
 Every other post is listed with the reason it was skipped.
 Attachments are remembered (address, file, alt text, caption) so that images and
-galleries can be resolved to the files of a ``wp-content/uploads`` copy.
+galleries can be resolved to the files of a ``wp-content/uploads`` copy; a
+post's featured image (``_thumbnail_id``) opens its edition. Each edition keeps
+the post's old addresses (permalink and ``?p=ID``, for redirects and links
+between posts) and its excerpt.
 """
 
 import datetime
@@ -33,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from .document import SourceError, SourceWarning, edition_number_from
 from .html import parse_fragment
+from .links import old_addresses
 from .mapping import RECOGNISED_KINDS
 from .wordpress import render_post
 
@@ -368,6 +372,30 @@ class WxrReader:
         )
         edition.date = _date(fields)
         edition.edition_number = edition_number_from(title)
+        edition.old_urls = old_addresses(
+            fields.get("link", ""),
+            self.export.base_url or self.export.site_url,
+            post_id,
+        )
+        edition.excerpt = " ".join(
+            html.unescape(strip_tags(fields.get("encoded", "excerpt"))).split()
+        )
+        featured = fields.meta.get("_thumbnail_id", "").strip()
+        shown = {section.get("attachment_id") for section in edition.sections}
+        if featured and featured not in shown:
+            # The post's featured image opens the edition (editions have no
+            # image field of their own).
+            edition.sections.insert(
+                0,
+                {
+                    "type": "image",
+                    "src": "",
+                    "alt": "",
+                    "caption": "",
+                    "link": "",
+                    "attachment_id": featured,
+                },
+            )
         return edition
 
     def source_keys(self, fields, post_id, title):

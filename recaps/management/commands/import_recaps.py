@@ -20,6 +20,7 @@ from recaps.importers.archive import (
 from recaps.importers.conservation import REASONS, balance
 from recaps.importers.document import SourceError, SourceWarning
 from recaps.importers.media import MediaLibrary
+from recaps.importers.meeting import read_meeting
 from recaps.importers.office import EmbeddedMedia, is_document_zip
 from recaps.importers.sources import (
     SNIFF_BYTES,
@@ -38,6 +39,7 @@ from recaps.management.base import TranslatedCommand
 from recaps.management.progress import Progress
 from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
+from recaps.models.edition import MeetingFormat
 from recaps.models.series import FRIDAY
 
 
@@ -116,6 +118,15 @@ class Command(TranslatedCommand):
             ),
         )
         parser.add_argument(
+            "--format",
+            metavar="visio|presentiel|hybride",
+            help=gettext_lazy(
+                "How people met, for every edition: visio, presentiel or hybride. "
+                "Default: what the opening of each edition says (“en visio”, “au "
+                "centre social…”), else visio."
+            ),
+        )
+        parser.add_argument(
             "--uploads",
             metavar="DIR",
             help=gettext_lazy(
@@ -165,6 +176,14 @@ class Command(TranslatedCommand):
         if archive is not None:
             return self.restore(archive)
         dates = self.parse_dates(options["dates"])
+        if options["format"] and options["format"] not in MeetingFormat.values:
+            raise CommandError(
+                _("--format: “%(value)s” is not one of %(choices)s")
+                % {
+                    "value": options["format"],
+                    "choices": ", ".join(MeetingFormat.values),
+                }
+            )
         max_mb = options["max_size"] or max_import_mb()
         uploads = options["uploads"]
         if uploads and not Path(uploads).is_dir():
@@ -185,6 +204,8 @@ class Command(TranslatedCommand):
             editions += found
             series_title = series_title or title
         self.assign_dates(editions, dates)
+        for edition in editions:
+            edition.format = options["format"] or read_meeting(edition.text()).format
 
         media = (
             EmbeddedMedia(self.embedded_images, uploads)
@@ -580,6 +601,7 @@ class Command(TranslatedCommand):
                     "links": report.media["links"],
                 }
             )
+        self.print_site_migration(report)
         self.print_balances(options)
         for note in report.notes:
             write(note)
@@ -596,6 +618,38 @@ class Command(TranslatedCommand):
                         + ("…" if len(row["editions"]) > 3 else ""),
                     }
                 )
+
+    def print_site_migration(self, report):
+        """Redirects from the old addresses, links between posts, formats."""
+        write = self.stdout.write
+        if any(report.redirects.values()):
+            write(
+                _(
+                    "Redirects from the old addresses: %(created)s created, "
+                    "%(unchanged)s unchanged, %(taken)s already leading elsewhere "
+                    "(kept), %(removed)s removed (edition not published)"
+                )
+                % {
+                    key: report.redirects[key]
+                    for key in ("created", "unchanged", "taken", "removed")
+                }
+            )
+        if any(report.links.values()):
+            write(
+                _(
+                    "Links to the old site: %(to_editions)s made links to editions, "
+                    "%(kept)s kept as they were"
+                )
+                % {key: report.links[key] for key in ("to_editions", "kept")}
+            )
+        if report.formats.get(""):
+            write(
+                _(
+                    "Format: %(count)s edition(s) say neither “visio”, “présentiel” "
+                    "nor a venue: marked “%(default)s” (give --format)"
+                )
+                % {"count": report.formats[""], "default": MeetingFormat.VISIO.label}
+            )
 
     def print_balances(self, options):
         """Words in, kept, set aside and lost: in total, then per post."""
