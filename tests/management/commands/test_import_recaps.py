@@ -1533,3 +1533,25 @@ def test_the_format_is_read_from_the_opening_unless_given(
 def test_a_bad_format_is_refused_in_french(series, wxr_file):
     with pytest.raises(CommandError, match="« distanciel » n’est pas"):
         run(wxr_file, "--series", series.slug, "--format", "distanciel")
+
+
+def test_wordpress_com_uploads_become_images_and_documents(series, tmp_path, uploads):
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+
+    hosted = "https://centre.files.wordpress.com/2020/11"
+    content = (
+        f'<p>Accueil.</p><figure class="wp-block-image"><img src="{hosted}/'
+        'groupe.png?w=300" alt="Le groupe"/></figure>'
+        + recap_html(1).split("</p>", 1)[1]
+        + '<p><a href="https://i0.wp.com/centre.files.wordpress.com/2020/11/'
+        'guide.pdf">Le guide</a></p>'
+    )
+    path = tmp_path / "wpcom.xml"
+    path.write_text(build_wxr([wxr_item("Hébergé", content, "g1", post_id=1)]))
+    run(path, "--series", series.slug, "--uploads", uploads)
+    raw = list(by_title(series, "Hébergé").body.raw_data)
+    assert [b["value"]["image"] for b in raw if b["type"] == "image"] == [
+        Image.objects.get().pk
+    ]
+    assert f'linktype="document" id="{Document.objects.get().pk}"' in str(raw)
