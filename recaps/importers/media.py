@@ -76,6 +76,8 @@ class MediaLibrary:
         self.counts = {"images": 0, "documents": 0, "links": 0}
         #: Images and documents this import saved, with their files.
         self.created = []
+        #: Addresses of files that became documents (their links point to them).
+        self.documented = set()
 
     @contextmanager
     def files_follow_the_transaction(self):
@@ -165,6 +167,7 @@ class MediaLibrary:
         if path is None:
             return None
         self.counts["documents"] += 1
+        self.documented.add(url)
         return self._object(path, get_document_model(), title or path.stem)
 
     def link(self, url, text):

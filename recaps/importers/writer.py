@@ -291,8 +291,10 @@ class EditionWriter:
             # becomes a page link once its target is imported.
             written.append(sorted(links.items()))
         digest = fingerprint(written)
-        # What the page holds (or would): the word balance reads it.
+        # What the page holds (or would), and the addresses of the links made
+        # links to editions or documents: the balance of words and links reads them.
         self.last_written = (values["title"], values["intro"], body)
+        self.last_rewritten = set(links) | self.media.documented
         for warning in warnings:
             self.report.warn(warning, label)
         self.report.items.update(edition.item_counts())

@@ -172,10 +172,12 @@ def _terms(fields):
 
 
 class WxrReader:
-    """Read one export; ``categories`` are the slugs that choose the recaps."""
+    """Read one export; ``categories`` are the slugs that choose the recaps;
+    ``all_posts`` makes every post a recap, whatever its terms and headings."""
 
-    def __init__(self, categories=()):
+    def __init__(self, categories=(), all_posts=False):
         self.categories = {_term_key(slug) for slug in categories if slug}
+        self.all_posts = all_posts
         self.export = WxrExport()
         self.gallery_parents = []
         #: Post ids by GUID, to report the GUIDs several posts share.
@@ -304,10 +306,11 @@ class WxrReader:
             export.skipped.append((label, _("not in the chosen categories or tags")))
             return
         recap_term = any(RECAP_TERMS.search(key) for key in keys)
-        edition = self.edition(fields, title, bool(chosen) or recap_term)
+        chosen = bool(chosen) or recap_term or self.all_posts
+        edition = self.edition(fields, title, chosen)
         if edition is None:
             reason = _("fewer than two headings naming a section kind")
-            if chosen or recap_term:
+            if chosen:
                 reason = _("empty post")
             export.skipped.append((label, reason))
             return
@@ -496,12 +499,12 @@ def _term_key(text):
     return slugify(unquote_plus(str(text)))
 
 
-def parse_wxr(source, categories=(), require_editions=True):
+def parse_wxr(source, categories=(), require_editions=True, all_posts=False):
     """Read a WXR file (path or binary file object) into a :class:`WxrExport`.
 
     Without a recap, :class:`SourceError` unless ``require_editions`` is false.
     """
-    return WxrReader(categories).read(source, require_editions)
+    return WxrReader(categories, all_posts).read(source, require_editions)
 
 
 def _number_by_date(editions):

@@ -110,6 +110,14 @@ class Command(TranslatedCommand):
             ),
         )
         parser.add_argument(
+            "--all-posts",
+            action="store_true",
+            help=gettext_lazy(
+                "WordPress exports: import every post (of the chosen categories, "
+                "if any), even those without a recap category or section headings."
+            ),
+        )
+        parser.add_argument(
             "--list-categories",
             action="store_true",
             help=gettext_lazy(
@@ -250,6 +258,7 @@ class Command(TranslatedCommand):
                                 intro,
                                 body,
                                 title,
+                                writer.last_rewritten,
                             )
                         )
                     progress(done)
@@ -307,22 +316,26 @@ class Command(TranslatedCommand):
         )
 
     def check_losses(self, report, series, options):
-        """Refuse the import if a post would lose words no reason explains."""
-        losing = [entry for entry in self.balances if entry.lost]
+        """Refuse the import if a post would lose words or links no reason
+        explains."""
+        losing = [entry for entry in self.balances if entry.losing]
         if not losing or options["accept_losses"]:
             return
         if options["report"]:
             self.write_report(report, series, options)
         raise CommandError(
             _(
-                "%(count)s post(s) would lose words that are neither in the "
-                "edition nor set aside with a reason; nothing was imported "
+                "%(count)s post(s) would lose words or links that are neither in "
+                "the edition nor set aside with a reason; nothing was imported "
                 "(--accept-losses imports them anyway): %(posts)s"
             )
             % {
                 "count": len(losing),
                 "posts": "; ".join(
-                    f"{entry.label}: {' '.join(sorted(entry.lost.elements())[:12])}"
+                    f"{entry.label}: "
+                    + " ".join(
+                        [*sorted(entry.lost.elements())[:12], *entry.links_lost[:3]]
+                    )
                     for entry in losing[:10]
                 ),
             }
@@ -407,7 +420,10 @@ class Command(TranslatedCommand):
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
                 export = parse_wxr(
-                    str(path), categories=options["categories"], require_editions=False
+                    str(path),
+                    categories=options["categories"],
+                    require_editions=False,
+                    all_posts=options["all_posts"],
                 )
                 for label, reason in export.skipped:
                     report.add("skipped", label, reason)
@@ -669,8 +685,28 @@ class Command(TranslatedCommand):
                 "lost": sum(entry.lost_count for entry in self.balances),
             }
         )
+        write(
+            _(
+                "Links: %(links_in)s in the source(s), %(kept)s kept, %(rewritten)s "
+                "made links to editions or documents, %(set_aside)s set aside, "
+                "%(lost)s lost"
+            )
+            % {
+                "links_in": sum(entry.links_in for entry in self.balances),
+                "kept": sum(entry.links_kept for entry in self.balances),
+                "rewritten": sum(entry.links_rewritten for entry in self.balances),
+                "set_aside": sum(
+                    len(links)
+                    for entry in self.balances
+                    for links in entry.links_set_aside.values()
+                ),
+                "lost": sum(len(entry.links_lost) for entry in self.balances),
+            }
+        )
         for entry in self.balances:
-            if options["verbosity"] < 2 and not (entry.set_aside or entry.lost):
+            if options["verbosity"] < 2 and not (
+                entry.set_aside or entry.losing or entry.links_set_aside
+            ):
                 continue
             write(
                 "  "
@@ -694,4 +730,16 @@ class Command(TranslatedCommand):
                         "reason": REASONS[code],
                         "text": " / ".join(aside["text"])[:200],
                     }
+                )
+            for code, links in entry.links_set_aside.items():
+                write(
+                    "    "
+                    + _("links set aside (%(reason)s): %(links)s")
+                    % {"reason": REASONS[code], "links": " ".join(links)[:200]}
+                )
+            if entry.links_lost:
+                write(
+                    "    "
+                    + _("links lost: %(links)s")
+                    % {"links": " ".join(entry.links_lost)[:200]}
                 )

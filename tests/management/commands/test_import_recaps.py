@@ -1156,6 +1156,46 @@ def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
     assert "6 perdus" in output
 
 
+def test_a_post_losing_a_link_fails_the_whole_import_unless_accepted(
+    series, tmp_path, monkeypatch
+):
+    """A link whose address is dropped (its words kept) is a loss too."""
+    from recaps.importers.media import MediaLibrary
+
+    original = MediaLibrary.rewrite_links
+
+    def unlinking(self, html, warnings):
+        return original(self, html, warnings).replace(
+            ' href="https://example.org/2"', ""
+        )
+
+    monkeypatch.setattr(MediaLibrary, "rewrite_links", unlinking)
+    path = tmp_path / "export.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
+                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    before = counts()
+    report = tmp_path / "report.json"
+    with pytest.raises(
+        CommandError, match="Avec perte .item 2.: https://example.org/2"
+    ):
+        run(path, "--series", series.slug, "--report", report)
+    assert counts() == before
+    entries = {e["edition"]: e for e in json.loads(report.read_text())["conservation"]}
+    assert entries["Avec perte (item 2)"]["lost_links"] == ["https://example.org/2"]
+    assert entries["Avec perte (item 2)"]["lost"] == 0
+    assert entries["Sans perte (item 1)"]["links_kept"] == 1
+    output = run(path, "--series", series.slug, "--accept-losses")
+    assert "Liens : 2 dans la ou les sources, 1 conservés" in output
+    assert "liens perdus : https://example.org/2" in output
+
+
 # --- choosing recaps (issue 25) ---------------------------------------------
 
 NEWS = {
