@@ -513,6 +513,8 @@ class EditionWriter:
         body = []
         for section in edition.sections:
             kind = section["type"]
+            if section.get("featured"):
+                self.report.media["featured"] += 1
             if kind == "image":
                 resolved = self.media.image(section)
                 if resolved is None:

@@ -397,6 +397,7 @@ class WxrReader:
                     "caption": "",
                     "link": "",
                     "attachment_id": featured,
+                    "featured": True,
                 },
             )
         return edition

@@ -617,6 +617,14 @@ class Command(TranslatedCommand):
                     "links": report.media["links"],
                 }
             )
+        if report.media["featured"]:
+            write(
+                _(
+                    "Featured images: %(count)s, each the first section of its "
+                    "edition (editions have no image of their own)"
+                )
+                % {"count": report.media["featured"]}
+            )
         self.print_site_migration(report)
         self.print_balances(options)
         for note in report.notes:

@@ -1535,7 +1535,10 @@ def test_the_featured_image_opens_the_edition(series, tmp_path, uploads):
     path = tmp_path / "featured.xml"
     path.write_text(build_wxr(items), encoding="utf-8")
     report = tmp_path / "report.json"
-    run(path, "--series", series.slug, "--uploads", uploads, "--report", report)
+    output = run(
+        path, "--series", series.slug, "--uploads", uploads, "--report", report
+    )
+    assert "Images mises en avant : 1, chacune en première section" in output
     first = by_title(series, "Avec image").body.raw_data[0]
     assert first["type"] == "image"
     assert first["value"]["image"] == Image.objects.get().pk
