@@ -144,7 +144,7 @@ def _link_reason(link, furniture):
         return "form"
     if link.find(["img", "picture"]) and not link.get_text(strip=True):
         return "image_link"
-    if is_chrome(html_to_text(str(link))):
+    if is_chrome(" ".join(link.get_text(" ").split())):
         return "chrome"
     return ""
 
@@ -175,15 +175,16 @@ def read_source(source_html):
         comment.extract()
     for element in soup.find_all(INVISIBLE):
         element.decompose()
-    links = source_links(soup, furniture_elements(soup))
+    furniture = furniture_elements(soup)
+    links = source_links(soup, furniture)
     # Block elements separate words; inline ones do not (“H<sub>2</sub>O”).
     separate = soup.find_all(SEPARATING) + soup.find_all(FORM_ELEMENTS)
-    for element in separate + furniture_elements(soup):
+    for element in separate + furniture:
         element.insert_before(" ")
         element.insert_after(" ")
     text = html_to_text(str(soup))
     set_aside = []
-    for element in furniture_elements(soup):
+    for element in furniture:
         set_aside.append(("furniture", html_to_text(str(element))))
         element.decompose()
     for element in soup.find_all(FORM_ELEMENTS):
