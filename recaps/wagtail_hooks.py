@@ -33,7 +33,7 @@ from .admin.pdf import (
 )
 from .admin.venue import warn_of_missing_venue
 from .admin.webhooks import webhooks_viewset_group
-from .importers.links import short_link_redirect
+from .importers.old_site import REDIRECTS, short_link_redirect
 
 # The “Thèmes” menu needs wagtail-modeladmin (an optional library for the
 # reusable app, imported only where installed); recaps works without it.
@@ -149,17 +149,20 @@ def register_import_features(features):
     )
 
 
-@hooks.register("before_serve_page")
-def follow_wordpress_short_links(page, request, serve_args, serve_kwargs):
-    """``/?p=12`` of an imported WordPress site leads to its edition.
+if REDIRECTS:
 
-    The importer redirects each post's short link (:mod:`recaps.importers.links`)
-    but such an address reaches the home page, which exists: Wagtail's redirect
-    middleware, which only looks at addresses answering 404, never sees it.
-    """
-    redirect = short_link_redirect(request)
-    if redirect is None or not redirect.link:
-        return None
-    if redirect.is_permanent:
-        return HttpResponsePermanentRedirect(redirect.link)
-    return HttpResponseRedirect(redirect.link)
+    @hooks.register("before_serve_page")
+    def follow_wordpress_short_links(page, request, serve_args, serve_kwargs):
+        """``/?p=12`` of an imported WordPress site leads to its edition.
+
+        The importer redirects each post's short link
+        (:mod:`recaps.importers.old_site`), but such an address reaches the home
+        page, which exists: Wagtail's redirect middleware, which only looks at
+        addresses answering 404, never sees it.
+        """
+        redirect = short_link_redirect(request)
+        if redirect is None or not redirect.link:
+            return None
+        if redirect.is_permanent:
+            return HttpResponsePermanentRedirect(redirect.link)
+        return HttpResponseRedirect(redirect.link)

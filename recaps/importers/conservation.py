@@ -35,7 +35,7 @@ from ..search import fold
 from ..stream import section_to_stream
 from .document import is_chrome
 from .html import BLOCKS, furniture_elements
-from .links import hrefs
+from .old_site import hrefs
 from .sanitize import DROPPED_ELEMENTS
 
 #: Elements whose content no reader sees as text.

@@ -140,7 +140,7 @@ class ParsedEdition:
     #: import accounts for (:mod:`recaps.importers.conservation`).
     source_html: str = ""
     #: Absolute addresses the post had on its old site (permalink, short link):
-    #: each gets a redirect to the edition (:mod:`recaps.importers.links`).
+    #: each gets a redirect to the edition (:mod:`recaps.importers.old_site`).
     old_urls: list[str] = field(default_factory=list)
     #: The summary its author wrote (a WordPress excerpt), as plain text.
     excerpt: str = ""

@@ -37,8 +37,8 @@ from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
 from ..stream import section_to_stream
 from .document import SourceWarning
-from .links import OldSite, redirect_old_addresses, replace_links
 from .media import MediaLibrary
+from .old_site import OldSite, redirect_old_addresses, replace_links
 from .structured import save_page
 
 THEME_MAX_LENGTH = 100

@@ -36,8 +36,8 @@ from django.utils.translation import gettext as _
 
 from .document import SourceError, SourceWarning, edition_number_from
 from .html import parse_fragment
-from .links import old_addresses
 from .mapping import RECOGNISED_KINDS
+from .old_site import old_addresses
 from .wordpress import render_post
 
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(\d+(?:\.\d+)*)/$")

@@ -658,6 +658,13 @@ class Command(TranslatedCommand):
                     for key in ("created", "unchanged", "taken", "removed")
                 }
             )
+        if report.redirects["not_installed"]:
+            write(
+                _(
+                    "No redirect from the old addresses: the site does not have "
+                    "wagtail.contrib.redirects in INSTALLED_APPS"
+                )
+            )
         if any(report.links.values()):
             write(
                 _(

@@ -10,21 +10,30 @@ each old address to its edition (:func:`redirect_old_addresses`).
 Addresses are compared as Wagtail's redirects compare them
 (:meth:`Redirect.normalise_path`: no final slash, sorted query string), on the
 old site's hosts (``www.`` or not, ``http`` or ``https``) or relative to it.
+
+Redirects need ``wagtail.contrib.redirects``, which the reusable app does not
+require: without it, links between posts still become page links, and the
+report says that no redirect was made.
 """
 
 import html
 import re
 import urllib.parse
 
-from wagtail.contrib.redirects.middleware import get_redirect
-from wagtail.contrib.redirects.models import Redirect
+from django.apps import apps
 from wagtail.models import Page
+
+#: Whether Wagtail's redirects app is installed (the site's settings have it).
+REDIRECTS = apps.is_installed("wagtail.contrib.redirects")
+if REDIRECTS:
+    from wagtail.contrib.redirects.middleware import get_redirect
+    from wagtail.contrib.redirects.models import Redirect
 
 #: Query keys of WordPress's short links (``/?p=12``, ``/?page_id=3``): such an
 #: address names a post although its path is the site's home page.
 WORDPRESS_QUERY_KEYS = frozenset({"p", "page_id"})
 #: Longest ``Redirect.old_path``.
-OLD_PATH_MAX_LENGTH = Redirect._meta.get_field("old_path").max_length
+OLD_PATH_MAX_LENGTH = 255
 _HREF = re.compile(r'(<a\b[^>]*?\s)href="([^"]*)"')
 #: Old paths looked up per query (SQLite's parameters).
 _BATCH = 500
@@ -43,11 +52,25 @@ def _host(parts):
     return (parts.hostname or "").removeprefix("www.")
 
 
+def normalise_path(path):
+    """``Redirect.normalise_path``; without the redirects app, its main rules
+    (a leading and no final slash, sorted query string, percent-decoded)."""
+    if REDIRECTS:
+        return Redirect.normalise_path(path)
+    parts = urllib.parse.urlsplit(path)
+    result = parts.path if parts.path.startswith("/") else "/" + parts.path
+    if result.endswith("/") and len(result) > 1:
+        result = result[:-1]
+    if parts.query:
+        result += "?" + "&".join(sorted(parts.query.split("&")))
+    return urllib.parse.unquote(result)
+
+
 def old_path(url):
     """The path of an address as a redirect stores it (``/2020/05/post``,
     ``/?p=12``)."""
     parts = urllib.parse.urlsplit(url.strip())
-    return Redirect.normalise_path(
+    return normalise_path(
         urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
     )
 
@@ -148,6 +171,9 @@ def redirect_old_addresses(placed, site, counts):
     queries per batch of editions, not per edition.
     """
     placed = [(urls, page.pk) for urls, page in placed if urls]
+    if not REDIRECTS:
+        counts["not_installed"] += len(placed)
+        return counts
     for start in range(0, len(placed), _BATCH):
         batch = placed[start : start + _BATCH]
         pages = {
@@ -167,7 +193,7 @@ def redirect_old_addresses(placed, site, counts):
                     counts["too_long"] += 1
                 elif not live:
                     hidden.setdefault(pk, []).append(path)
-                elif path != Redirect.normalise_path(url_path):
+                elif path != normalise_path(url_path):
                     wanted.setdefault(path, pk)
         _redirect(wanted, site, counts)
         if hidden:

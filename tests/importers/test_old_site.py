@@ -3,7 +3,7 @@
 import pytest
 
 from recaps.importers.document import ParsedEdition
-from recaps.importers.links import (
+from recaps.importers.old_site import (
     OldSite,
     old_addresses,
     old_path,
@@ -97,3 +97,28 @@ def test_links_become_page_links_and_nothing_else_changes():
         "<p>sans lien</p>",
         3,
     ]
+
+
+def test_without_the_redirects_app_paths_are_normalised_as_wagtail_does(monkeypatch):
+    """The fallback of a site without ``wagtail.contrib.redirects`` agrees with
+    ``Redirect.normalise_path`` on generated addresses (seeded)."""
+    import random
+
+    from wagtail.contrib.redirects.models import Redirect
+
+    from recaps.importers import old_site
+
+    rng = random.Random(25)
+    parts = ["2020", "11", "premiere", "caf%C3%A9", "é", "a-b", ""]
+    cases = []
+    for _case in range(300):
+        path = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+        path = rng.choice(["", "/"]) + path + rng.choice(["", "/"])
+        query = "&".join(
+            f"{rng.choice('pqab')}={rng.randint(1, 30)}"
+            for _ in range(rng.randint(0, 3))
+        )
+        cases.append(path + (f"?{query}" if query else ""))
+    expected = [Redirect.normalise_path(case) for case in cases]
+    monkeypatch.setattr(old_site, "REDIRECTS", False)
+    assert [old_site.normalise_path(case) for case in cases] == expected
