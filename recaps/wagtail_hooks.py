@@ -8,6 +8,7 @@ Nothing else lives here: the admin itself is the :mod:`recaps.admin` package
 import json
 
 from django.apps import apps
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.html import format_html
@@ -35,6 +36,7 @@ from .admin.pdf import (
 )
 from .admin.venue import warn_of_missing_venue
 from .admin.webhooks import failing_webhooks_panel, webhooks_viewset_group
+from .importers.old_site import REDIRECTS, short_link_redirect
 
 # The “Thèmes” menu needs wagtail-modeladmin (an optional library for the
 # reusable app, imported only where installed); recaps works without it.
@@ -158,3 +160,22 @@ def register_import_features(features):
             WhitelistRule("li", allow_without_attributes),
         ],
     )
+
+
+if REDIRECTS:
+
+    @hooks.register("before_serve_page")
+    def follow_wordpress_short_links(page, request, serve_args, serve_kwargs):
+        """``/?p=12`` of an imported WordPress site leads to its edition.
+
+        The importer redirects each post's short link
+        (:mod:`recaps.importers.old_site`), but such an address reaches the home
+        page, which exists: Wagtail's redirect middleware, which only looks at
+        addresses answering 404, never sees it.
+        """
+        redirect = short_link_redirect(request)
+        if redirect is None or not redirect.link:
+            return None
+        if redirect.is_permanent:
+            return HttpResponsePermanentRedirect(redirect.link)
+        return HttpResponseRedirect(redirect.link)

@@ -12,13 +12,22 @@ neither is lost: ``import_recaps`` refuses the whole import unless asked to
 accept losses. Words are compared folded (case and accents,
 :func:`recaps.search.fold`), as a multiset: a word that appears twice in the
 source must appear twice in the edition.
+
+Links are counted the same way: the address of every link of the source is in
+the edition (a link, a resource, an embed, or written after the words of a
+table cell or caption), or was made a link to an edition or a document, or is
+set aside with its reason (the link of an image, furniture, a form). Any other
+is a lost link, which fails the import as a lost word does.
 """
 
+import html
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Comment
 from django.utils.translation import gettext_lazy as _
+from wagtail.whitelist import check_url
 
 from ..blocks import html_to_text, visible_sections
 from ..models import RecapPage
@@ -26,6 +35,7 @@ from ..search import fold
 from ..stream import section_to_stream
 from .document import is_chrome
 from .html import BLOCKS, furniture_elements
+from .old_site import hrefs
 from .sanitize import DROPPED_ELEMENTS
 
 #: Elements whose content no reader sees as text.
@@ -39,11 +49,16 @@ REASONS = {
     ),
     "chrome": _("share buttons and links to other pages"),
     "form": _("form or interactive element"),
+    "image_link": _("link of an image (to its file or another page)"),
+    "unsafe": _("address that would run code (javascript:), removed for safety"),
 }
 #: Elements that separate words (a reader sees a break around them).
 SEPARATING = sorted(
     BLOCKS | {"li", "dt", "dd", "tr", "td", "th", "br", "figcaption", "caption"}
 )
+#: An address written in brackets after the words of a link (table cells,
+#: captions: :func:`recaps.importers.html._linked_text`).
+_SHOWN_ADDRESS = re.compile(r"\(([^()\s]+)\)")
 #: Elements whose text is checked for site chrome (“Partager sur Facebook”).
 _TEXT_ELEMENTS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "a", "div", "span"]
 
@@ -62,6 +77,18 @@ class Balance:
     kept: int = 0
     set_aside: dict = field(default_factory=dict)
     lost: Counter = field(default_factory=Counter)
+    links_in: int = 0
+    links_kept: int = 0
+    #: Links made links to editions or documents.
+    links_rewritten: int = 0
+    #: Links set aside: ``{reason: [address…]}``.
+    links_set_aside: dict = field(default_factory=dict)
+    links_lost: list = field(default_factory=list)
+
+    @property
+    def losing(self):
+        """Whether words or links are lost without a reason."""
+        return bool(self.lost or self.links_lost)
 
     @property
     def set_aside_count(self):
@@ -88,25 +115,76 @@ class Balance:
             ],
             "lost": self.lost_count,
             "lost_words": sorted(self.lost.elements())[:50],
+            "links_in": self.links_in,
+            "links_kept": self.links_kept,
+            "links_rewritten": self.links_rewritten,
+            "links_set_aside": sum(map(len, self.links_set_aside.values())),
+            "links_set_aside_by_reason": [
+                {"reason": code, "message": str(REASONS[code]), "links": links[:20]}
+                for code, links in self.links_set_aside.items()
+            ],
+            "links_lost": len(self.links_lost),
+            "lost_links": self.links_lost[:50],
         }
 
 
-def source_text(html):
-    """``(text, set_aside)``: what a reader saw of ``html``, and the texts the
-    importer sets aside on purpose, as ``[(reason code, text)]``."""
-    soup = BeautifulSoup(html or "", "html.parser")
+def source_text(source_html):
+    """``(text, set_aside)``: what a reader saw of ``source_html``, and the texts
+    the importer sets aside on purpose, as ``[(reason code, text)]``."""
+    text, set_aside, _links = read_source(source_html)
+    return text, set_aside
+
+
+def _link_reason(link, furniture):
+    """Why the importer sets the link ``link`` aside, or ``""``."""
+    parents = {id(parent) for parent in link.parents}
+    if any(id(element) in parents for element in furniture):
+        return "furniture"
+    if link.find_parent(FORM_ELEMENTS):
+        return "form"
+    if link.find(["img", "picture"]) and not link.get_text(strip=True):
+        return "image_link"
+    if is_chrome(" ".join(link.get_text(" ").split())):
+        return "chrome"
+    return ""
+
+
+def source_links(soup, furniture):
+    """``(addresses, set aside)``: the link addresses of ``soup`` a reader
+    could follow, and ``[(reason code, address)]`` of those set aside."""
+    kept, set_aside = [], []
+    for link in soup.find_all("a", href=True):
+        address = link["href"].strip()
+        if not address or address.startswith("#"):
+            continue  # a place in the same page, not a link elsewhere
+        # Wagtail's rich text drops what its whitelist refuses: say so.
+        reason = "" if check_url(address) else "unsafe"
+        reason = reason or _link_reason(link, furniture)
+        if reason:
+            set_aside.append((reason, address))
+        else:
+            kept.append(address)
+    return kept, set_aside
+
+
+def read_source(source_html):
+    """``(text, set_aside, links)`` of a post: see :func:`source_text`;
+    ``links`` is :func:`source_links`."""
+    soup = BeautifulSoup(source_html or "", "html.parser")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for element in soup.find_all(INVISIBLE):
         element.decompose()
+    furniture = furniture_elements(soup)
+    links = source_links(soup, furniture)
     # Block elements separate words; inline ones do not (“H<sub>2</sub>O”).
     separate = soup.find_all(SEPARATING) + soup.find_all(FORM_ELEMENTS)
-    for element in separate + furniture_elements(soup):
+    for element in separate + furniture:
         element.insert_before(" ")
         element.insert_after(" ")
     text = html_to_text(str(soup))
     set_aside = []
-    for element in furniture_elements(soup):
+    for element in furniture:
         set_aside.append(("furniture", html_to_text(str(element))))
         element.decompose()
     for element in soup.find_all(FORM_ELEMENTS):
@@ -119,7 +197,7 @@ def source_text(html):
         chrome = html_to_text(str(element))
         if chrome and is_chrome(chrome):
             set_aside.append(("chrome", chrome))
-    return text, set_aside
+    return text, set_aside, links
 
 
 def edition_text(intro, body):
@@ -142,9 +220,49 @@ def edition_text(intro, body):
     return " ".join(part for part in parts if part)
 
 
-def balance(label, source_html, intro, body, title=""):
-    """The :class:`Balance` of one post: its source HTML against what is written."""
-    text, set_aside = source_text(source_html)
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _addresses_kept(intro, body):
+    """The addresses an edition shows: its links, its address fields (of a
+    resource, an embed) and those written after words, “words (https://…)”."""
+    found = set()
+    for text in _strings([intro, body]):
+        found.update(hrefs(text))
+        found.add(html.unescape(text.strip()))
+        found.update(html.unescape(a) for a in _SHOWN_ADDRESS.findall(text))
+    return found
+
+
+def _link_balance(result, links, intro, body, rewritten):
+    kept, set_aside = links
+    written = _addresses_kept(intro, body) if kept else ""
+    result.links_in = len(kept) + len(set_aside)
+    for code, address in set_aside:
+        result.links_set_aside.setdefault(code, []).append(address)
+    for address in kept:
+        if address in rewritten:
+            result.links_rewritten += 1
+        elif address in written or address.removeprefix("mailto:") in written:
+            result.links_kept += 1
+        else:
+            result.links_lost.append(address)
+
+
+def balance(label, source_html, intro, body, title="", rewritten=()):
+    """The :class:`Balance` of one post: its source HTML against what is written.
+
+    ``rewritten``: the addresses the writer made links to editions or documents.
+    """
+    text, set_aside, links = read_source(source_html)
     source = words(text)
     written = words(" ".join([title, edition_text(intro, body)]))
     missing = source - written
@@ -159,4 +277,5 @@ def balance(label, source_html, intro, body, title=""):
         entry["text"].append(" ".join(aside_text.split())[:200])
     result.lost = missing
     result.kept = result.words_in - result.set_aside_count - result.lost_count
+    _link_balance(result, links, intro, body, set(rewritten))
     return result

@@ -59,6 +59,10 @@ WARNING_MESSAGES = {
     "private_post": _("private post imported as a draft: %(detail)s"),
     "password_post": _("password-protected post imported as a draft: %(detail)s"),
     "duplicate_guid": _("GUID shared with another post, both imported: %(detail)s"),
+    "old_site_link": _(
+        "link to the old site kept (its target is not an imported, published "
+        "post): %(detail)s"
+    ),
 }
 
 
@@ -135,6 +139,13 @@ class ParsedEdition:
     #: The HTML readers saw (a WordPress post once rendered), whose words the
     #: import accounts for (:mod:`recaps.importers.conservation`).
     source_html: str = ""
+    #: Absolute addresses the post had on its old site (permalink, short link):
+    #: each gets a redirect to the edition (:mod:`recaps.importers.old_site`).
+    old_urls: list[str] = field(default_factory=list)
+    #: The summary its author wrote (a WordPress excerpt), as plain text.
+    excerpt: str = ""
+    #: How people met (``RecapPage.format``), when the source says it.
+    format: str | None = None
 
     def item_counts(self):
         """Items (sub-items included) per section kind."""

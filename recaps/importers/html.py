@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from ..blocks import html_to_text
 from .document import (
     Block,
     BulletList,
@@ -394,10 +395,17 @@ def _mixed_events(tag):
 
 
 def _quote(tag):
-    """A quotation kept as ``<blockquote>`` paragraphs, its source last."""
-    parts = []
-    for child in tag.find_all(["p", "cite"]):
-        parts.append(f"<p>{_inner_html(child)}</p>")
+    """A quotation kept as ``<blockquote>`` paragraphs, its source last; its
+    headings are bold paragraphs, its list items paragraphs."""
+    parts, taken = [], set()
+    for child in tag.find_all(["p", "cite", "li", "h1", *HEADINGS]):
+        if any(id(parent) in taken for parent in child.parents):
+            continue
+        taken.add(id(child))
+        inner = _inner_html(child)
+        if child.name in HEADINGS or child.name == "h1":
+            inner = f"<b>{escape(_text(child))}</b>"
+        parts.append(f"<p>{inner}</p>")
     if not parts:
         parts = [f"<p>{_inner_html(tag)}</p>"]
     return Paragraph(f"<blockquote>{''.join(parts)}</blockquote>")
@@ -548,7 +556,11 @@ def keep_headings(stream):
         yield from held
 
     for event in stream:
-        if isinstance(event, (Block, SourceWarning)) and heading is not None:
+        says_nothing = isinstance(event, (Block, SourceWarning)) or (
+            isinstance(event, Paragraph) and not html_to_text(event.html)
+        )
+        if says_nothing and heading is not None:
+            # A separator (``<hr>``) under a heading says nothing either.
             held.append(event)
             continue
         if isinstance(event, (Paragraph, BulletList)) and heading is not None:

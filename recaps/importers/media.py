@@ -1,8 +1,9 @@
 """Media of imported posts: files of a ``wp-content/uploads`` copy become Wagtail
 images and documents; anything else stays a link to its original address.
 
-A file is found by the path after ``/uploads/`` in its address (or the
-attachment's own ``_wp_attached_file``), then without WordPress's size suffix
+A file is found by the path after ``/uploads/`` in its address, or after the
+host of a WordPress.com-hosted site (:func:`upload_path`), or by the
+attachment's own ``_wp_attached_file``, then without WordPress's size suffix
 (``photo-300x200.jpg`` → ``photo.jpg``). Files are deduplicated by content: the
 same bytes imported twice, or already in the library, give the same image or
 document.
@@ -25,6 +26,8 @@ from .document import SourceWarning
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp", ".svg"}
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 _UPLOADS_PATH = re.compile(r"/(?:wp-content/uploads|files)/(.+)$")
+#: WordPress.com's image CDN: ``i0.wp.com/<origin host>/<path>``.
+_WPCOM_CDN = re.compile(r"^i\d\.wp\.com$")
 _LINK = re.compile(r'<a href="([^"]+)"')
 
 
@@ -34,9 +37,29 @@ def _hash(path):
         return hash_filelike(handle)
 
 
+def upload_path(url):
+    """The path of a media address inside ``wp-content/uploads``, or ``None``.
+
+    ``https://site/wp-content/uploads/2020/05/x.jpg`` and the same file hosted
+    by WordPress.com (``https://site.files.wordpress.com/2020/05/x.jpg``), or
+    served through its image CDN (``https://i0.wp.com/site/wp-content/uploads/
+    2020/05/x.jpg?w=300``), are all ``2020/05/x.jpg``.
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    path = urllib.parse.unquote(parts.path)
+    if _WPCOM_CDN.match(host):
+        origin, _slash, rest = path.lstrip("/").partition("/")
+        return upload_path(f"https://{origin}/{rest}") if rest else None
+    if host.endswith(".files.wordpress.com"):
+        return path.lstrip("/") or None
+    match = _UPLOADS_PATH.search(path)
+    return match.group(1) if match else None
+
+
 def is_upload(url):
     """Whether an address points into a WordPress media library."""
-    return bool(_UPLOADS_PATH.search(urllib.parse.urlsplit(url).path))
+    return upload_path(url) is not None
 
 
 class MediaLibrary:
@@ -53,6 +76,8 @@ class MediaLibrary:
         self.counts = {"images": 0, "documents": 0, "links": 0}
         #: Images and documents this import saved, with their files.
         self.created = []
+        #: Addresses of files that became documents (their links point to them).
+        self.documented = set()
 
     @contextmanager
     def files_follow_the_transaction(self):
@@ -79,11 +104,9 @@ class MediaLibrary:
         if self.uploads is None:
             return None
         candidates = [relative] if relative else []
-        match = _UPLOADS_PATH.search(
-            urllib.parse.unquote(urllib.parse.urlsplit(url).path)
-        )
-        if match:
-            candidates.append(match.group(1))
+        path = upload_path(url)
+        if path:
+            candidates.append(path)
         candidates += [_SIZE_SUFFIX.sub("", candidate) for candidate in candidates]
         root = self.uploads.resolve()
         for candidate in candidates:
@@ -144,6 +167,7 @@ class MediaLibrary:
         if path is None:
             return None
         self.counts["documents"] += 1
+        self.documented.add(url)
         return self._object(path, get_document_model(), title or path.stem)
 
     def link(self, url, text):

@@ -36,9 +36,11 @@ _ONLINE = re.compile(
 _IN_PERSON = re.compile(r"\b(?:presentiel|en presence|sur place)\b")
 #: A venue: a kind of place after “au”, “à la”, “chez”… up to the end of the phrase.
 _VENUE = re.compile(
-    r"\b(?:au|à la|à l['’]|aux|chez|dans les locaux d[eu]s?|dans la salle)\s+"
+    r"\b(?:au|à la|à l['’]|aux|chez|dans les locaux d[eu]s?|dans la|dans le"
+    r"|dans l['’])\s+"
     r"((?:centre social|centre socio-?culturel|maison de quartier|maison des \w+"
-    r"|maison pour tous|espace|salle|local|mairie|médiathèque|mjc|csc|foyer"
+    r"|maison pour tous|espace|(?:grande |petite )?salle|local|mairie|médiathèque"
+    r"|mjc|csc|foyer"
     r"|fédération)\b[^.,;:!?\n()]{0,60})",
     re.IGNORECASE,
 )

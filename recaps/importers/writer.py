@@ -26,16 +26,19 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page, ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from ..blocks import html_to_text
 from ..bulk_pages import BulkPageWriter, update_reference_index
+from ..db import update_rows
 from ..models import RecapPage, RecapPageTag, Theme
 from ..models.themes import normalise_theme_name
 from ..signal_handlers import bulk_indexing
 from ..stream import section_to_stream
 from .document import SourceWarning
 from .media import MediaLibrary
+from .old_site import OldSite, redirect_old_addresses, replace_links
 from .structured import save_page
 
 THEME_MAX_LENGTH = 100
@@ -64,6 +67,13 @@ class Report:
     notes: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     media: Counter = field(default_factory=Counter)
+    #: Redirects from old addresses: ``created``, ``unchanged``, ``taken`` (the
+    #: address already redirects elsewhere), ``removed``, ``too_long``.
+    redirects: Counter = field(default_factory=Counter)
+    #: Links of the old site: ``to_editions`` (made page links), ``kept``.
+    links: Counter = field(default_factory=Counter)
+    #: Editions per meeting format the source states (``""``: none stated).
+    formats: Counter = field(default_factory=Counter)
 
     def add(self, status, label, reason="", page=None):
         entry = {"status": status, "edition": label, "reason": reason}
@@ -110,6 +120,9 @@ class Report:
             "counts": dict(Counter(entry["status"] for entry in self.editions)),
             "items": dict(self.items),
             "media": dict(self.media),
+            "redirects": dict(self.redirects),
+            "links": dict(self.links),
+            "formats": dict(self.formats),
             "warnings": self.grouped_warnings(),
             "notes": self.notes,
         }
@@ -176,6 +189,16 @@ class EditionWriter:
         self.unwritten = set()
         #: New editions are published (and their revisions dated) at this instant.
         self.now = timezone.now()
+        #: The old addresses of the posts of this import (see :meth:`prepare`).
+        self.old_site = OldSite()
+        #: Sources of the editions that will be live: links to them become
+        #: page links (one to an unpublished edition would show its address).
+        self.live_sources = set()
+        #: ``(page, {old address: source}, row)`` of the editions written with
+        #: links to other editions; ``row``: the page's row holds that content.
+        self.linking = []
+        #: ``(old addresses, page)`` of every edition of the import.
+        self.placed = []
 
     def prepare(self, editions):
         """Find the pages of already imported editions, in one query.
@@ -183,6 +206,10 @@ class EditionWriter:
         Raises :class:`ImportConflict` naming the editions that belong to another
         series, unless ``move``.
         """
+        self.old_site = OldSite(editions)
+        self.live_sources = {
+            edition.source_key for edition in editions if self._publishes(edition)
+        }
         keys = [edition.source_key for edition in editions if edition.source_key]
         keys += [key for edition in editions for key in edition.previous_keys]
         pages = RecapPage.objects.filter(import_source__in=keys).select_related(
@@ -239,12 +266,8 @@ class EditionWriter:
         warnings = list(edition.warnings)
         body = self._body(edition, warnings)
         themes = self._themes(edition)
-        publish = self.publish
-        if publish is None:
-            publish = edition.status != "draft"
-        # A private or password-protected post is never published.
+        publish = self._publishes(edition)
         private = edition.status == "private"
-        publish = publish and not private
         page = self.existing_page(edition)
         if edition.source_key in self.unwritten:
             self.flush()  # the same source twice: its page is still pending
@@ -257,13 +280,26 @@ class EditionWriter:
             or datetime.date.today(),
             "intro": self.media.rewrite_links(edition.intro, warnings),
         }
-        digest = fingerprint([values, body, themes])
-        # What the page holds (or would): the word balance reads it.
+        self._summary(edition, values)
+        if edition.format:
+            values["format"] = edition.format
+        self.report.formats[edition.format or ""] += 1
+        links = self._links_between_posts(values["intro"], body, warnings)
+        written = [values, body, themes]
+        if links:
+            # Which editions it links to is part of what is written: a link
+            # becomes a page link once its target is imported.
+            written.append(sorted(links.items()))
+        digest = fingerprint(written)
+        # What the page holds (or would), and the addresses of the links made
+        # links to editions or documents: the balance of words and links reads them.
         self.last_written = (values["title"], values["intro"], body)
+        self.last_rewritten = set(links) | self.media.documented
         for warning in warnings:
             self.report.warn(warning, label)
         self.report.items.update(edition.item_counts())
         if page is not None:
+            self.placed.append((edition.old_urls, page))
             if self._edited_since_import(page) and not self.overwrite:
                 self.report.add(
                     "kept", label, _("edited in the admin since its import"), page
@@ -292,7 +328,11 @@ class EditionWriter:
             page = page.get_latest_revision_as_object()
             page._old_title = old_title
         else:
-            return self._add(edition, values, body, themes, digest, publish, label)
+            page = self._add(edition, values, body, themes, digest, publish, label)
+            self.placed.append((edition.old_urls, page))
+            if links:
+                self.linking.append((page, links, True))
+            return page
         for name, value in values.items():
             setattr(page, name, value)
         page.import_fingerprint = digest
@@ -307,6 +347,8 @@ class EditionWriter:
             if private and page.live:
                 page.unpublish()
         self.existing[edition.source_key] = page
+        if links:
+            self.linking.append((page, links, publish))
         self.written.append(page.pk)
         self.changed.append(page)
         if len(self.changed) >= BATCH_SIZE:
@@ -385,11 +427,71 @@ class EditionWriter:
         )
 
     def finish(self):
-        """Write what is pending; returns the ids of the editions to index: those
-        written and those linking to the editions updated."""
+        """Write what is pending, make links between editions page links and
+        redirect the old addresses; returns the ids of the editions to index:
+        those written and those linking to the editions updated."""
         self.flush()
         self.pages.finish()
+        self._link_pages()
+        redirect_old_addresses(
+            self.placed, self.series.get_site(), self.report.redirects
+        )
         return [*self.written, *self.referencing]
+
+    def _publishes(self, edition):
+        """Whether ``edition`` is published: as told, else as in the source; a
+        private or password-protected post never is."""
+        publish = self.publish
+        if publish is None:
+            publish = edition.status != "draft"
+        return publish and edition.status != "private"
+
+    @staticmethod
+    def _summary(edition, values):
+        """A post's excerpt: the intro of an edition without one, else its
+        description for search engines and link previews."""
+        if not edition.excerpt:
+            return
+        if html_to_text(values["intro"]).strip():
+            values["search_description"] = edition.excerpt
+        else:
+            values["intro"] = f"<p>{escape(edition.excerpt)}</p>"
+
+    def _links_between_posts(self, intro, body, warnings):
+        """``{old address: source}`` of the links to other imported editions
+        that will be live; other links to the old site are kept and reported."""
+        imported, others = self.old_site.targets(intro, body)
+        links = {url: key for url, key in imported.items() if key in self.live_sources}
+        for url in others + [url for url in imported if url not in links]:
+            warnings.append(SourceWarning("old_site_link", url))
+        self.report.links["to_editions"] += len(links)
+        self.report.links["kept"] += len(imported) - len(links) + len(others)
+        return links
+
+    def _link_pages(self):
+        """Links to other editions become page links, in the revision just
+        written (and the page's row when it holds the same content): every page
+        has its id now. A few queries, whatever the number of editions."""
+        linking, self.linking = self.linking, []
+        if not linking:
+            return
+        revisions = Revision.objects.in_bulk(
+            [page.latest_revision_id for page, _links, _row in linking]
+        )
+        for page, links, _row in linking:
+            ids = {url: self.existing[key].pk for url, key in links.items()}
+            page.intro = replace_links(page.intro, ids)
+            page.body = replace_links(page.body.get_prep_value(), ids)
+            revision = revisions[page.latest_revision_id]
+            data = page.serializable_data()
+            revision.content = {
+                **revision.content,
+                "intro": data["intro"],
+                "body": data["body"],
+            }
+        Revision.objects.bulk_update(list(revisions.values()), ["content"])
+        update_rows([page for page, _links, row in linking if row], ["intro", "body"])
+        update_reference_index([page for page, _links, _row in linking])
 
     def _elsewhere(self, page):
         return not page.path.startswith(self.series.path) or page.depth != (
@@ -411,6 +513,8 @@ class EditionWriter:
         body = []
         for section in edition.sections:
             kind = section["type"]
+            if section.get("featured"):
+                self.report.media["featured"] += 1
             if kind == "image":
                 resolved = self.media.image(section)
                 if resolved is None:

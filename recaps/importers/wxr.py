@@ -11,7 +11,10 @@ categories or tags, or, when none is chosen, those of a category or tag that say
 “recap” (:data:`RECAP_TERMS`) or with at least two headings naming a section kind.
 Every other post is listed with the reason it was skipped.
 Attachments are remembered (address, file, alt text, caption) so that images and
-galleries can be resolved to the files of a ``wp-content/uploads`` copy.
+galleries can be resolved to the files of a ``wp-content/uploads`` copy; a
+post's featured image (``_thumbnail_id``) opens its edition. Each edition keeps
+the post's old addresses (permalink and ``?p=ID``, for redirects and links
+between posts) and its excerpt.
 """
 
 import datetime
@@ -34,6 +37,7 @@ from django.utils.translation import gettext as _
 from .document import SourceError, SourceWarning, edition_number_from
 from .html import parse_fragment
 from .mapping import RECOGNISED_KINDS
+from .old_site import old_addresses
 from .wordpress import render_post
 
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(\d+(?:\.\d+)*)/$")
@@ -168,10 +172,12 @@ def _terms(fields):
 
 
 class WxrReader:
-    """Read one export; ``categories`` are the slugs that choose the recaps."""
+    """Read one export; ``categories`` are the slugs that choose the recaps;
+    ``all_posts`` makes every post a recap, whatever its terms and headings."""
 
-    def __init__(self, categories=()):
+    def __init__(self, categories=(), all_posts=False):
         self.categories = {_term_key(slug) for slug in categories if slug}
+        self.all_posts = all_posts
         self.export = WxrExport()
         self.gallery_parents = []
         #: Post ids by GUID, to report the GUIDs several posts share.
@@ -300,10 +306,11 @@ class WxrReader:
             export.skipped.append((label, _("not in the chosen categories or tags")))
             return
         recap_term = any(RECAP_TERMS.search(key) for key in keys)
-        edition = self.edition(fields, title, bool(chosen) or recap_term)
+        chosen = bool(chosen) or recap_term or self.all_posts
+        edition = self.edition(fields, title, chosen)
         if edition is None:
             reason = _("fewer than two headings naming a section kind")
-            if chosen or recap_term:
+            if chosen:
                 reason = _("empty post")
             export.skipped.append((label, reason))
             return
@@ -368,6 +375,31 @@ class WxrReader:
         )
         edition.date = _date(fields)
         edition.edition_number = edition_number_from(title)
+        edition.old_urls = old_addresses(
+            fields.get("link", ""),
+            self.export.base_url or self.export.site_url,
+            post_id,
+        )
+        edition.excerpt = " ".join(
+            html.unescape(strip_tags(fields.get("encoded", "excerpt"))).split()
+        )
+        featured = fields.meta.get("_thumbnail_id", "").strip()
+        shown = {section.get("attachment_id") for section in edition.sections}
+        if featured and featured not in shown:
+            # The post's featured image opens the edition (editions have no
+            # image field of their own).
+            edition.sections.insert(
+                0,
+                {
+                    "type": "image",
+                    "src": "",
+                    "alt": "",
+                    "caption": "",
+                    "link": "",
+                    "attachment_id": featured,
+                    "featured": True,
+                },
+            )
         return edition
 
     def source_keys(self, fields, post_id, title):
@@ -468,12 +500,12 @@ def _term_key(text):
     return slugify(unquote_plus(str(text)))
 
 
-def parse_wxr(source, categories=(), require_editions=True):
+def parse_wxr(source, categories=(), require_editions=True, all_posts=False):
     """Read a WXR file (path or binary file object) into a :class:`WxrExport`.
 
     Without a recap, :class:`SourceError` unless ``require_editions`` is false.
     """
-    return WxrReader(categories).read(source, require_editions)
+    return WxrReader(categories, all_posts).read(source, require_editions)
 
 
 def _number_by_date(editions):

@@ -30,8 +30,15 @@ def wxr_item(
     slug="",
     post_id=None,
     password="",
+    link=None,
+    excerpt="",
+    meta=None,
+    attachment_url="",
 ):
-    """One ``<item>`` of a WXR file (``post_id`` and ``password`` optional)."""
+    """One ``<item>`` of a WXR file (``post_id`` and ``password`` optional).
+
+    ``link``: the permalink (default: ``guid``); ``meta``: postmeta by key.
+    """
     terms = "".join(
         f'<category domain="post_tag" nicename="{escape(t.lower())}">'
         f"<![CDATA[{t}]]></category>\n"
@@ -41,19 +48,27 @@ def wxr_item(
         f"<![CDATA[{name}]]></category>\n"
         for nicename, name in categories
     )
+    postmeta = "".join(
+        f"<wp:postmeta><wp:meta_key>{escape(key)}</wp:meta_key>"
+        f"<wp:meta_value><![CDATA[{value}]]></wp:meta_value></wp:postmeta>\n"
+        for key, value in (meta or {}).items()
+    )
+    if attachment_url:
+        postmeta += f"<wp:attachment_url>{escape(attachment_url)}</wp:attachment_url>\n"
     return f"""<item>
 <title>{escape(title)}</title>
-<link>{escape(guid)}</link>
+<link>{escape(guid if link is None else link)}</link>
 <pubDate>{date:%a, %d %b %Y} 10:00:00 +0000</pubDate>
 <guid isPermaLink="false">{escape(guid)}</guid>
 <content:encoded><![CDATA[{content}]]></content:encoded>
+<excerpt:encoded><![CDATA[{excerpt}]]></excerpt:encoded>
 <wp:post_date><![CDATA[{date:%Y-%m-%d} 10:00:00]]></wp:post_date>
 <wp:post_name><![CDATA[{slug}]]></wp:post_name>
 <wp:status><![CDATA[{status}]]></wp:status>
 <wp:post_type><![CDATA[{post_type}]]></wp:post_type>
 {"" if post_id is None else f"<wp:post_id>{post_id}</wp:post_id>"}
 <wp:post_password><![CDATA[{password}]]></wp:post_password>
-{terms}</item>
+{postmeta}{terms}</item>
 """
 
 

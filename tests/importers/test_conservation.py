@@ -108,6 +108,15 @@ LOSSES = {
         "<h2>Ce qui a été partagé</h2><p>le samedi <s>dimanche</s> <del>lundi</del>"
         " 1er mai, H<sub>2</sub>O, 10<sup>e</sup></p>"
     ),
+    "heading in a quote": (
+        '<blockquote class="wp-block-quote"><h2 class="wp-block-heading">Quote, '
+        "with heading color</h2><ul><li>Un point</li></ul><cite>Citation</cite>"
+        "</blockquote><h2>Ce qui a été partagé</h2><p>Texte</p>"
+    ),
+    "heading above a separator": (
+        '<h2>Color</h2><hr class="wp-block-separator"/><!-- wp:post-template /-->'
+        "<h3>Decoration</h3><hr/><h2>Ce qui a été partagé</h2><p>Texte</p>"
+    ),
     "h1 in a post": "<h1>Grand titre</h1><h2>Ce qui a été partagé</h2><p>Texte</p>",
     "buttons without links": (
         '<h2>Ce qui a été partagé</h2><div class="wp-block-buttons">'
@@ -156,3 +165,115 @@ def test_generated_posts_lose_no_word(tmp_path, seed):
     content = "\n\n".join(rng.choice(PIECES) for _ in range(rng.randint(1, 6)))
     result = _balance(tmp_path, content)
     assert result.lost_count == 0, (content, sorted(result.lost.elements()))
+
+
+# --- links: every address of the source is kept, made a page link or set aside
+
+
+def _link_balance(source, intro="", body=(), rewritten=()):
+    return balance("Post", source, intro, list(body), rewritten=rewritten)
+
+
+def _text(html):
+    return {"type": "text", "heading": "", "text": html}
+
+
+def test_a_link_whose_address_is_dropped_is_lost():
+    source = '<p>Voir <a href="https://partenaire.example/agenda">l’agenda</a>.</p>'
+    result = _link_balance(source, body=[_text("<p>Voir l’agenda.</p>")])
+    assert result.lost_count == 0  # every word is there…
+    assert result.links_lost == ["https://partenaire.example/agenda"]  # …not its link
+    assert result.losing
+    kept = _link_balance(source, body=[_text(source)])
+    assert (kept.links_in, kept.links_kept, kept.links_lost) == (1, 1, [])
+    assert not kept.losing
+
+
+def test_a_link_is_kept_wherever_the_edition_shows_its_address():
+    source = (
+        '<p><a href="mailto:accueil@centre.example">Écrire</a></p>'
+        '<table><tr><th><a href="https://a.example/">Lien</a></th></tr></table>'
+        '<ul><li><a href="https://b.example/guide.pdf">Guide</a></li></ul>'
+        '<p><a href="#haut">Haut de page</a></p>'
+    )
+    body = [
+        _text("<p>Écrire (accueil@centre.example)</p>"),
+        {"type": "table", "rows": [["Lien (https://a.example/)"]], "header": True},
+        {
+            "type": "resources",
+            "heading": "Liens",
+            "intro": "",
+            "items": [],
+            "links": [
+                {
+                    "title": "Guide",
+                    "url": "https://b.example/guide.pdf",
+                    "document": None,
+                    "description": "",
+                }
+            ],
+        },
+        _text("<p>Haut de page</p>"),
+    ]
+    result = _link_balance(source, body=body)
+    # A place in the same page (#haut) is not a link elsewhere.
+    assert (result.links_in, result.links_kept, result.links_lost) == (3, 3, [])
+
+
+def test_links_made_page_or_document_links_are_accounted_for():
+    source = '<p><a href="/?p=12">La suite</a> <a href="/a.pdf">Le guide</a></p>'
+    body = [
+        _text(
+            '<p><a linktype="page" id="3">La suite</a> '
+            '<a linktype="document" id="4">Le guide</a></p>'
+        )
+    ]
+    result = _link_balance(source, body=body, rewritten={"/?p=12", "/a.pdf"})
+    assert (result.links_rewritten, result.links_lost) == (2, [])
+    assert _link_balance(source, body=body).links_lost == ["/?p=12", "/a.pdf"]
+
+
+def test_links_of_images_and_furniture_are_set_aside_with_their_reason():
+    source = (
+        '<figure><a href="https://site.example/photo-grande.jpg"><img src="p.jpg" '
+        'alt=""></a></figure>'
+        '<div class="sharedaddy"><a href="https://facebook.com/share">Facebook</a></div>'
+        '<p><a href="https://twitter.com/intent/tweet">Partager sur Twitter</a></p>'
+    )
+    result = _link_balance(source)
+    assert result.links_set_aside == {
+        "image_link": ["https://site.example/photo-grande.jpg"],
+        "furniture": ["https://facebook.com/share"],
+        "chrome": ["https://twitter.com/intent/tweet"],
+    }
+    assert result.links_lost == [] and result.links_in == 3
+    data = result.as_data()
+    assert (data["links_set_aside"], data["links_lost"]) == (3, 0)
+
+
+def test_generated_posts_lose_no_link(tmp_path):
+    """Posts of links in every place a post holds them (paragraphs, list
+    items, table cells, captions, quotes, resources): none is lost."""
+    rng = random.Random(25)
+    places = [
+        '<p>Texte <a href="{url}">lien {n}</a>.</p>',
+        '<h3>Ce qui a été partagé</h3><ul><li><a href="{url}">item {n}</a></li></ul>',
+        '<table><tr><th><a href="{url}">tête {n}</a></th></tr>'
+        "<tr><td>x</td></tr></table>",
+        '<blockquote><p><a href="{url}">citation {n}</a></p></blockquote>',
+        '<h3>Liens utiles</h3><ul><li><a href="{url}">ressource {n}</a> – note'
+        "</li></ul>",
+        '[caption id="" align="alignnone" width="300"]<img src="https://site.exa'
+        'mple/i{n}.jpg" alt="a"> <a href="{url}">légende {n}</a>[/caption]',
+    ]
+    for case in range(40):
+        parts = [
+            rng.choice(places).format(
+                url=f"https://site{case}-{n}.example/p?a=1&b={n}", n=n
+            )
+            for n in range(rng.randint(1, 6))
+        ]
+        edition = _read(tmp_path, "".join(parts))
+        result = balance("Post", edition.source_html, edition.intro, _written(edition))
+        assert result.links_lost == [], (parts, result.links_lost)
+        assert result.links_in == len(parts)

@@ -39,6 +39,20 @@ TODAY = datetime.date(2026, 12, 7)
             "",
         ),
         ("Beau moment pour cette édition du Vendredi.", None, None, ""),
+        ("Nous étions dans la grande salle.", None, "presentiel", "grande salle"),
+        (
+            "Dans la salle des fêtes pour les uns, sur Zoom pour les autres.",
+            None,
+            "hybride",
+            "salle des fêtes",
+        ),
+        (
+            "Dans le local de l’association.",
+            None,
+            "presentiel",
+            "local de l’association",
+        ),
+        ("Rencontre sur Zoom.", None, "visio", ""),
     ],
 )
 def test_date_format_and_venue_are_read(text, date, meeting_format, venue):

@@ -20,6 +20,7 @@ from recaps.importers.archive import (
 from recaps.importers.conservation import REASONS, balance
 from recaps.importers.document import SourceError, SourceWarning
 from recaps.importers.media import MediaLibrary
+from recaps.importers.meeting import read_meeting
 from recaps.importers.office import EmbeddedMedia, is_document_zip
 from recaps.importers.sources import (
     SNIFF_BYTES,
@@ -38,6 +39,7 @@ from recaps.management.base import TranslatedCommand
 from recaps.management.progress import Progress
 from recaps.management.series import add_series_argument, create_series, default_root
 from recaps.models import RecapSeriesPage
+from recaps.models.edition import MeetingFormat
 from recaps.models.series import FRIDAY
 
 
@@ -108,11 +110,28 @@ class Command(TranslatedCommand):
             ),
         )
         parser.add_argument(
+            "--all-posts",
+            action="store_true",
+            help=gettext_lazy(
+                "WordPress exports: import every post (of the chosen categories, "
+                "if any), even those without a recap category or section headings."
+            ),
+        )
+        parser.add_argument(
             "--list-categories",
             action="store_true",
             help=gettext_lazy(
                 "WordPress exports: list their categories and tags with their "
                 "number of posts, and import nothing."
+            ),
+        )
+        parser.add_argument(
+            "--format",
+            metavar="visio|presentiel|hybride",
+            help=gettext_lazy(
+                "How people met, for every edition: visio, presentiel or hybride. "
+                "Default: what the opening of each edition says (“en visio”, “au "
+                "centre social…”), else visio."
             ),
         )
         parser.add_argument(
@@ -165,6 +184,14 @@ class Command(TranslatedCommand):
         if archive is not None:
             return self.restore(archive)
         dates = self.parse_dates(options["dates"])
+        if options["format"] and options["format"] not in MeetingFormat.values:
+            raise CommandError(
+                _("--format: “%(value)s” is not one of %(choices)s")
+                % {
+                    "value": options["format"],
+                    "choices": ", ".join(MeetingFormat.values),
+                }
+            )
         max_mb = options["max_size"] or max_import_mb()
         uploads = options["uploads"]
         if uploads and not Path(uploads).is_dir():
@@ -185,6 +212,8 @@ class Command(TranslatedCommand):
             editions += found
             series_title = series_title or title
         self.assign_dates(editions, dates)
+        for edition in editions:
+            edition.format = options["format"] or read_meeting(edition.text()).format
 
         media = (
             EmbeddedMedia(self.embedded_images, uploads)
@@ -229,6 +258,7 @@ class Command(TranslatedCommand):
                                 intro,
                                 body,
                                 title,
+                                writer.last_rewritten,
                             )
                         )
                     progress(done)
@@ -286,22 +316,26 @@ class Command(TranslatedCommand):
         )
 
     def check_losses(self, report, series, options):
-        """Refuse the import if a post would lose words no reason explains."""
-        losing = [entry for entry in self.balances if entry.lost]
+        """Refuse the import if a post would lose words or links no reason
+        explains."""
+        losing = [entry for entry in self.balances if entry.losing]
         if not losing or options["accept_losses"]:
             return
         if options["report"]:
             self.write_report(report, series, options)
         raise CommandError(
             _(
-                "%(count)s post(s) would lose words that are neither in the "
-                "edition nor set aside with a reason; nothing was imported "
+                "%(count)s post(s) would lose words or links that are neither in "
+                "the edition nor set aside with a reason; nothing was imported "
                 "(--accept-losses imports them anyway): %(posts)s"
             )
             % {
                 "count": len(losing),
                 "posts": "; ".join(
-                    f"{entry.label}: {' '.join(sorted(entry.lost.elements())[:12])}"
+                    f"{entry.label}: "
+                    + " ".join(
+                        [*sorted(entry.lost.elements())[:12], *entry.links_lost[:3]]
+                    )
                     for entry in losing[:10]
                 ),
             }
@@ -386,7 +420,10 @@ class Command(TranslatedCommand):
                 raise SourceError(_("XML file that is not a WordPress export"))
             if kind == "wxr":
                 export = parse_wxr(
-                    str(path), categories=options["categories"], require_editions=False
+                    str(path),
+                    categories=options["categories"],
+                    require_editions=False,
+                    all_posts=options["all_posts"],
                 )
                 for label, reason in export.skipped:
                     report.add("skipped", label, reason)
@@ -580,6 +617,15 @@ class Command(TranslatedCommand):
                     "links": report.media["links"],
                 }
             )
+        if report.media["featured"]:
+            write(
+                _(
+                    "Featured images: %(count)s, each the first section of its "
+                    "edition (editions have no image of their own)"
+                )
+                % {"count": report.media["featured"]}
+            )
+        self.print_site_migration(report)
         self.print_balances(options)
         for note in report.notes:
             write(note)
@@ -596,6 +642,45 @@ class Command(TranslatedCommand):
                         + ("…" if len(row["editions"]) > 3 else ""),
                     }
                 )
+
+    def print_site_migration(self, report):
+        """Redirects from the old addresses, links between posts, formats."""
+        write = self.stdout.write
+        if any(report.redirects.values()):
+            write(
+                _(
+                    "Redirects from the old addresses: %(created)s created, "
+                    "%(unchanged)s unchanged, %(taken)s already leading elsewhere "
+                    "(kept), %(removed)s removed (edition not published)"
+                )
+                % {
+                    key: report.redirects[key]
+                    for key in ("created", "unchanged", "taken", "removed")
+                }
+            )
+        if report.redirects["not_installed"]:
+            write(
+                _(
+                    "No redirect from the old addresses: the site does not have "
+                    "wagtail.contrib.redirects in INSTALLED_APPS"
+                )
+            )
+        if any(report.links.values()):
+            write(
+                _(
+                    "Links to the old site: %(to_editions)s made links to editions, "
+                    "%(kept)s kept as they were"
+                )
+                % {key: report.links[key] for key in ("to_editions", "kept")}
+            )
+        if report.formats.get(""):
+            write(
+                _(
+                    "Format: %(count)s edition(s) say neither “visio”, “présentiel” "
+                    "nor a venue: marked “%(default)s” (give --format)"
+                )
+                % {"count": report.formats[""], "default": MeetingFormat.VISIO.label}
+            )
 
     def print_balances(self, options):
         """Words in, kept, set aside and lost: in total, then per post."""
@@ -615,8 +700,28 @@ class Command(TranslatedCommand):
                 "lost": sum(entry.lost_count for entry in self.balances),
             }
         )
+        write(
+            _(
+                "Links: %(links_in)s in the source(s), %(kept)s kept, %(rewritten)s "
+                "made links to editions or documents, %(set_aside)s set aside, "
+                "%(lost)s lost"
+            )
+            % {
+                "links_in": sum(entry.links_in for entry in self.balances),
+                "kept": sum(entry.links_kept for entry in self.balances),
+                "rewritten": sum(entry.links_rewritten for entry in self.balances),
+                "set_aside": sum(
+                    len(links)
+                    for entry in self.balances
+                    for links in entry.links_set_aside.values()
+                ),
+                "lost": sum(len(entry.links_lost) for entry in self.balances),
+            }
+        )
         for entry in self.balances:
-            if options["verbosity"] < 2 and not (entry.set_aside or entry.lost):
+            if options["verbosity"] < 2 and not (
+                entry.set_aside or entry.losing or entry.links_set_aside
+            ):
                 continue
             write(
                 "  "
@@ -640,4 +745,16 @@ class Command(TranslatedCommand):
                         "reason": REASONS[code],
                         "text": " / ".join(aside["text"])[:200],
                     }
+                )
+            for code, links in entry.links_set_aside.items():
+                write(
+                    "    "
+                    + _("links set aside (%(reason)s): %(links)s")
+                    % {"reason": REASONS[code], "links": " ".join(links)[:200]}
+                )
+            if entry.links_lost:
+                write(
+                    "    "
+                    + _("links lost: %(links)s")
+                    % {"links": " ".join(entry.links_lost)[:200]}
                 )

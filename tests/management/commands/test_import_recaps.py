@@ -1156,6 +1156,46 @@ def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
     assert "6 perdus" in output
 
 
+def test_a_post_losing_a_link_fails_the_whole_import_unless_accepted(
+    series, tmp_path, monkeypatch
+):
+    """A link whose address is dropped (its words kept) is a loss too."""
+    from recaps.importers.media import MediaLibrary
+
+    original = MediaLibrary.rewrite_links
+
+    def unlinking(self, html, warnings):
+        return original(self, html, warnings).replace(
+            ' href="https://example.org/2"', ""
+        )
+
+    monkeypatch.setattr(MediaLibrary, "rewrite_links", unlinking)
+    path = tmp_path / "export.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
+                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    before = counts()
+    report = tmp_path / "report.json"
+    with pytest.raises(
+        CommandError, match="Avec perte .item 2.: https://example.org/2"
+    ):
+        run(path, "--series", series.slug, "--report", report)
+    assert counts() == before
+    entries = {e["edition"]: e for e in json.loads(report.read_text())["conservation"]}
+    assert entries["Avec perte (item 2)"]["lost_links"] == ["https://example.org/2"]
+    assert entries["Avec perte (item 2)"]["lost"] == 0
+    assert entries["Sans perte (item 1)"]["links_kept"] == 1
+    output = run(path, "--series", series.slug, "--accept-losses")
+    assert "Liens : 2 dans la ou les sources, 1 conservés" in output
+    assert "liens perdus : https://example.org/2" in output
+
+
 # --- choosing recaps (issue 25) ---------------------------------------------
 
 NEWS = {
@@ -1284,3 +1324,277 @@ def test_the_cases_of_issue_25_lose_no_word_publish_nothing_private(series, tmp_
     before = counts()
     run(ISSUE_25, "--series", series.slug)
     assert counts() == before
+
+
+# --- migration of the site: redirects, links, excerpts, images (issue 25) ---
+
+OLD = "https://www.centres-sociaux-44.fr"
+
+
+def _linked_posts_export(tmp_path, status_of_b="publish", password=""):
+    """Posts 11 and 12 linking to each other (by permalink, absolute and
+    relative, and by short link), and to a post the export does not hold."""
+    a = (
+        recap_html(11)
+        + f'<p>Voir la <a href="{OLD}/2020/11/20/deuxieme/">suite</a> et '
+        '<a href="/?p=12">la même</a>, ou <a href="https://www.centres-sociaux-44.fr'
+        '/2019/01/01/autre/">un autre article</a>.</p>'
+    )
+    b = (
+        recap_html(12)
+        + '<p>Avant : <a href="http://centres-sociaux-44.fr/2020/11/13/premiere">'
+        "la première</a>.</p>"
+    )
+    items = [
+        wxr_item(
+            "Première",
+            a,
+            f"{OLD}/?p=11",
+            post_id=11,
+            link=f"{OLD}/2020/11/13/premiere/",
+            slug="premiere",
+        ),
+        wxr_item(
+            "Deuxième",
+            b,
+            f"{OLD}/?p=12",
+            post_id=12,
+            link=f"{OLD}/2020/11/20/deuxieme/",
+            slug="deuxieme",
+            status=status_of_b,
+            password=password,
+        ),
+    ]
+    path = tmp_path / "linked.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    return path
+
+
+def test_old_addresses_redirect_to_their_editions(series, tmp_path, client):
+    from wagtail.contrib.redirects.models import Redirect
+
+    path = _linked_posts_export(tmp_path)
+    output = run(path, "--series", series.slug)
+    first, second = by_title(series, "Première"), by_title(series, "Deuxième")
+    assert set(Redirect.objects.values_list("old_path", "redirect_page_id")) == {
+        ("/2020/11/13/premiere", first.pk),
+        ("/?p=11", first.pk),
+        ("/2020/11/20/deuxieme", second.pk),
+        ("/?p=12", second.pk),
+    }
+    for old, page in [
+        ("/2020/11/13/premiere/", first),
+        ("/2020/11/13/premiere", first),
+        ("/?p=11", first),
+        ("/?p=12", second),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == page.url
+    assert client.get("/?p=99").status_code == 200  # the home page, as before
+    assert "Redirections depuis les anciennes adresses : 4 créées" in output
+    # A re-import changes nothing: no redirect, no revision.
+    before = counts(), Redirect.objects.count()
+    output = run(path, "--series", series.slug)
+    assert (counts(), Redirect.objects.count()) == before
+    assert "0 créées, 4 inchangées" in output
+
+
+def test_links_between_imported_posts_become_page_links(series, tmp_path, client):
+    path = _linked_posts_export(tmp_path)
+    report = tmp_path / "report.json"
+    run(path, "--series", series.slug, "--report", report)
+    first, second = by_title(series, "Première"), by_title(series, "Deuxième")
+    body = json.dumps(list(first.body.raw_data))
+    # Both ways, new pages of the same run: each has the other's id.
+    assert body.count(f'linktype=\\"page\\" id=\\"{second.pk}\\"') == 2
+    assert f'linktype=\\"page\\" id=\\"{first.pk}\\"' in json.dumps(
+        list(second.body.raw_data)
+    )
+    # The revision (what the admin edits) holds the same links.
+    revision = first.get_latest_revision_as_object()
+    assert json.dumps(list(revision.body.raw_data)) == body
+    assert ReferenceIndex.objects.filter(
+        object_id=str(first.pk), to_object_id=str(second.pk)
+    ).exists()
+    html = client.get(first.url).content.decode()
+    assert f'href="{second.url}"' in html
+    # The post the export does not hold keeps its address, and is reported.
+    assert f'href="{OLD}/2019/01/01/autre/"' in html
+    data = json.loads(report.read_text())
+    assert data["links"] == {"to_editions": 3, "kept": 1}
+    [kept] = [w for w in data["warnings"] if w["kind"] == "old_site_link"]
+    assert kept["detail"] == f"{OLD}/2019/01/01/autre/"
+    before = counts()
+    run(path, "--series", series.slug)
+    assert counts() == before
+    # A changed post is published again with its page links.
+    path.write_text(path.read_text().replace("la première", "la toute première"))
+    run(path, "--series", series.slug)
+    second = by_title(series, "Deuxième")
+    assert "toute première" in str(list(second.body.raw_data))
+    for body in (second.body, second.get_latest_revision_as_object().body):
+        assert f'linktype=\\"page\\" id=\\"{first.pk}\\"' in json.dumps(
+            list(body.raw_data)
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "password"), [("draft", ""), ("private", ""), ("publish", "x")]
+)
+def test_no_link_nor_redirect_leads_to_an_unpublished_edition(
+    series, tmp_path, client, status, password
+):
+    from wagtail.contrib.redirects.models import Redirect
+
+    run(_linked_posts_export(tmp_path), "--series", series.slug)
+    assert Redirect.objects.count() == 4
+    # The second post is no longer public: its redirects go, links to it are
+    # the old addresses again.
+    path = _linked_posts_export(tmp_path, status_of_b=status, password=password)
+    run(path, "--series", series.slug, "--draft" if status == "draft" else "--publish")
+    first, second = by_title(series, "Première"), by_title(series, "Deuxième")
+    if status == "draft":
+        # A live edition saved as a draft stays live: its redirects stay.
+        assert second.live
+        return
+    assert not second.live
+    assert set(Redirect.objects.values_list("redirect_page_id", flat=True)) == {
+        first.pk
+    }
+    assert client.get("/?p=12").status_code == 200
+    body = json.dumps(list(first.body.raw_data))
+    assert f'id=\\"{second.pk}\\"' not in body
+    assert f"{OLD}/2020/11/20/deuxieme/" in body
+
+
+def test_a_draft_gets_no_redirect_and_no_link(series, tmp_path):
+    from wagtail.contrib.redirects.models import Redirect
+
+    run(_linked_posts_export(tmp_path, status_of_b="draft"), "--series", series.slug)
+    first, second = by_title(series, "Première"), by_title(series, "Deuxième")
+    assert not second.live
+    assert set(Redirect.objects.values_list("redirect_page_id", flat=True)) == {
+        first.pk
+    }
+    assert f'id=\\"{second.pk}\\"' not in json.dumps(list(first.body.raw_data))
+
+
+def test_an_address_redirecting_elsewhere_is_kept_and_counted(series, tmp_path):
+    from wagtail.contrib.redirects.models import Redirect
+
+    Redirect.add_redirect("/2020/11/13/premiere/", "https://ailleurs.example/")
+    output = run(_linked_posts_export(tmp_path), "--series", series.slug)
+    assert Redirect.objects.get(old_path="/2020/11/13/premiere").redirect_link
+    assert "3 créées, 0 inchangées, 1 menant déjà ailleurs" in output
+
+
+def test_excerpts_become_the_intro_or_the_description(series, tmp_path):
+    body_without_intro = recap_html(1).split("</p>", 1)[1]
+    items = [
+        wxr_item("Avec intro", recap_html(1), "g1", post_id=1, excerpt="Résumé un."),
+        wxr_item(
+            "Sans intro",
+            body_without_intro,
+            "g2",
+            post_id=2,
+            excerpt="Résumé &amp; deux.",
+        ),
+    ]
+    path = tmp_path / "excerpts.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    run(path, "--series", series.slug)
+    with_intro = by_title(series, "Avec intro")
+    assert with_intro.search_description == "Résumé un."
+    assert "Beau moment" in with_intro.intro
+    without = by_title(series, "Sans intro")
+    assert without.intro == "<p>Résumé &amp; deux.</p>"
+    assert without.search_description == ""
+
+
+def test_the_featured_image_opens_the_edition(series, tmp_path, uploads):
+    from wagtail.images.models import Image
+
+    items = [
+        wxr_item(
+            "Photo du groupe",
+            "",
+            f"{OLD}/?attachment_id=30",
+            post_id=30,
+            post_type="attachment",
+            attachment_url=f"{OLD}/wp-content/uploads/2020/11/groupe.png",
+            meta={"_wp_attachment_image_alt": "Le groupe"},
+        ),
+        wxr_item(
+            "Avec image", recap_html(1), "g1", post_id=1, meta={"_thumbnail_id": "30"}
+        ),
+        wxr_item(
+            "Image perdue", recap_html(2), "g2", post_id=2, meta={"_thumbnail_id": "31"}
+        ),
+    ]
+    path = tmp_path / "featured.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    report = tmp_path / "report.json"
+    output = run(
+        path, "--series", series.slug, "--uploads", uploads, "--report", report
+    )
+    assert "Images mises en avant : 1, chacune en première section" in output
+    first = by_title(series, "Avec image").body.raw_data[0]
+    assert first["type"] == "image"
+    assert first["value"]["image"] == Image.objects.get().pk
+    assert first["value"]["alt"] == "Le groupe"
+    assert by_title(series, "Image perdue").body.raw_data[0]["type"] != "image"
+    warnings = json.loads(report.read_text())["warnings"]
+    assert {"kind": "missing_file", "detail": "31"} in [
+        {"kind": w["kind"], "detail": w["detail"]} for w in warnings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("opening", "option", "expected"),
+    [
+        ("Rencontre dans la grande salle.", (), "presentiel"),
+        ("Rencontre au centre social de la Bottière.", (), "presentiel"),
+        ("Rencontre en visio, sur Zoom.", (), "visio"),
+        ("Rencontre hybride cette fois.", (), "hybride"),
+        ("Beau moment.", (), "visio"),  # nothing said: today's default
+        ("Rencontre en visio.", ("--format", "presentiel"), "presentiel"),
+    ],
+)
+def test_the_format_is_read_from_the_opening_unless_given(
+    series, tmp_path, opening, option, expected
+):
+    content = f"<p>{opening}</p>" + recap_html(1).split("</p>", 1)[1]
+    path = tmp_path / "format.xml"
+    path.write_text(build_wxr([wxr_item("Format", content, "g1", post_id=1)]))
+    output = run(path, "--series", series.slug, *option)
+    assert by_title(series, "Format").format == expected
+    said = "ne disent ni « visio »" in output
+    assert said is (opening == "Beau moment.")
+
+
+def test_a_bad_format_is_refused_in_french(series, wxr_file):
+    with pytest.raises(CommandError, match="« distanciel » n’est pas"):
+        run(wxr_file, "--series", series.slug, "--format", "distanciel")
+
+
+def test_wordpress_com_uploads_become_images_and_documents(series, tmp_path, uploads):
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+
+    hosted = "https://centre.files.wordpress.com/2020/11"
+    content = (
+        f'<p>Accueil.</p><figure class="wp-block-image"><img src="{hosted}/'
+        'groupe.png?w=300" alt="Le groupe"/></figure>'
+        + recap_html(1).split("</p>", 1)[1]
+        + '<p><a href="https://i0.wp.com/centre.files.wordpress.com/2020/11/'
+        'guide.pdf">Le guide</a></p>'
+    )
+    path = tmp_path / "wpcom.xml"
+    path.write_text(build_wxr([wxr_item("Hébergé", content, "g1", post_id=1)]))
+    run(path, "--series", series.slug, "--uploads", uploads)
+    raw = list(by_title(series, "Hébergé").body.raw_data)
+    assert [b["value"]["image"] for b in raw if b["type"] == "image"] == [
+        Image.objects.get().pk
+    ]
+    assert f'linktype="document" id="{Document.objects.get().pk}"' in str(raw)
