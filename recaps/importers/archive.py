@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
@@ -100,7 +101,7 @@ def _page_record(page):
     draft = None
     if revision is not None and (page.has_unpublished_changes or not page.live):
         draft = {
-            "content": _in_pk_order(revision.content),
+            "content": _in_pk_order(_to_the_millisecond(revision.content, page)),
             "approved_go_live_at": _iso(revision.approved_go_live_at),
         }
     return {
@@ -119,6 +120,25 @@ def _page_record(page):
             for restriction in page.view_restrictions.order_by("pk")
         ],
     }
+
+
+def _to_the_millisecond(content, page):
+    """A revision's ``content`` with its dates and times written as they read
+    back.
+
+    Wagtail stores them with Django's JSON encoder, to the millisecond, which
+    writes ``…:22.000Z`` for ``…:22.000412`` but ``…:22Z`` for ``…:22``: the
+    restored draft, saved again from ``…:22.000``, would be exported as
+    ``…:22Z``. Written the second way at once, an archive restored and exported
+    again is the same archive."""
+    content = dict(content)
+    for field in page._meta.concrete_fields:
+        value = content.get(field.name)
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is not None:
+                content[field.name] = DjangoJSONEncoder().default(moment)
+    return content
 
 
 def _document_entry(document):

@@ -13,6 +13,7 @@ import random
 import zipfile
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -171,6 +172,28 @@ def test_any_small_site_comes_back_as_it_was(
     assert restore(path) == counts
     assert exported() == before
     assert Page.find_problems() == ([], [], [], [], [])
+
+
+@pytest.mark.parametrize("microsecond", [0, 412, 999, 1000, 123456])
+def test_times_below_the_millisecond_come_back_the_same(
+    series, make_edition, tmp_path, empty_site, microsecond
+):
+    """An edition published at any microsecond, with a draft since, exports,
+    restores and exports again to the same archive (CI met a publication at
+    ``…:22.000412``: its draft came back as ``…:22Z``, not ``…:22.000Z``)."""
+    moment = datetime.datetime(2026, 12, 7, 15, 11, 22, tzinfo=datetime.UTC)
+    with time_machine.travel(moment.replace(microsecond=microsecond), tick=False):
+        edition = make_edition(edition_number=1)
+    edition = RecapPage.objects.get(pk=edition.pk)
+    edition.title = "Un brouillon depuis"
+    edition.save_revision()
+    path = tmp_path / "recaps.zip"
+    with path.open("wb") as output:
+        export_archive(output)
+    before = exported()
+    empty_site()
+    restore(path)
+    assert exported() == before
 
 
 def test_an_archive_of_version_1_restores_under_the_home_page(
