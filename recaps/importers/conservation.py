@@ -35,7 +35,7 @@ from ..search import fold
 from ..stream import section_to_stream
 from .document import is_chrome
 from .html import BLOCKS, furniture_elements
-from .old_site import hrefs
+from .old_site import hrefs, strings
 from .sanitize import DROPPED_ELEMENTS
 
 #: Elements whose content no reader sees as text.
@@ -220,22 +220,11 @@ def edition_text(intro, body):
     return " ".join(part for part in parts if part)
 
 
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
 def _addresses_kept(intro, body):
     """The addresses an edition shows: its links, its address fields (of a
     resource, an embed) and those written after words, “words (https://…)”."""
     found = set()
-    for text in _strings([intro, body]):
+    for text in strings([intro, body]):
         found.update(hrefs(text))
         found.add(html.unescape(text.strip()))
         found.update(html.unescape(a) for a in _SHOWN_ADDRESS.findall(text))

@@ -80,17 +80,16 @@ def hrefs(text):
     return [html.unescape(match.group(2)) for match in _HREF.finditer(text or "")]
 
 
-def rich_texts(value):
-    """Every string of a section (or any JSON-like value) that holds a link."""
+def strings(value):
+    """Every string of a JSON-like value (a section, an intro, lists of them)."""
     if isinstance(value, str):
-        if "<a " in value:
-            yield value
+        yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from rich_texts(item)
+            yield from strings(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from rich_texts(item)
+            yield from strings(item)
 
 
 def replace_links(value, pages):
@@ -149,7 +148,7 @@ class OldSite:
         """``(imported, others)``: the links of ``values`` to imported posts
         (address → source key), and the other addresses of the old site."""
         imported, others = {}, []
-        for text in rich_texts(list(values)):
+        for text in strings(list(values)):
             for url in hrefs(text):
                 key = self.target(url)
                 if key is not None:

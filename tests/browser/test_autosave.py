@@ -44,6 +44,21 @@ def autosave_of(text):
     return matches
 
 
+def start_an_edition(page, title, text):
+    """Give a new edition a title and one point (its first section's), and
+    wait for the autosave that holds them."""
+    page.fill("#id_title", title)
+    for kind in ["observations", "reflections", "nuggets", "resources"]:
+        delete_section(page, kind)
+    add_list_child(page, "body-0-value-items-count")
+    # The wait covers the typing too (up to 3 attempts on a busy machine): the
+    # generous bound is only there so that a broken autosave fails the test.
+    with page.expect_response(autosave_of(text), timeout=180_000) as saved:
+        type_rich_text(page, "body-0-value-items-0-value-text", text)
+    assert saved.value.ok, (saved.value.status, saved.value.text()[:500])
+    return saved.value
+
+
 def test_autosave_stores_what_was_typed_as_a_draft(live_server, page, series, settings):
     settings.WAGTAIL_AUTOSAVE_INTERVAL = 500
     log_in(page, live_server.url)
@@ -52,17 +67,7 @@ def test_autosave_stores_what_was_typed_as_a_draft(live_server, page, series, se
         wait_until="networkidle",
     )
     assert page.locator("form[data-controller~=w-autosave]").count() == 1
-    page.fill("#id_title", TITLE)
-    for kind in ["observations", "reflections", "nuggets", "resources"]:
-        delete_section(page, kind)
-    add_list_child(page, "body-0-value-items-count")
-
-    # The wait covers the typing too (up to 3 attempts on a busy machine): the
-    # generous bound is only there so that a broken autosave fails the test.
-    with page.expect_response(autosave_of(TEXT), timeout=180_000) as autosave:
-        type_rich_text(page, "body-0-value-items-0-value-text", TEXT)
-    response = autosave.value
-    assert response.ok
+    response = start_an_edition(page, TITLE, TEXT)
     assert response.json()["success"] is True
 
     # Not published, but the draft holds the text (no "save" was clicked).
@@ -140,18 +145,6 @@ def test_what_is_typed_while_an_autosave_is_on_its_way_is_autosaved_too(
 
     draft = RecapPage.objects.get(pk=edition.pk).get_latest_revision_as_object()
     assert draft.title == later
-
-
-def start_an_edition(page, title, text):
-    """Give a new edition a title and one point (its first section's), and
-    wait for the autosave that holds them."""
-    page.fill("#id_title", title)
-    for kind in ["observations", "reflections", "nuggets", "resources"]:
-        delete_section(page, kind)
-    add_list_child(page, "body-0-value-items-count")
-    with page.expect_response(autosave_of(text), timeout=120_000) as saved:
-        type_rich_text(page, "body-0-value-items-0-value-text", text)
-    assert saved.value.ok, (saved.value.status, saved.value.text()[:500])
 
 
 def test_new_editions_abandoned_twice_then_one_published_is_numbered_next(

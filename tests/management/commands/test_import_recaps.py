@@ -1118,6 +1118,21 @@ def test_the_report_accounts_for_every_word_of_every_post(series, tmp_path):
     assert "<b>Planning des ateliers</b>" in page.intro
 
 
+def two_posts_export(tmp_path):
+    """An export of two recap posts, "Sans perte" and "Avec perte"."""
+    path = tmp_path / "export.xml"
+    path.write_text(
+        build_wxr(
+            [
+                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
+                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
     series, tmp_path, monkeypatch
 ):
@@ -1132,16 +1147,7 @@ def test_a_post_losing_words_fails_the_whole_import_unless_accepted(
         return editions, warnings
 
     monkeypatch.setattr(wxr, "parse_fragment", lossy)
-    path = tmp_path / "export.xml"
-    path.write_text(
-        build_wxr(
-            [
-                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
-                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
-            ]
-        ),
-        encoding="utf-8",
-    )
+    path = two_posts_export(tmp_path)
     before = counts()
     report = tmp_path / "report.json"
     with pytest.raises(CommandError, match="Avec perte .item 2.: 2 beau cette"):
@@ -1170,16 +1176,7 @@ def test_a_post_losing_a_link_fails_the_whole_import_unless_accepted(
         )
 
     monkeypatch.setattr(MediaLibrary, "rewrite_links", unlinking)
-    path = tmp_path / "export.xml"
-    path.write_text(
-        build_wxr(
-            [
-                wxr_item("Sans perte", recap_html(1), "g1", post_id=1),
-                wxr_item("Avec perte", recap_html(2), "g2", post_id=2),
-            ]
-        ),
-        encoding="utf-8",
-    )
+    path = two_posts_export(tmp_path)
     before = counts()
     report = tmp_path / "report.json"
     with pytest.raises(
