@@ -120,6 +120,6 @@ def resolve(url, request=None):
             "theme", kwargs={"slug": theme.slug}
         )
         return Embed(
-            "theme", f"{page.title} — {theme.name}", theme_url, page, theme=theme
+            "theme", f"{page.title} — {theme.label}", theme_url, page, theme=theme
         )
     return None

@@ -115,7 +115,7 @@ class EditionsRssFeed(Feed):
         if obj["theme"] is not None:
             return _("%(series)s — theme “%(theme)s”") % {
                 "series": obj["series"].title,
-                "theme": obj["theme"].name,
+                "theme": obj["theme"].label,
             }
         return obj["series"].title
 
@@ -187,7 +187,7 @@ class EditionsRssFeed(Feed):
         return item.last_published_at or self.item_pubdate(item)
 
     def item_categories(self, item):
-        return [theme.name for theme in item.tags.all()]
+        return [theme.label for theme in item.tags.all()]
 
 
 class EditionsAtomFeed(EditionsRssFeed):

@@ -135,7 +135,9 @@ def _public_facts(pages, rows=None):
     for edition_id, *theme in (
         RecapPageTag.objects.filter(content_object__in=ids)
         .order_by("tag__name", "tag__slug")
-        .values_list("content_object_id", "tag__name", "tag__slug", "tag_id")
+        .values_list(
+            "content_object_id", "tag__name", "tag__label", "tag__slug", "tag_id"
+        )
     ):
         themes[edition_id].append(theme)
     series = {
@@ -184,7 +186,10 @@ def _entry(page, sections, themes, series):
         "date": page.date.isoformat(),
         "format": page.format,
         "series": series and dict(zip(("id", "slug", "title"), series, strict=True)),
-        "tags": [{"name": name, "slug": slug} for name, slug, _id in themes],
+        "tags": [
+            {"name": name, "label": label, "slug": slug}
+            for name, label, slug, _id in themes
+        ],
         "intro": {"html": public_html(page.intro), "text": page.intro_text},
         "summary_easy": page.summary_easy,
         "section_types": list(dict.fromkeys(row[1] for row in sections)),
@@ -203,7 +208,7 @@ def _entry(page, sections, themes, series):
             "date": data["date"],
             "url": url,
         },
-        theme_ids=[theme_id for _name, _slug, theme_id in themes],
+        theme_ids=[theme[-1] for theme in themes],
     )
 
 

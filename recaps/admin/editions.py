@@ -82,8 +82,10 @@ class EditionIndexView(PageListingViewSet.index_view_class):
 
 
 def theme_names(page):
-    """Themes of an edition, alphabetically (from the prefetched tags)."""
-    return ", ".join(sorted(theme.name for theme in page.tags.all()))
+    """Themes of an edition as readers see them, in the order of their names
+    (from the prefetched tags)."""
+    themes = sorted(page.tags.all(), key=lambda theme: theme.name)
+    return ", ".join(theme.label for theme in themes)
 
 
 class EditionListingViewSet(PageListingViewSet):

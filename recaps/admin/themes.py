@@ -7,8 +7,9 @@ from django.shortcuts import redirect
 from django.urls import re_path
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from wagtail.admin.panels import FieldPanel
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import (
@@ -20,6 +21,7 @@ from wagtail_modeladmin.views import (
 
 from ..models import Theme
 from ..models.series import series_of_published_themes
+from ..models.themes import theme_label
 from ..pdf import theme_digest
 from ..themes import merge_themes, reindex_theme_editions
 
@@ -89,6 +91,33 @@ class ThemeButtonHelper(ButtonHelper):
         return buttons
 
 
+NAME_HELP = gettext_lazy(
+    "As readers will see it, capitals and accents included. Names that differ "
+    "only in capitals or spaces are one theme."
+)
+
+
+class ThemeForm(WagtailAdminModelForm):
+    """The name box shows the theme as readers see it (its label) and keeps
+    what the editor types there, capitals and accents included: “Parentalité”
+    is shown “Parentalité” and stored under the key “parentalité”. Typing
+    another case of the same key changes only how it reads; another name
+    renames it (the slug stays)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "name" in self.fields:
+            self.fields["name"].help_text = NAME_HELP
+            if self.instance.pk:
+                self.initial["name"] = str(self.instance)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("name"):
+            self.instance.label = theme_label(cleaned_data["name"])
+        return cleaned_data
+
+
 class ThemeCreateView(CreateView):
     """“Nouveau thème”, in the header and the browser's title."""
 
@@ -123,7 +152,7 @@ class ThemeDeleteView(DeleteView):
                     "cannot be deleted. Remove it from those editions or merge "
                     "it into another theme first."
                 )
-                % {"theme": self.instance.name, "count": recap_count(self.instance)},
+                % {"theme": self.instance, "count": recap_count(self.instance)},
             )
             return redirect(self.index_url)
         return super().dispatch(request, *args, **kwargs)
@@ -161,7 +190,7 @@ class ThemeMergeView(InstanceSpecificView):
         return _("Merge a theme")
 
     def get_meta_title(self):
-        return _("Merge the theme “%(theme)s”") % {"theme": self.instance.name}
+        return _("Merge the theme “%(theme)s”") % {"theme": self.instance}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", MergeForm(source=self.instance))
@@ -174,12 +203,12 @@ class ThemeMergeView(InstanceSpecificView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         target = form.cleaned_data["target"]
-        source_name = self.instance.name
+        source_name = str(self.instance)
         moved = merge_themes(self.instance, target)
         messages.success(
             request,
             _("Theme “%(source)s” merged into “%(target)s” (%(count)s edition(s)).")
-            % {"source": source_name, "target": target.name, "count": moved},
+            % {"source": source_name, "target": target, "count": moved},
         )
         return redirect(self.index_url)
 
@@ -198,7 +227,7 @@ class ThemePdfView(InstanceSpecificView):
             messages.error(
                 request,
                 _("No published edition carries the theme “%(theme)s” yet.")
-                % {"theme": self.instance.name},
+                % {"theme": self.instance},
             )
             return redirect(self.index_url)
         response = theme_digest(request, series, self.instance, request.GET)
@@ -214,15 +243,17 @@ class ThemeAdmin(ModelAdmin):
     menu_icon = "tag"
     menu_order = 250
     add_to_settings_menu = False
-    list_display = ("name", "slug", "recap_count", "description")
-    search_fields = ("name", "description")
+    list_display = ("shown_name", "slug", "recap_count", "description")
+    search_fields = ("name", "label", "description")
     ordering = ("name",)
     list_per_page = 50
     button_helper_class = ThemeButtonHelper
     create_view_class = ThemeCreateView
     edit_view_class = ThemeEditView
     delete_view_class = ThemeDeleteView
-    panels = [FieldPanel("name"), FieldPanel("description")]
+    edit_handler = ObjectList(
+        [FieldPanel("name"), FieldPanel("description")], base_form_class=ThemeForm
+    )
 
     def get_queryset(self, request):
         return (
@@ -234,6 +265,13 @@ class ThemeAdmin(ModelAdmin):
 
     recap_count.short_description = gettext_lazy("Editions")
     recap_count.admin_order_field = "recap_count"
+
+    def shown_name(self, theme):
+        """The theme as readers see it, in the order of the names."""
+        return str(theme)
+
+    shown_name.short_description = pgettext_lazy("A tag name", "name")
+    shown_name.admin_order_field = "name"
 
     def merge_view(self, request, instance_pk):
         view = ThemeMergeView.as_view(model_admin=self, instance_pk=instance_pk)

@@ -16,6 +16,16 @@ from ..blocks import SECTION_TYPES, section_kinds
 from ..links import absolute_url
 from ..models.edition import MeetingFormat
 
+#: A theme's two names: its key, and how it reads.
+THEME_NAME_HELP = _(
+    "Name of the theme in lower case, with single spaces: the key that tells "
+    "themes apart."
+)
+THEME_LABEL_HELP = _(
+    "The theme as readers see it, with its capitals and accents (the name "
+    "as first written)."
+)
+
 
 def api_url(request, name, **kwargs):
     """Absolute URL of an API endpoint (``recaps_api:<name>``), on the site's
@@ -37,7 +47,8 @@ class SeriesRefSerializer(serializers.Serializer):
 
 
 class TagRefSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=THEME_NAME_HELP)
+    label = serializers.CharField(help_text=THEME_LABEL_HELP)
     slug = serializers.CharField()
 
 
@@ -216,7 +227,8 @@ def detailed(representation, request, body, previous, next):  # noqa: A002
 class TagSerializer(serializers.Serializer):
     """A theme used by at least one published edition."""
 
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=THEME_NAME_HELP)
+    label = serializers.CharField(help_text=THEME_LABEL_HELP)
     slug = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
     recap_count = serializers.IntegerField(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..bulk_pages import BulkPageWriter, index_pages
 from ..models import ContentVersion, RecapPageTag, Theme
+from ..models.themes import normalise_theme_name
 from .prepare import Preparer, default_workers, known_body_facts
 from .vocabulary import THEMES
 
@@ -42,7 +43,9 @@ class BulkEditionWriter:
         self.progress = progress or (lambda done: None)
         self.batch_size = batch_size
         self.workers = default_workers() if workers is None else workers
-        self.themes = Theme.objects.by_names(THEMES)
+        # Created as the vocabulary spells them; found by their normalised name.
+        themes = Theme.objects.by_names(THEMES)
+        self.themes = {name: themes[normalise_theme_name(name)] for name in THEMES}
         self.pages = BulkPageWriter(series)
 
     def write(self, count):

@@ -45,9 +45,10 @@ from .archive_schema import ArchiveInvalid, page_model, validate_archive
 
 FORMAT = "ebullitions-recaps"
 #: 2 adds the home page and the site record; archives of version 1 restore
-#: under the site's current home page.
-VERSION = 2
-VERSIONS = (1, 2)
+#: under the site's current home page. 3 adds each theme's ``label`` (how
+#: readers see it); themes of older archives are labelled with their name.
+VERSION = 3
+VERSIONS = (1, 2, 3)
 #: Fields of the default Wagtail site kept in the archive.
 SITE_FIELDS = ("hostname", "port", "site_name", "is_default_site")
 DOCUMENT = "recaps.json"
@@ -172,6 +173,7 @@ def export_archive(output):
             {
                 "id": theme.pk,
                 "name": theme.name,
+                "label": theme.label,
                 "slug": theme.slug,
                 "description": theme.description,
             }
@@ -378,6 +380,8 @@ def restore_archive(data, archive):
                     pk=theme["id"],
                     defaults={
                         "name": theme["name"],
+                        # Archives before version 3: labelled with the name.
+                        "label": theme.get("label", ""),
                         "slug": theme["slug"],
                         "description": theme.get("description", ""),
                     },

@@ -29,6 +29,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Site
 
 from ..models import RecapPage, RecapSeriesPage, Theme
+from ..models.themes import normalise_theme_name
 
 #: At most this many problems are named in one error.
 MAX_PROBLEMS = 5
@@ -275,7 +276,7 @@ def archive_schema(home_label, state_fields, versions):
         Theme,
         strict=True,
         closed=True,
-        only={"pk", "name", "slug", "description"},
+        only={"pk", "name", "label", "slug", "description"},
     )
     theme["properties"]["id"] = theme["properties"].pop("pk")
     theme["required"] = ["id" if name == "pk" else name for name in theme["required"]]
@@ -498,13 +499,20 @@ def _reference_problems(data):
     themes = {theme["id"] for theme in data["themes"]}
     names = set()
     for index, theme in enumerate(data["themes"]):
-        name = " ".join(theme["name"].split()).lower()
+        name = normalise_theme_name(theme["name"])
         if name in names:
             yield _("%(place)s: the theme “%(name)s” appears twice") % {
                 "place": place(["themes", index, "name"]),
                 "name": theme["name"],
             }
         names.add(name)
+        label = theme.get("label", "")
+        if label and normalise_theme_name(label) != name:
+            yield _("%(place)s: “%(label)s” is not a spelling of “%(name)s”") % {
+                "place": place(["themes", index, "label"]),
+                "label": label,
+                "name": theme["name"],
+            }
     pages = set()
     records = [(["home"], data["home"])] if data.get("home") else []
     for index, series in enumerate(data["series"]):

@@ -33,7 +33,7 @@ from ..blocks import html_to_text
 from ..bulk_pages import BulkPageWriter, update_reference_index
 from ..db import update_rows
 from ..models import RecapPage, RecapPageTag, Theme
-from ..models.themes import normalise_theme_name
+from ..models.themes import normalise_theme_name, theme_label
 from ..signal_handlers import bulk_indexing
 from ..stream import section_to_stream
 from .document import SourceWarning
@@ -174,6 +174,9 @@ class EditionWriter:
         self.move = move
         self.existing = {}
         self.themes = {}
+        #: ``{normalised name: spelling}``: each theme as first written in
+        #: this import, the label of those that do not exist yet.
+        self.spellings = {}
         self.pages = BulkPageWriter(series)
         #: New editions not written yet: ``(page, theme names, report entry)``.
         self.pending = []
@@ -601,7 +604,11 @@ class EditionWriter:
         """Themes by name, fetched or created once per run rather than per page."""
         missing = [name for name in names if name not in self.themes]
         if missing:
-            self.themes.update(Theme.objects.by_names(missing))
+            self.themes.update(
+                Theme.objects.by_names(
+                    [self.spellings.get(name, name) for name in missing]
+                )
+            )
         return [self.themes[name] for name in names]
 
     def _title(self, edition):
@@ -610,12 +617,21 @@ class EditionWriter:
         }
 
     def _themes(self, edition):
-        """Theme names: tags, and categories other than the series' own."""
+        """Theme names (normalised: what the import's fingerprint holds):
+        tags, and categories other than the series' own; their spellings are
+        noted for the themes created."""
         series_names = {slugify(self.series.slug), slugify(self.series.title)}
         names = list(edition.themes)
         for nicename, name in edition.categories:
             if {slugify(nicename or name), slugify(name)} & series_names:
                 continue
             names.append(name)
-        themes = [normalise_theme_name(n)[:THEME_MAX_LENGTH].rstrip() for n in names]
-        return list(dict.fromkeys(t for t in themes if t))
+        themes = []
+        for spelling in names:
+            name = normalise_theme_name(spelling)[:THEME_MAX_LENGTH].rstrip()
+            if name:
+                themes.append(name)
+                self.spellings.setdefault(
+                    name, theme_label(theme_label(spelling)[:THEME_MAX_LENGTH], name)
+                )
+        return list(dict.fromkeys(themes))

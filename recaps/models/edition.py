@@ -510,7 +510,7 @@ class RecapPage(RoutablePageMixin, Page):
             "name": self.plain_title,
             "startDate": series.meeting_start(self.date).isoformat(),
             "description": self.summary,
-            "keywords": ", ".join(theme.name for theme in themes),
+            "keywords": ", ".join(theme.label for theme in themes),
             "url": url,
             "eventAttendanceMode": ATTENDANCE_MODES.get(
                 self.format, ATTENDANCE_MODES[MeetingFormat.VISIO]

@@ -21,6 +21,18 @@ def normalise_theme_name(name):
     return " ".join(str(name).split()).lower()
 
 
+def theme_label(spelling, name=None):
+    """How a theme reads: ``spelling`` trimmed, with single spaces, its case
+    and accents kept; ``name`` (trimmed the same way) when ``spelling`` is
+    empty or spells another theme (:func:`normalise_theme_name` differs)."""
+    label = " ".join(str(spelling or "").split())
+    if name is None:
+        return label
+    if not label or normalise_theme_name(label) != normalise_theme_name(name):
+        return " ".join(str(name).split())
+    return label
+
+
 class ThemeNameField(models.CharField):
     """A theme's name, normalised (:func:`normalise_theme_name`) wherever it
     meets the database: when a theme is saved, and on the right-hand side of
@@ -61,15 +73,25 @@ class ThemeQuerySet(models.QuerySet):
     """Themes found or created by name, many at a time."""
 
     def by_names(self, names):
-        """``{name: theme}`` for ``names``, creating the missing themes.
+        """``{normalised name: theme}`` for ``names``, creating the missing
+        themes, each labelled with the first of ``names`` that spells it
+        (existing themes keep their label).
 
         A few queries whatever the number of names: the new themes are inserted
         together (one by one only when their slug is taken, for taggit to find
-        a free one). Importers and the generator call it once per batch.
+        a free one). Importers and the generator call it once per batch, with
+        the names as their source spells them.
         """
-        names = list(dict.fromkeys(normalise_theme_name(name) for name in names))
+        spellings = {}
+        for name in names:
+            spellings.setdefault(normalise_theme_name(name), theme_label(name))
+        names = list(spellings)
         themes = {theme.name: theme for theme in self.filter(name__in=names)}
-        missing = [self.model(name=name) for name in names if name not in themes]
+        missing = [
+            self.model(name=name, label=spellings[name])
+            for name in names
+            if name not in themes
+        ]
         for theme in missing:
             theme.slug = theme.slugify(theme.name)
         taken = set(
@@ -92,10 +114,25 @@ class ThemeQuerySet(models.QuerySet):
 
 
 class Theme(TagBase):
-    """A theme that editions are tagged with (numérique, isolement…)."""
+    """A theme that editions are tagged with (numérique, isolement…).
+
+    ``name`` is its key, normalised (:class:`ThemeNameField`): lookups,
+    uniqueness and order. ``label`` is how readers see it, as first written
+    ("Parentalité"); it always spells the same key, and a later spelling of
+    the theme in another case does not change it.
+    """
 
     name = ThemeNameField(
         verbose_name=pgettext_lazy("A tag name", "name"), unique=True, max_length=100
+    )
+    label = models.CharField(
+        _("displayed name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The theme as readers see it, with its capitals and accents; "
+            "filled in from the name as first written."
+        ),
     )
     description = models.TextField(
         _("description"),
@@ -110,12 +147,25 @@ class Theme(TagBase):
 
     objects = ThemeQuerySet.as_manager()
 
+    def __str__(self):
+        return self.label or self.name
+
     def clean(self):
-        # Shown normalised in the form; the uniqueness check already compares
-        # normalised names, so renaming a theme to "Numérique" when "numérique"
-        # exists is a form error, not a crash.
+        # The uniqueness check already compares normalised names, so renaming
+        # a theme to "Numérique" when "numérique" exists is a form error, not
+        # a crash.
         super().clean()
+        self.label = theme_label(self.label, self.name)
         self.name = normalise_theme_name(self.name)
+
+    def save(self, *args, **kwargs):
+        # Whoever creates it (taggit from an editor's tags, an importer, the
+        # admin), the label keeps the spelling the name was given in.
+        self.label = theme_label(self.label, self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "label"}
+        super().save(*args, **kwargs)
 
     def slugify(self, tag, i=None):
         """ASCII slugs so that theme URLs survive every client (numerique).

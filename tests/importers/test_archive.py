@@ -23,6 +23,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from recaps.importers.archive import (
     DOCUMENT,
+    VERSION,
     ArchiveError,
     export_archive,
     is_archive,
@@ -276,8 +277,10 @@ DAMAGES = {
         "ce n’est pas une archive de comptes rendus (format inconnu)",
     ),
     "a later version": (
-        lambda entries: zip_of(with_data(entries, lambda d: d.update(version=3))),
-        "la version 3 de l’archive n’est pas prise en charge",
+        lambda entries: zip_of(
+            with_data(entries, lambda d: d.update(version=VERSION + 1))
+        ),
+        f"la version {VERSION + 1} de l’archive n’est pas prise en charge",
     ),
     "a date that is not one": (
         lambda entries: zip_of(
