@@ -178,3 +178,44 @@ def test_creating_a_theme_normalises_its_name(admin_client):
     response = admin_client.post(url("create"), {"name": "ALLER VERS"})
     assert response.status_code == 200
     assert Theme.objects.count() == 1
+
+
+def test_the_create_form_keeps_the_case(admin_client):
+    response = admin_client.post(url("create"), {"name": "  Parentalité   Positive "})
+    assert response.status_code == 302
+    theme = Theme.objects.get()
+    assert (theme.name, theme.label, theme.slug) == (
+        "parentalité positive",
+        "Parentalité Positive",
+        "parentalite-positive",
+    )
+    listing = admin_client.get(reverse(INDEX)).content.decode()
+    assert "Parentalité Positive" in listing
+    assert "parentalité positive" not in listing
+
+
+def test_the_edit_form_shows_and_changes_how_a_theme_reads(admin_client, make_edition):
+    edition = make_edition(tags=["parentalité"])
+    theme = Theme.objects.get()
+    form = admin_client.get(url("edit", theme)).context["form"]
+    assert form.initial["name"] == "parentalité"
+    response = admin_client.post(url("edit", theme), {"name": "Parentalité"})
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert (theme.name, theme.label, theme.slug) == (
+        "parentalité",
+        "Parentalité",
+        "parentalite",
+    )
+    assert admin_client.get(url("edit", theme)).context["form"].initial == {
+        **form.initial,
+        "name": "Parentalité",
+    }
+    # Readers see the new spelling at once.
+    assert ">Parentalité</a>" in admin_client.get(edition.url).content.decode()
+    # An editor's later tag in another case changes nothing.
+    edition = RecapPage.objects.get(pk=edition.pk)
+    edition.tags.add("PARENTALITÉ")
+    edition.save_revision().publish()
+    theme.refresh_from_db()
+    assert (Theme.objects.count(), theme.label) == (1, "Parentalité")

@@ -149,7 +149,9 @@ def test_newer_draft_does_not_replace_published_content(client, make_edition):
     assert detail["title"] == "Titre publié"
     assert detail["intro"]["text"] == "Beau moment."
     assert [s["type"] for s in detail["body"]] == ["nuggets"]
-    assert detail["tags"] == [{"name": "numérique", "slug": "numerique"}]
+    assert detail["tags"] == [
+        {"name": "numérique", "label": "numérique", "slug": "numerique"}
+    ]
     listed = get_json(client, API + "recaps/")["results"][0]
     assert listed["title"] == "Titre publié"
     sections = get_json(client, API + "sections/")["results"]

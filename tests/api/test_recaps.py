@@ -64,8 +64,8 @@ def test_list_item_has_every_documented_field(client, edition, series):
         "format": "visio",
         "series": {"id": series.pk, "slug": "ebullitions", "title": series.title},
         "tags": [
-            {"name": "isolement", "slug": "isolement"},
-            {"name": "numérique", "slug": "numerique"},
+            {"name": "isolement", "label": "isolement", "slug": "isolement"},
+            {"name": "numérique", "label": "numérique", "slug": "numerique"},
         ],
         "intro": {"html": "<p>Beau moment.</p>", "text": "Beau moment."},
         "summary_easy": "",

@@ -25,6 +25,7 @@ def test_themes_with_counts_ordered_by_name(client, tagged):
     ]
     assert data["results"][2] == {
         "name": "numérique",
+        "label": "numérique",
         "slug": "numerique",
         "description": "",
         "recap_count": 3,

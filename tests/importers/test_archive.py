@@ -36,7 +36,8 @@ from tests.factories import RecapPageFactory, RecapSeriesPageFactory, section
 
 pytestmark = pytest.mark.django_db
 
-THEMES = ["numérique", "isolement", "réseau", "jardin", "accueil"]
+#: Themes as editors write them: each keeps that spelling (its label).
+THEMES = ["Numérique", "isolement", "Réseau Solidaire", "jardin", "ACCUEIL"]
 KINDS = ["highlights", "nuggets", "questions", "resources", "text"]
 STATES = ["live", "draft", "changed", "restricted", "unpublished", "scheduled"]
 
@@ -169,9 +170,12 @@ def test_any_small_site_comes_back_as_it_was(
     with path.open("wb") as output:
         counts = export_archive(output)
     before = exported()
+    labels = {theme["name"]: theme["label"] for theme in before[0]["themes"]}
+    assert labels == {name.lower(): name for name in THEMES if name.lower() in labels}
     empty_site()
     assert restore(path) == counts
     assert exported() == before
+    assert dict(Theme.objects.values_list("name", "label")) == labels
     assert Page.find_problems() == ([], [], [], [], [])
 
 
@@ -210,6 +214,27 @@ def test_an_archive_of_version_1_restores_under_the_home_page(
     assert restore(path)["editions"] == 1
     assert RecapSeriesPage.objects.get().get_parent().pk == root_page.pk
     assert Site.objects.get(is_default_site=True).root_page_id == root_page.pk
+
+
+def test_themes_of_an_archive_without_labels_read_as_their_names(
+    make_edition, tmp_path, empty_site
+):
+    """Archives of version 2 and before hold no ``label``: the restored themes
+    read as their names."""
+    make_edition(edition_number=1, tags=["Numérique", "Aller Vers"])
+    data, files = entries_of(archive_bytes())
+    assert {theme["label"] for theme in data["themes"]} == {"Numérique", "Aller Vers"}
+    for theme in data["themes"]:
+        del theme["label"]
+    data["version"] = 2
+    path = tmp_path / "v2.zip"
+    path.write_bytes(zip_of({DOCUMENT: json.dumps(data).encode(), **files}))
+    empty_site()
+    assert restore(path)["themes"] == 2
+    assert dict(Theme.objects.values_list("name", "label")) == {
+        "numérique": "numérique",
+        "aller vers": "aller vers",
+    }
 
 
 def test_is_archive_reads_the_zip_signature():
@@ -281,6 +306,18 @@ DAMAGES = {
             with_data(entries, lambda d: d.update(version=VERSION + 1))
         ),
         f"la version {VERSION + 1} de l’archive n’est pas prise en charge",
+    ),
+    "a label that spells another theme": (
+        lambda entries: zip_of(
+            with_data(
+                entries,
+                lambda d: d["themes"].append(
+                    {"id": 9, "name": "numérique", "label": "Autre", "slug": "n"}
+                ),
+            )
+        ),
+        "archive endommagée : « recaps.json » ne suit pas le format :\n"
+        "themes[0].label : « Autre » n’est pas une graphie de « numérique »",
     ),
     "a date that is not one": (
         lambda entries: zip_of(

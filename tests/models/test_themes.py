@@ -1,19 +1,30 @@
 """Free-text themes are normalised so that spellings never split a theme
-(recaps/models/themes.py: ThemeNameField); the counts of published editions
-by theme are stored and always equal a recount (ThemeCount)."""
+(recaps/models/themes.py: ThemeNameField), and keep the spelling they were
+first written in (``Theme.label``); the counts of published editions by theme
+are stored and always equal a recount (ThemeCount)."""
 
 import datetime
 import random
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from recaps.bulk_pages import BulkPageWriter
-from recaps.models import RecapPage, RecapPageTag, Theme
+from recaps.models import RecapEntry, RecapPage, RecapPageTag, Theme
 from recaps.models.series import series_of_published_themes, series_of_themes
-from recaps.models.themes import published_themes, themes_with_counts
+from recaps.models.themes import (
+    normalise_theme_name,
+    published_themes,
+    theme_label,
+    themes_with_counts,
+)
 from recaps.signal_handlers import bulk_indexing
 from recaps.themes import merge_themes
 from tests.factories import RecapSeriesPageFactory, section
@@ -67,6 +78,165 @@ def test_themes_by_names_are_found_or_created_together(django_assert_max_num_que
     clash = Theme.objects.by_names(["numérique !"])["numérique !"]
     assert clash.pk and clash.slug not in {"numerique", ""}
     assert Theme.objects.count() == 4
+
+
+# Labels: the first spelling of a theme is how it reads; the key is unchanged.
+
+#: Letters of generated names: ASCII and French accented letters, each of
+#: which comes back from ``upper().lower()`` unchanged.
+LETTERS = "aeioucnrstlméèêàâçùûôîïë"
+LABEL_SEEDS = range(12)
+
+
+def spelling(rng, words):
+    """One way of writing ``words``: each letter in either case, spaces
+    doubled, added around, or a tab."""
+    letters = [
+        [letter.upper() if rng.random() < 0.4 else letter for letter in word]
+        for word in words
+    ]
+    gaps = [rng.choice([" ", "  ", "\t", " \u00a0"]) for _ in words[1:]]
+    text = "".join(
+        "".join(word) + (gaps[index] if index < len(gaps) else "")
+        for index, word in enumerate(letters)
+    )
+    return rng.choice(["", " ", "  "]) + text + rng.choice(["", " ", "\n"])
+
+
+def drawn_themes(rng):
+    """``[[spelling…]]``: a few themes of one to three words, each written
+    in several ways."""
+    themes, keys = [], set()
+    while len(themes) < 4:
+        words = [
+            "".join(rng.choice(LETTERS) for _ in range(rng.randint(2, 7)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        if " ".join(words) in keys:
+            continue
+        keys.add(" ".join(words))
+        themes.append([spelling(rng, words) for _ in range(rng.randint(2, 5))])
+    return themes
+
+
+def lookups_find(theme, spellings):
+    """Every lookup taggit and readers use finds ``theme`` by any spelling."""
+    for written in spellings:
+        assert Theme.objects.get(name=written) == theme
+        assert Theme.objects.get(name__iexact=written) == theme
+        assert list(Theme.objects.filter(name__in=[written])) == [theme]
+
+
+@pytest.mark.parametrize("seed", LABEL_SEEDS)
+def test_a_theme_reads_as_first_written_whatever_the_later_spellings(
+    seed, make_edition
+):
+    """However a theme is first written (an editor's tags, an import, the
+    generator's ``by_names``), its label is that spelling, tidied; later
+    spellings through either path reach the same row, keep its label, key and
+    slug, and every lookup by any spelling finds it."""
+    rng = random.Random(seed)
+    themes = drawn_themes(rng)
+    edition = make_edition(edition_number=seed + 1)
+    first_by = {}
+    for spellings in themes:
+        first_by[spellings[0]] = rng.choice(["tags", "by_names", "create"])
+        if first_by[spellings[0]] == "tags":
+            edition.tags.add(spellings[0])
+            edition.save()
+        elif first_by[spellings[0]] == "by_names":
+            Theme.objects.by_names([spellings[0]])
+        else:
+            Theme.objects.create(name=spellings[0])
+    created = {
+        spellings[0]: Theme.objects.get(name=spellings[0]) for spellings in themes
+    }
+    for spellings in themes:
+        for written in rng.sample(spellings, len(spellings)):
+            if rng.random() < 0.5:
+                edition.tags.add(written)
+                edition.save()
+            else:
+                Theme.objects.by_names([written, rng.choice(spellings)])
+    assert Theme.objects.count() == len(themes)
+    for spellings in themes:
+        first = spellings[0]
+        theme = Theme.objects.get(pk=created[first].pk)
+        assert theme.label == " ".join(first.split()), first_by[first]
+        assert theme.name == normalise_theme_name(first) == theme.label.lower()
+        assert theme.slug == created[first].slug
+        assert str(theme) == theme.label
+        lookups_find(theme, spellings)
+    names = [theme.name for theme in Theme.objects.all()]
+    assert names == sorted(names)
+
+
+def test_a_spelling_of_another_theme_is_no_label():
+    theme = Theme.objects.create(name="Parentalité")
+    assert (theme.name, theme.label) == ("parentalité", "Parentalité")
+    theme.name = "Famille  Solidaire"
+    theme.save()
+    theme.refresh_from_db()
+    assert (theme.name, theme.label) == ("famille solidaire", "Famille Solidaire")
+    # A label that spells another theme is not kept: the name is shown.
+    theme.label = "Autre chose"
+    theme.save(update_fields=["label"])
+    theme.refresh_from_db()
+    assert theme.label == "famille solidaire"
+    assert theme_label("  PARENTALITÉ ", "parentalité") == "PARENTALITÉ"
+    assert theme_label("", " Parentalité") == "Parentalité"
+
+
+# Migration 0031: existing themes labelled with their name, every public
+# edition's stored representation given the labels without entering the
+# change feed.
+
+labels_migration = import_module("recaps.migrations.0031_theme_labels")
+EDITOR = SimpleNamespace(connection=connection)
+
+
+def stored_entries():
+    """Every public edition's stored representation, fingerprint and date."""
+    return {
+        page.pk: (
+            RecapEntry.objects.get(edition=page).data,
+            page.public_fingerprint,
+            page.public_updated_at,
+        )
+        for page in RecapPage.objects.live()
+    }
+
+
+def test_migration_0031_writes_the_representation_the_code_writes(
+    make_edition,
+):
+    make_edition(edition_number=1, tags=["numérique", "aller vers"])
+    make_edition(edition_number=2, tags=[])
+    make_edition(edition_number=3, tags=["numérique"], publish=False)
+    expected = stored_entries()
+    assert [tag["label"] for tag in expected[min(expected)][0]["tags"]] == [
+        "aller vers",
+        "numérique",
+    ]
+    # The state before the migration: no label anywhere.
+    labels_migration.unlabel_entries(apps, EDITOR)
+    Theme.objects.update(label="")
+    before = stored_entries()
+    assert all(
+        "label" not in tag for data, *_ in before.values() for tag in data["tags"]
+    )
+    assert {pk: row[1] for pk, row in before.items()} != {
+        pk: row[1] for pk, row in expected.items()
+    }
+    labels_migration.label_themes(apps, EDITOR)
+    assert stored_entries() == expected
+    assert dict(Theme.objects.values_list("name", "label")) == {
+        "numérique": "numérique",
+        "aller vers": "aller vers",
+    }
+    # The index rebuilt at the next start finds nothing changed.
+    call_command("rebuild_sections", stdout=None)
+    assert stored_entries() == expected
 
 
 # Stored theme counts (ThemeCount) against a recount, under random operations.

@@ -1595,3 +1595,70 @@ def test_wordpress_com_uploads_become_images_and_documents(series, tmp_path, upl
         Image.objects.get().pk
     ]
     assert f'linktype="document" id="{Document.objects.get().pk}"' in str(raw)
+
+
+# --- theme names keep their case (issue 25) ---------------------------------
+
+
+def test_themes_read_as_the_export_writes_them(series, tmp_path, client):
+    """A category "Parentalité" is shown "Parentalité" on the edition page and
+    in the API's ``label``; its ``name`` stays the key. A later spelling in
+    another case (another post, a re-import) and a theme that already existed
+    keep their label."""
+    Theme.objects.create(name="numérique")
+    items = [
+        wxr_item(
+            "Première",
+            recap_html(1),
+            "g1",
+            post_id=1,
+            categories=[("parentalite", "Parentalité")],
+            tags=["Numérique", "Aller Vers"],
+        ),
+        wxr_item(
+            "Deuxième",
+            recap_html(2),
+            "g2",
+            post_id=2,
+            date=datetime.date(2020, 11, 20),
+            categories=[("parentalite", "PARENTALITÉ")],
+            tags=["aller vers"],
+        ),
+    ]
+    path = tmp_path / "themes.xml"
+    path.write_text(build_wxr(items), encoding="utf-8")
+    run(path, "--series", series.slug)
+    labels = dict(Theme.objects.values_list("name", "label"))
+    assert labels == {
+        "parentalité": "Parentalité",
+        "aller vers": "Aller Vers",
+        "numérique": "numérique",
+    }
+    first = by_title(series, "Première")
+    html = client.get(first.url).content.decode()
+    assert ">Parentalité</a>" in html and ">Aller Vers</a>" in html
+    assert ">parentalité<" not in html
+    tags = client.get(f"/api/v1/recaps/{first.pk}/").json()["tags"]
+    assert tags == [
+        {"name": "aller vers", "label": "Aller Vers", "slug": "aller-vers"},
+        {"name": "numérique", "label": "numérique", "slug": "numerique"},
+        {"name": "parentalité", "label": "Parentalité", "slug": "parentalite"},
+    ]
+    listed = client.get("/api/v1/tags/").json()["results"]
+    assert {tag["name"]: tag["label"] for tag in listed} == labels
+    # The posts spelled again in another case: nothing is written.
+    before = counts()
+    path.write_text(
+        build_wxr(
+            [
+                item.replace("Parentalité", "parentalité").replace(
+                    "Aller Vers", "ALLER VERS"
+                )
+                for item in items
+            ]
+        ),
+        encoding="utf-8",
+    )
+    run(path, "--series", series.slug)
+    assert counts() == before
+    assert dict(Theme.objects.values_list("name", "label")) == labels
