@@ -22,11 +22,12 @@ from .admin.documents import (
     EditionFromDocumentMenuItem,
     edition_from_document_view,
 )
-from .admin.editions import edition_listing_viewset
+from .admin.editions import edition_listing_viewset, theme_autocomplete_view
 from .admin.empty_sections import (
     warn_of_empty_sections,
     warn_of_empty_sections_on_submission,
 )
+from .admin.forms import THEME_AUTOCOMPLETE_URL_NAME
 from .admin.new_edition import reset_copied_edition
 from .admin.pdf import (
     URL_NAME,
@@ -56,6 +57,17 @@ def register_edition_listing():
 @hooks.register("register_admin_urls")
 def register_edition_pdf_url():
     return [path("recaps/editions/<int:page_id>/pdf/", edition_pdf_view, name=URL_NAME)]
+
+
+@hooks.register("register_admin_urls")
+def register_theme_autocomplete_url():
+    return [
+        path(
+            "recaps/themes/autocomplete/",
+            theme_autocomplete_view,
+            name=THEME_AUTOCOMPLETE_URL_NAME,
+        )
+    ]
 
 
 @hooks.register("register_admin_urls")

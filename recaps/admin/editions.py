@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple, RadioSelect
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -11,7 +12,11 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from ..models import RecapPage, Theme
+from ..models.themes import normalise_theme_name
 from .documents import from_document_buttons
+
+#: Themes an edition's tags field proposes at most, as Wagtail's own.
+AUTOCOMPLETE_LIMIT = 10
 
 
 class EditionStatus:
@@ -79,6 +84,18 @@ class EditionIndexView(PageListingViewSet.index_view_class):
 
     def annotate_queryset(self, pages):
         return super().annotate_queryset(pages).prefetch_related("tags")
+
+
+def theme_autocomplete_view(request):
+    """``?term=Paren``: the labels of the themes whose name starts with the
+    term, whatever its case (the tags field of an edition, ``ThemeTagWidget``)."""
+    term = normalise_theme_name(request.GET.get("term", ""))
+    themes = []
+    if term:
+        themes = Theme.objects.filter(name__startswith=term).order_by("name")
+    return JsonResponse(
+        [str(theme) for theme in themes[:AUTOCOMPLETE_LIMIT]], safe=False
+    )
 
 
 def theme_names(page):

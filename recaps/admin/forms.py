@@ -6,11 +6,39 @@ is asked of the series (:meth:`RecapSeriesPage.next_edition_values`).
 """
 
 import re
+from collections import namedtuple
 
+from django.urls import reverse
 from django.utils.text import capfirst, slugify
+from taggit.utils import edit_string_for_tags
 from wagtail.admin.forms.pages import CopyForm, WagtailAdminPageForm
+from wagtail.admin.widgets import AdminTagWidget
 
 from ..blocks import name_rich_text_editor
+
+#: The admin URL completing a theme typed in an edition's tags field.
+THEME_AUTOCOMPLETE_URL_NAME = "recaps_theme_autocomplete"
+
+#: What taggit's ``edit_string_for_tags`` reads of a tag: its ``name``.
+_Written = namedtuple("_Written", "name")
+
+
+class ThemeTagWidget(AdminTagWidget):
+    """An edition's themes field: the themes as readers see them (their
+    labels, “Parentalité”), completed with labels too. Saving finds the same
+    themes: a label always spells its theme's name."""
+
+    def format_value(self, value):
+        if value is not None and not isinstance(value, str):
+            value = edit_string_for_tags([_Written(str(theme)) for theme in value])
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-w-tag-url-value"] = reverse(
+            THEME_AUTOCOMPLETE_URL_NAME
+        )
+        return context
 
 
 class RecapPageForm(WagtailAdminPageForm):

@@ -25,7 +25,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..admin.forms import RecapCopyForm, RecapPageForm
+from ..admin.forms import RecapCopyForm, RecapPageForm, ThemeTagWidget
 from ..blocks import (
     RecapBodyBlock,
     html_to_text,
@@ -220,7 +220,7 @@ class RecapPage(RoutablePageMixin, Page):
         ),
         FieldPanel("summary_easy"),
         FieldPanel("intro"),
-        FieldPanel("tags"),
+        FieldPanel("tags", widget=ThemeTagWidget),
         FieldPanel("body"),
     ]
 

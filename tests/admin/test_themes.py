@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from taggit.utils import parse_tags
 
 from recaps.models import RecapPage, RecapPageTag, Theme
 from recaps.themes import merge_themes
@@ -157,17 +158,30 @@ def test_unused_theme_can_be_deleted(admin_client):
 
 
 def test_editor_tag_widget_autocompletes_existing_themes(admin_client, make_edition):
-    edition = make_edition(tags=["numérique", "isolement"])
+    """The tags field shows the themes as readers see them and completes
+    with their labels, whatever the case typed; Wagtail's own completion of
+    the theme model still answers."""
+    edition = make_edition(tags=["Numérique", "isolement", "Aller Vers"])
     html = admin_client.get(
         reverse("wagtailadmin_pages:edit", args=(edition.pk,))
     ).content.decode()
-    autocomplete = reverse(
-        "wagtailadmin_tag_model_autocomplete", args=("recaps", "theme")
-    )
+    autocomplete = reverse("recaps_theme_autocomplete")
     assert autocomplete in html
-    response = admin_client.get(autocomplete, {"term": "num"})
-    assert response.status_code == 200
-    assert response.json() == ["numérique"]
+    assert 'value="&quot;Aller Vers&quot;, Numérique, isolement"' in html
+    for term in ("num", "NUMÉ", " Numérique "):
+        response = admin_client.get(autocomplete, {"term": term})
+        assert response.status_code == 200
+        assert response.json() == ["Numérique"], term
+    assert admin_client.get(autocomplete, {"term": "aller  v"}).json() == ["Aller Vers"]
+    assert admin_client.get(autocomplete).json() == []
+    wagtails = reverse("wagtailadmin_tag_model_autocomplete", args=("recaps", "theme"))
+    assert admin_client.get(wagtails, {"term": "num"}).json() == ["numérique"]
+    # Saved as shown, the edition keeps the same themes.
+    themes = set(edition.tags.all())
+    edition = RecapPage.objects.get(pk=edition.pk)
+    edition.tags.set(parse_tags('"Aller Vers", Numérique, isolement'))
+    edition.save_revision().publish()
+    assert (set(edition.tags.all()), Theme.objects.count()) == (themes, 3)
 
 
 def test_creating_a_theme_normalises_its_name(admin_client):
