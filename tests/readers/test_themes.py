@@ -202,3 +202,67 @@ def test_edition_page_queries_do_not_grow_with_related_editions(
     for number in range(3, 12):
         make_edition(edition_number=number, tags=["a", "b", f"t{number}"])
     assert count_queries(current.url) == few
+
+
+def test_every_reader_surface_shows_a_theme_as_first_written(
+    client, series, make_edition
+):
+    """A theme first written "Parentalité Positive" reads so on the edition
+    page (links, ``article:tag``, JSON-LD ``keywords``), the theme page and
+    index, the search page (facets, results, browsing), the 404 page, the
+    feeds and both PDFs; its key "parentalité positive" appears on none."""
+    import io
+    import json
+
+    from lxml import html as lxml_html
+    from pypdf import PdfReader
+
+    label, key = "Parentalité Positive", "parentalité positive"
+    edition = make_edition(
+        tags=[label, "numérique"],
+        body=[section("highlights", "Points forts", ["Un goûter parents enfants"])],
+    )
+    make_edition(edition_number=2, tags=["PARENTALITÉ  positive"])
+    theme_url = _themes_url(series, "parentalite-positive")
+
+    def text(url, **params):
+        response = client.get(url, params)
+        assert response.status_code in (200, 404), url
+        return response.content.decode()
+
+    def pdf(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        reader = PdfReader(io.BytesIO(response.content))
+        return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+
+    page = text(edition.url)
+    tree = lxml_html.fromstring(page)
+    (event,) = [
+        block
+        for block in map(
+            json.loads, tree.xpath('//script[@type="application/ld+json"]/text()')
+        )
+        if block.get("@type") == "Event"
+    ]
+    assert set(event["keywords"].split(", ")) == {label, "numérique"}
+    surfaces = {
+        "edition": page,
+        "theme page": text(theme_url),
+        "theme index": text(_themes_url(series)),
+        "search facets": text("/search/", query="goûter"),
+        "search themes": text("/search/"),
+        "search filter": text("/search/", tag="parentalite-positive"),
+        "404": text("/nulle-part/"),
+        "rss": text(theme_url + "feed/rss/"),
+        "series rss": text(series.url + "feed/rss/"),
+        "json feed": json.dumps(
+            json.loads(text(series.url + "feed/json/")), ensure_ascii=False
+        ),
+        "edition pdf": pdf(edition.url + "pdf/"),
+        "digest pdf": pdf(theme_url + "pdf/"),
+    }
+    for name, shown in surfaces.items():
+        assert label in shown, name
+        assert key not in shown, name
+    assert f'<meta property="article:tag" content="{label}">' in page
