@@ -4,7 +4,7 @@ The archive is a zip holding ``recaps.json`` and the files of the documents
 (``documents/<id>/<name>``). Pages are stored the way Wagtail stores revisions
 (``serializable_data()``): the live content, the latest draft when it differs,
 scheduling, privacy, publication dates and ``import_source``, with the themes
-(and their descriptions) and the documents they point to, and the site's home
+(their labels and descriptions) and the documents they point to, and the site's home
 page (whatever its model: its label and field values) with the default Wagtail
 site record. Primary keys are kept, so that links between pages and to
 documents, the API's ids and the order of each edition's themes come back
