@@ -355,12 +355,12 @@ def test_the_api_reads_the_entry_which_follows_theme_and_series_changes(
     assert (
         listed["tags"]
         == entry.data["tags"]
-        == [{"name": "numérique", "slug": "numerique"}]
+        == [{"name": "numérique", "label": "numérique", "slug": "numerique"}]
     )
     assert listed["url"] == f"http://testserver{entry.data['url']}"
     assert detail["pdf_url"] == f"http://testserver{entry.data['pdf_url']}"
     theme = Theme.objects.get(slug="numerique")
-    theme.name = "inclusion numérique"
+    theme.name = "Inclusion numérique"
     theme.save()
     series.title = "Les ébullitions"
     series.save_revision().publish()
@@ -368,8 +368,21 @@ def test_the_api_reads_the_entry_which_follows_theme_and_series_changes(
         get_json(client, f"{API}recaps/{edition.pk}/"),
         get_json(client, f"{API}recaps/")["results"][0],
     ):
-        assert data["tags"] == [{"name": "inclusion numérique", "slug": "numerique"}]
+        assert data["tags"] == [
+            {
+                "name": "inclusion numérique",
+                "label": "Inclusion numérique",
+                "slug": "numerique",
+            }
+        ]
         assert data["series"]["title"] == "Les ébullitions"
+    theme.label = "Inclusion Numérique"
+    theme.save()
+    assert get_json(client, f"{API}recaps/{edition.pk}/")["tags"][0] == {
+        "name": "inclusion numérique",
+        "label": "Inclusion Numérique",
+        "slug": "numerique",
+    }
 
 
 def test_an_empty_edition_index_is_rebuilt_by_rebuild_sections(make_edition):

@@ -219,6 +219,7 @@ def test_every_reader_surface_shows_a_theme_as_first_written(
 
     label, key = "Parentalité Positive", "parentalité positive"
     edition = make_edition(
+        edition_number=1,
         tags=[label, "numérique"],
         body=[section("highlights", "Points forts", ["Un goûter parents enfants"])],
     )
