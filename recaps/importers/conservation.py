@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Tag
 from django.utils.translation import gettext_lazy as _
 from wagtail.whitelist import check_url
 
@@ -169,35 +169,59 @@ def source_links(soup, furniture):
 
 def read_source(source_html):
     """``(text, set_aside, links)`` of a post: see :func:`source_text`;
-    ``links`` is :func:`source_links`."""
+    ``links`` is :func:`source_links`.
+
+    One parse and one walk of the tree: elements are picked from a list of the
+    tree's tags, and texts are read from the tree (``get_text``), not written
+    out and parsed again (an import reads every post this way).
+    """
     soup = BeautifulSoup(source_html or "", "html.parser")
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in [node for node in soup.descendants if isinstance(node, Comment)]:
         comment.extract()
-    for element in soup.find_all(INVISIBLE):
-        element.decompose()
+    for element in _tags(soup, INVISIBLE):
+        if not element.decomposed:
+            element.decompose()
+    tags = _tags(soup)
     furniture = furniture_elements(soup)
     links = source_links(soup, furniture)
     # Block elements separate words; inline ones do not (“H<sub>2</sub>O”).
-    separate = soup.find_all(SEPARATING) + soup.find_all(FORM_ELEMENTS)
-    for element in separate + furniture:
+    for element in _pick(tags, SEPARATING) + _pick(tags, FORM_ELEMENTS) + furniture:
         element.insert_before(" ")
         element.insert_after(" ")
-    text = html_to_text(str(soup))
+    text = _text(soup)
     set_aside = []
     for element in furniture:
-        set_aside.append(("furniture", html_to_text(str(element))))
+        set_aside.append(("furniture", _text(element)))
         element.decompose()
-    for element in soup.find_all(FORM_ELEMENTS):
+    for element in _pick(tags, FORM_ELEMENTS):
         if not element.decomposed:
-            set_aside.append(("form", html_to_text(str(element))))
+            set_aside.append(("form", _text(element)))
             element.decompose()
-    for element in soup.find_all(_TEXT_ELEMENTS):
+    for element in _pick(tags, _TEXT_ELEMENTS):
         if element.decomposed:
             continue
-        chrome = html_to_text(str(element))
+        chrome = _text(element)
         if chrome and is_chrome(chrome):
             set_aside.append(("chrome", chrome))
     return text, set_aside, links
+
+
+def _tags(soup, names=None):
+    """The tags under ``soup`` in document order (named ``names`` if given):
+    one walk, without Beautiful Soup's per-call filter machinery."""
+    tags = [node for node in soup.descendants if isinstance(node, Tag)]
+    return tags if names is None else _pick(tags, names)
+
+
+def _pick(tags, names):
+    names = frozenset(names)
+    return [tag for tag in tags if tag.name in names]
+
+
+def _text(element):
+    """The words of ``element`` as a reader sees them, single-spaced (the
+    separators around blocks are already in the tree)."""
+    return " ".join(element.get_text().split())
 
 
 def edition_text(intro, body):
