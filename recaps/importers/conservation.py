@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup
 from django.utils.translation import gettext_lazy as _
 from wagtail.whitelist import check_url
 
@@ -33,6 +33,7 @@ from ..blocks import html_to_text, visible_sections
 from ..models import RecapPage
 from ..search import fold
 from ..stream import section_to_stream
+from . import trees
 from .document import is_chrome
 from .html import BLOCKS, furniture_elements
 from .old_site import hrefs, strings
@@ -176,52 +177,35 @@ def read_source(source_html):
     out and parsed again (an import reads every post this way).
     """
     soup = BeautifulSoup(source_html or "", "html.parser")
-    for comment in [node for node in soup.descendants if isinstance(node, Comment)]:
+    for comment in trees.comments(soup):
         comment.extract()
-    for element in _tags(soup, INVISIBLE):
+    for element in trees.tags(soup, INVISIBLE):
         if not element.decomposed:
             element.decompose()
-    tags = _tags(soup)
+    found = trees.tags(soup)
     furniture = furniture_elements(soup)
     links = source_links(soup, furniture)
     # Block elements separate words; inline ones do not (“H<sub>2</sub>O”).
-    for element in _pick(tags, SEPARATING) + _pick(tags, FORM_ELEMENTS) + furniture:
+    separate = trees.pick(found, SEPARATING) + trees.pick(found, FORM_ELEMENTS)
+    for element in separate + furniture:
         element.insert_before(" ")
         element.insert_after(" ")
-    text = _text(soup)
+    text = trees.text(soup)
     set_aside = []
     for element in furniture:
-        set_aside.append(("furniture", _text(element)))
+        set_aside.append(("furniture", trees.text(element)))
         element.decompose()
-    for element in _pick(tags, FORM_ELEMENTS):
+    for element in trees.pick(found, FORM_ELEMENTS):
         if not element.decomposed:
-            set_aside.append(("form", _text(element)))
+            set_aside.append(("form", trees.text(element)))
             element.decompose()
-    for element in _pick(tags, _TEXT_ELEMENTS):
+    for element in trees.pick(found, _TEXT_ELEMENTS):
         if element.decomposed:
             continue
-        chrome = _text(element)
+        chrome = trees.text(element)
         if chrome and is_chrome(chrome):
             set_aside.append(("chrome", chrome))
     return text, set_aside, links
-
-
-def _tags(soup, names=None):
-    """The tags under ``soup`` in document order (named ``names`` if given):
-    one walk, without Beautiful Soup's per-call filter machinery."""
-    tags = [node for node in soup.descendants if isinstance(node, Tag)]
-    return tags if names is None else _pick(tags, names)
-
-
-def _pick(tags, names):
-    names = frozenset(names)
-    return [tag for tag in tags if tag.name in names]
-
-
-def _text(element):
-    """The words of ``element`` as a reader sees them, single-spaced (the
-    separators around blocks are already in the tree)."""
-    return " ".join(element.get_text().split())
 
 
 def edition_text(intro, body):

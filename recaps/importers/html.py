@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from ..blocks import html_to_text
+from . import trees
 from .document import (
     Block,
     BulletList,
@@ -369,7 +370,7 @@ def _figure_events(figure):
 
 
 def _has_media(tag):
-    return tag.name in MEDIA or tag.find(list(MEDIA)) is not None
+    return tag.name in MEDIA or trees.contains(tag, MEDIA)
 
 
 def _mixed_events(tag):
@@ -510,19 +511,19 @@ def _is_furniture(tag):
 def furniture_elements(soup):
     """The elements WordPress adds around a post's text (:data:`FURNITURE_CLASSES`),
     outermost first."""
-    found = soup.find_all(_is_furniture)
+    found = [tag for tag in trees.tags(soup) if _is_furniture(tag)]
     ids = {id(tag) for tag in found}
     return [tag for tag in found if not any(id(p) in ids for p in tag.parents)]
 
 
 def strip_furniture(soup):
     """Drop navigation, share buttons, scripts; keep an article's own title."""
-    for header in soup.find_all("header"):
+    for header in trees.tags(soup, ["header"]):
         if header.find("h1") and header.find_parent("article"):
             header.replace_with(header.find("h1"))
         else:
             header.decompose()
-    for element in soup.find_all(FURNITURE):
+    for element in trees.tags(soup, FURNITURE):
         element.decompose()
     for element in furniture_elements(soup):
         element.decompose()

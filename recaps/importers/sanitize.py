@@ -11,7 +11,6 @@ from functools import cache
 
 from bs4 import (
     BeautifulSoup,
-    Comment,
     MarkupResemblesLocatorWarning,
     NavigableString,
 )
@@ -20,6 +19,7 @@ from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from ..blocks import INLINE_STYLES, ITEM_FEATURES, TEXT_FEATURES
 from ..stream import holds_only_blocks
+from . import trees
 
 #: Elements removed together with their content.
 DROPPED_ELEMENTS = [
@@ -66,11 +66,11 @@ def _converter(features):
 
 
 def _strip(soup):
-    for element in soup.find_all(DROPPED_ELEMENTS):
+    for element in trees.tags(soup, DROPPED_ELEMENTS):
         element.decompose()
-    for element in soup.find_all(list(SYNONYMS)):
+    for element in trees.tags(soup, SYNONYMS):
         element.name = SYNONYMS[element.name]
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in trees.comments(soup):
         comment.extract()
     return soup
 
