@@ -149,7 +149,9 @@ def _linked_text(tag):
 
 def _is_bold_only(tag):
     text = tag.get_text(" ", strip=True)
-    bold = " ".join(b.get_text(" ", strip=True) for b in tag.find_all(["strong", "b"]))
+    bold = " ".join(
+        b.get_text(" ", strip=True) for b in trees.tags(tag, ["strong", "b"])
+    )
     return bool(text) and " ".join(text.split()) == " ".join(bold.split())
 
 
@@ -226,6 +228,11 @@ def _definition_list(tag):
 
 def _paragraph_events(html):
     for chunk in _PARAGRAPH_BREAK.split(html):
+        if not chunk.strip():
+            continue  # blank between blocks
+        if "<" not in chunk and "&" not in chunk:
+            yield Paragraph(chunk.strip())  # plain words: never a bold heading
+            continue
         fragment = BeautifulSoup(chunk, "html.parser")
         if not fragment.get_text(strip=True):
             continue
