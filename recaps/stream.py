@@ -42,14 +42,18 @@ def _as_paragraphs(html):
     # A pure function of its text, and editions repeat their sentences (the
     # generator draws them from a vocabulary): parsed once each.
     soup = BeautifulSoup(html, "html.parser")
-    if all(
+    return html if holds_only_blocks(soup.contents) else f"<p>{html}</p>"
+
+
+def holds_only_blocks(nodes):
+    """Whether the top-level ``nodes`` of rich text are all blocks (or blank):
+    otherwise :func:`as_paragraphs` wraps them in a paragraph."""
+    return all(
         isinstance(child, NavigableString)
         and not child.strip()
         or getattr(child, "name", None) in BLOCK_ELEMENTS
-        for child in soup.contents
-    ):
-        return html
-    return f"<p>{html}</p>"
+        for child in nodes
+    )
 
 
 def _id():

@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup
 from django.utils.translation import gettext_lazy as _
 from wagtail.whitelist import check_url
 
@@ -33,6 +33,7 @@ from ..blocks import html_to_text, visible_sections
 from ..models import RecapPage
 from ..search import fold
 from ..stream import section_to_stream
+from . import trees
 from .document import is_chrome
 from .html import BLOCKS, furniture_elements
 from .old_site import hrefs, strings
@@ -169,32 +170,39 @@ def source_links(soup, furniture):
 
 def read_source(source_html):
     """``(text, set_aside, links)`` of a post: see :func:`source_text`;
-    ``links`` is :func:`source_links`."""
+    ``links`` is :func:`source_links`.
+
+    One parse and one walk of the tree: elements are picked from a list of the
+    tree's tags, and texts are read from the tree (``get_text``), not written
+    out and parsed again (an import reads every post this way).
+    """
     soup = BeautifulSoup(source_html or "", "html.parser")
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in trees.comments(soup):
         comment.extract()
-    for element in soup.find_all(INVISIBLE):
-        element.decompose()
+    for element in trees.tags(soup, INVISIBLE):
+        if not element.decomposed:
+            element.decompose()
+    found = trees.tags(soup)
     furniture = furniture_elements(soup)
     links = source_links(soup, furniture)
     # Block elements separate words; inline ones do not (“H<sub>2</sub>O”).
-    separate = soup.find_all(SEPARATING) + soup.find_all(FORM_ELEMENTS)
+    separate = trees.pick(found, SEPARATING) + trees.pick(found, FORM_ELEMENTS)
     for element in separate + furniture:
         element.insert_before(" ")
         element.insert_after(" ")
-    text = html_to_text(str(soup))
+    text = trees.text(soup)
     set_aside = []
     for element in furniture:
-        set_aside.append(("furniture", html_to_text(str(element))))
+        set_aside.append(("furniture", trees.text(element)))
         element.decompose()
-    for element in soup.find_all(FORM_ELEMENTS):
+    for element in trees.pick(found, FORM_ELEMENTS):
         if not element.decomposed:
-            set_aside.append(("form", html_to_text(str(element))))
+            set_aside.append(("form", trees.text(element)))
             element.decompose()
-    for element in soup.find_all(_TEXT_ELEMENTS):
+    for element in trees.pick(found, _TEXT_ELEMENTS):
         if element.decomposed:
             continue
-        chrome = html_to_text(str(element))
+        chrome = trees.text(element)
         if chrome and is_chrome(chrome):
             set_aside.append(("chrome", chrome))
     return text, set_aside, links

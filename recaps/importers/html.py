@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from ..blocks import html_to_text
+from . import trees
 from .document import (
     Block,
     BulletList,
@@ -148,7 +149,9 @@ def _linked_text(tag):
 
 def _is_bold_only(tag):
     text = tag.get_text(" ", strip=True)
-    bold = " ".join(b.get_text(" ", strip=True) for b in tag.find_all(["strong", "b"]))
+    bold = " ".join(
+        b.get_text(" ", strip=True) for b in trees.tags(tag, ["strong", "b"])
+    )
     return bool(text) and " ".join(text.split()) == " ".join(bold.split())
 
 
@@ -225,6 +228,11 @@ def _definition_list(tag):
 
 def _paragraph_events(html):
     for chunk in _PARAGRAPH_BREAK.split(html):
+        if not chunk.strip():
+            continue  # blank between blocks
+        if "<" not in chunk and "&" not in chunk:
+            yield Paragraph(chunk.strip())  # plain words: never a bold heading
+            continue
         fragment = BeautifulSoup(chunk, "html.parser")
         if not fragment.get_text(strip=True):
             continue
@@ -369,7 +377,7 @@ def _figure_events(figure):
 
 
 def _has_media(tag):
-    return tag.name in MEDIA or tag.find(list(MEDIA)) is not None
+    return tag.name in MEDIA or trees.contains(tag, MEDIA)
 
 
 def _mixed_events(tag):
@@ -510,19 +518,19 @@ def _is_furniture(tag):
 def furniture_elements(soup):
     """The elements WordPress adds around a post's text (:data:`FURNITURE_CLASSES`),
     outermost first."""
-    found = soup.find_all(_is_furniture)
+    found = [tag for tag in trees.tags(soup) if _is_furniture(tag)]
     ids = {id(tag) for tag in found}
     return [tag for tag in found if not any(id(p) in ids for p in tag.parents)]
 
 
 def strip_furniture(soup):
     """Drop navigation, share buttons, scripts; keep an article's own title."""
-    for header in soup.find_all("header"):
+    for header in trees.tags(soup, ["header"]):
         if header.find("h1") and header.find_parent("article"):
             header.replace_with(header.find("h1"))
         else:
             header.decompose()
-    for element in soup.find_all(FURNITURE):
+    for element in trees.tags(soup, FURNITURE):
         element.decompose()
     for element in furniture_elements(soup):
         element.decompose()

@@ -9,12 +9,17 @@ or meaningless (scripts, styles, frames, forms) are removed first.
 import warnings
 from functools import cache
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning
+from bs4 import (
+    BeautifulSoup,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+)
 from django.utils.html import escape, urlize
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from ..blocks import INLINE_STYLES, ITEM_FEATURES, TEXT_FEATURES
-from ..stream import as_paragraphs
+from ..stream import holds_only_blocks
+from . import trees
 
 #: Elements removed together with their content.
 DROPPED_ELEMENTS = [
@@ -61,20 +66,47 @@ def _converter(features):
 
 
 def _strip(soup):
-    for element in soup.find_all(DROPPED_ELEMENTS):
+    for element in trees.tags(soup, DROPPED_ELEMENTS):
         element.decompose()
-    for element in soup.find_all(list(SYNONYMS)):
+    for element in trees.tags(soup, SYNONYMS):
         element.name = SYNONYMS[element.name]
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in trees.comments(soup):
         comment.extract()
     return soup
 
 
-def clean_html(html, features=TEXT_FEATURES):
-    """HTML reduced to the rich text ``features``; empty string if nothing is left."""
-    soup = _strip(BeautifulSoup(str(html or ""), "html.parser"))
-    cleaned = _converter(tuple(features)).to_database_format(str(soup))
-    soup = BeautifulSoup(cleaned, "html.parser")
+#: What Beautiful Soup's parser takes for blank (its ``ASCII_SPACES``).
+_BLANK = " \n\t\f\r"
+
+
+def _as_parsed_again(soup):
+    """``soup`` as writing it out and parsing it again would give it: adjacent
+    strings merged, a string of blanks reduced to one space or newline (outside
+    ``<pre>`` and ``<textarea>``). Cleaning in place then gives the very HTML
+    that writing and parsing after each step gave."""
+    soup.smooth()
+    for node in list(soup.descendants):
+        if (
+            type(node) is NavigableString
+            and node
+            and not node.strip(_BLANK)
+            and node.find_parent(["pre", "textarea"]) is None
+        ):
+            node.replace_with("\n" if "\n" in node else " ")
+    return soup
+
+
+def _cleaned(html, features):
+    """The tree of ``html`` reduced to the rich text ``features``, or ``None``
+    if nothing is left.
+
+    One parse: Wagtail's whitelister cleans the tree in place (its
+    ``to_database_format`` would write it out and parse it again), and the
+    same tree is tidied, then written once by the callers.
+    """
+    soup = _as_parsed_again(_strip(BeautifulSoup(str(html or ""), "html.parser")))
+    _converter(tuple(features)).whitelister.clean_node(soup, soup)
+    _as_parsed_again(soup)
     for anchor in soup.find_all("a"):
         if not anchor.get("href") and not anchor.get("linktype"):
             anchor.unwrap()
@@ -82,18 +114,33 @@ def clean_html(html, features=TEXT_FEATURES):
         if not paragraph.get_text(strip=True):
             paragraph.decompose()
     if not soup.get_text(strip=True) and soup.find("hr") is None:
+        return None
+    return soup
+
+
+def clean_html(html, features=TEXT_FEATURES):
+    """HTML reduced to the rich text ``features``; empty string if nothing is left."""
+    soup = _cleaned(html, features)
+    return "" if soup is None else soup.decode(formatter=escape).strip()
+
+
+def _cleaned_paragraphs(html, features):
+    # as_paragraphs(clean_html(html, features)), deciding on the tree at hand.
+    soup = _cleaned(html, features)
+    if soup is None:
         return ""
-    return soup.decode(formatter=escape).strip()
+    cleaned = soup.decode(formatter=escape).strip()
+    return cleaned if holds_only_blocks(soup.contents) else f"<p>{cleaned}</p>"
 
 
 def clean_inline(html):
     """Rich text of an item or intro: bold, italic and links, as paragraphs."""
-    return as_paragraphs(clean_html(html, ITEM_FEATURES))
+    return _cleaned_paragraphs(html, ITEM_FEATURES)
 
 
 def clean_intro(html):
     """Rich text of an edition's introduction."""
-    return as_paragraphs(clean_html(html, INTRO_FEATURES))
+    return _cleaned_paragraphs(html, INTRO_FEATURES)
 
 
 def text_to_html(text):
