@@ -9,7 +9,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # pytest-xdist processes per leg ("auto": one per CPU core; 0 runs in-process).
 TEST_WORKERS ?= auto
 
-.PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale bench-mirror messages setup services
+.PHONY: run production test test-sqlite test-postgres test-browser lint format bench bench-pages bench-api bench-import bench-scale bench-concurrency bench-mirror messages setup services
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@bash scripts/quietly.sh "Installation des dépendances Python (.venv)…" \
@@ -99,6 +99,11 @@ bench-api: setup
 ## Side by side under gunicorn on PostgreSQL, 1,000 and 10,000 editions; see README
 bench-scale: setup services
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_scale.py
+
+## Concurrent readers while an editor publishes, gunicorn as gunicorn.conf.py sets it
+## (CLIENTS=16 SECONDS=60 PUBLISH_EVERY=3 EDITIONS=300, throwaway SQLite database)
+bench-concurrency: setup
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_concurrency.py
 
 bench-import: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_import.py $${POSTS:-1000} --memory-mb $${MEMORY_MB:-50}

@@ -30,10 +30,15 @@ Environment (all optional):
     BENCH_COLLECTSTATIC=1   0 serves static files from the app folders
     BENCH_DATABASE_URLS="5=sqlite:////tmp/x.sqlite3"  use these databases as
                             they are (size=URL, space-separated; no generation)
+    CONCURRENCY_SECONDS=60  then the concurrency run on the largest database
+                            (scripts/bench_concurrency.py: gunicorn as
+                            gunicorn.conf.py sets it, CLIENTS=16 readers, an
+                            editor publishing every PUBLISH_EVERY=3 s); 0 skips
 """
 
 import hashlib
 import http.client
+import importlib.util
 import json
 import math
 import os
@@ -531,6 +536,22 @@ def print_table(results, sizes):
         out(line)
 
 
+def concurrency(database_url):
+    """The concurrency run (``scripts/bench_concurrency.py``) on ``database_url``."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_concurrency", Path(__file__).with_name("bench_concurrency.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out()
+    return module.run(
+        database_url,
+        clients=env_int("CLIENTS", 16),
+        seconds=env_int("CONCURRENCY_SECONDS", 60),
+        publish_every=float(os.environ.get("PUBLISH_EVERY") or 3),
+    )
+
+
 def main():
     sizes = [int(size) for size in os.environ.get("EDITIONS", "1000 10000").split()]
     seed = os.environ.get("SEED", "1")
@@ -636,6 +657,8 @@ def main():
             for label, value, goal, result in checks
         ],
     }
+    if env_int("CONCURRENCY_SECONDS", 60):
+        report["concurrency"] = concurrency(urls[sizes[-1]])
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     out(f"\nwritten to {output}")
     shutil.rmtree(workdir, ignore_errors=True)

@@ -64,6 +64,10 @@ def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path
         "BENCH_DATABASE": connection.vendor,
         "BENCH_DATABASE_URLS": f"5={database_url(tmp_path)}",
         "BENCH_OUTPUT": str(output),
+        "CONCURRENCY_SECONDS": "3",
+        "CLIENTS": "2",
+        "PUBLISH_EVERY": "1",
+        "WEB_CONCURRENCY": "2",
     }
     run = subprocess.run(
         [sys.executable, str(SCRIPT)],
@@ -71,7 +75,7 @@ def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
 
@@ -103,6 +107,11 @@ def test_tiny_run_prints_the_table_and_writes_every_endpoint(root_page, tmp_path
     assert "list uncached vs wagtail v2 list (req/s, 5)" in targets
     assert "worker memory peak (MB, max of workers)" in targets
     assert "PASS" in run.stdout or "FAIL" in run.stdout
+    # Then the concurrency run on the same database (scripts/bench_concurrency.py).
+    assert report["concurrency"]["workers"] == 2
+    assert report["concurrency"]["publications"] >= 1
+    assert report["concurrency"]["errors"] == 0
+    assert report["concurrency"]["stale"] == 0
 
 
 def load_script():
