@@ -20,6 +20,7 @@ from wagtail.models import Page
 
 from ..blocks import SECTION_TYPES, section_labels
 from ..links import absolute_url
+from ..search import FULLTEXT_TABLE, fulltext_index_serves, fulltext_match
 
 DATETIME = DateTimeField()
 #: Stands for "never" where a date is needed (as in SQL, see ``querysets``).
@@ -198,6 +199,28 @@ class RecapEntryQuerySet(models.QuerySet):
         schedule having run out since they were indexed: few, read through the
         partial index of :func:`hidden_pages`."""
         return self.filter(edition__in=hidden_pages())
+
+    def count_matching(self, query):
+        """How many current entries (public editions) match the full-text
+        ``query``, counted in the FTS5 index of public editions alone, less
+        the editions hidden at this instant (:meth:`current`): one pass over
+        the word's list of editions, no page read. ``None`` on a database
+        without that index (count the search's results instead)."""
+        connection = connections[self.db]
+        if not fulltext_index_serves(connection):
+            return None
+        match = fulltext_match(query)
+        if match is None:
+            return 0
+        table = connection.ops.quote_name(FULLTEXT_TABLE)
+        hidden, params = hidden_pages().query.sql_with_params()
+        sql = (
+            f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH %s "  # noqa: S608
+            f"AND rowid NOT IN ({hidden})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *params])
+            return cursor.fetchone()[0]
 
     def with_page_dates(self):
         """Annotate the page's publication dates, which the representation
