@@ -119,12 +119,49 @@ def search_words(text):
     return f" {fold(text)} "
 
 
+#: SQLite: the FTS5 index of the folded words (``search_text``) of a table's
+#: rows, by table (migration 0032): the section index's.
+WORDS_TABLES = {"recaps_recapsection": "recaps_recapsection_fts"}
+#: The only characters of folded words (:func:`fold`).
+_FOLDED_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def words_table(model, connection):
+    """The FTS5 index of the folded words of ``model``'s rows on
+    ``connection`` (:data:`WORDS_TABLES`), or ``None``."""
+    if connection.vendor != "sqlite":
+        return None
+    return WORDS_TABLES.get(model._meta.db_table)
+
+
+def words_match(query):
+    """The FTS5 expression finding the rows with a word starting with each
+    word of ``query`` (:func:`filter_by_words`); ``None`` when no row can
+    match (no word, or a word with a character no folded word has)."""
+    terms = query_terms(query)
+    if not terms or not all(_FOLDED_WORD.fullmatch(term) for term in terms):
+        return None
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
 def filter_by_words(queryset, query, field="search_text"):
     """Rows whose ``field`` (see :func:`search_words`) has a word starting with
-    each word of ``query``, accents and case ignored."""
+    each word of ``query``, accents and case ignored.
+
+    On SQLite, the sections' words are read from their FTS5 index
+    (:data:`WORDS_TABLES`), whose words are exactly the folded words: each
+    term a prefix query, instead of a scan of every row's text. A term with
+    another character (“1/2”, folded from “½”) is in no folded text.
+    """
     terms = query_terms(query)
     if not terms:
         return queryset.none()
+    table = words_table(queryset.model, connections[queryset.db])
+    if field == "search_text" and table:
+        match = words_match(query)
+        if match is None:
+            return queryset.none()
+        return queryset.filter(InFulltextIndex(F("pk"), match, table=table))
     for term in terms:
         queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
     return queryset
@@ -179,8 +216,8 @@ def fulltext_match(query):
 
 
 class InFulltextIndex(Lookup):
-    """``field`` (an edition id) is one the FTS5 table matches: ``field IN
-    (SELECT rowid FROM recaps_recapentry_fts WHERE … MATCH …)``.
+    """``field`` (a row id: an edition's by default) is one that the FTS5
+    ``table`` matches: ``field IN (SELECT rowid FROM table WHERE … MATCH …)``.
 
     In a query ordered and cut (a page, the newest candidates), the ids are
     read once and the order's index is walked until the page is full
@@ -191,12 +228,16 @@ class InFulltextIndex(Lookup):
 
     lookup_name = "in_fulltext_index"
 
+    def __init__(self, lhs, match, table=FULLTEXT_TABLE):
+        super().__init__(lhs, match)
+        self.table = table
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         query = compiler.query
         walk = "+" if query.order_by and query.high_mark is not None else ""
-        table = connection.ops.quote_name(FULLTEXT_TABLE)
+        table = connection.ops.quote_name(self.table)
         matches = f"SELECT rowid FROM {table} WHERE {table} MATCH {rhs}"  # noqa: S608
         return f"{walk}{lhs} IN ({matches})", [*lhs_params, *rhs_params]
 

@@ -500,7 +500,14 @@ class SectionListView(ApiView, ListAPIView):
         return RecapSection.objects.current().defer("text", "search_text")
 
     def list(self, request, *args, **kwargs):
-        chosen = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        sections = self.filter_queryset(self.get_queryset())
+        if set(present(request.query_params)) - UNFILTERED == {"search"}:
+            # Sections matching a search: counted in the index of their words
+            # where the database has one.
+            count = RecapSection.objects.count_matching(request.query_params["search"])
+            if count is not None:
+                sections = CountedOn(sections, lambda: count)
+        chosen = self.paginate_queryset(sections)
         refs = RecapEntry.objects.references(
             {section.edition_id for section in chosen}, request
         )

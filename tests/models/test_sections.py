@@ -69,3 +69,20 @@ def test_search_counts_in_the_api_and_the_reader_search(
     html = client.get("/search/", {"query": "jardins"}).content.decode()
     assert "3 éditions trouvées" in html
     assert "Les 2 plus récentes sont classées par pertinence" in html
+
+
+def test_count_matching_counts_the_current_sections_a_search_finds(
+    client, found_and_hidden
+):
+    from recaps.models import RecapSection
+    from recaps.search import filter_by_words
+
+    current = RecapSection.objects.current()
+    expected = filter_by_words(current, "jardin").count()
+    assert expected == 3
+    count = RecapSection.objects.count_matching("jardin")
+    assert count == (expected if connection.vendor == "sqlite" else None)
+    assert RecapSection.objects.count_matching("½") in (0, None)
+    data = get_json(client, API + "sections/?search=jardin&page_size=2")
+    assert data["count"] == 3 and len(data["results"]) == 2
+    assert get_json(client, API + "sections/?search=jard%20PART")["count"] == 3
