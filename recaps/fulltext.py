@@ -1,7 +1,7 @@
 """SQLite's FTS5 indexes of the public index, kept whole after every ``migrate``.
 
-Migrations 0031 (the public editions' words, ``recaps.search.FULLTEXT_TABLE``)
-and 0032 (the sections' words, ``recaps.search.WORDS_TABLES``) create them with
+Migrations 0032 (the public editions' words, ``recaps.search.FULLTEXT_TABLE``)
+and 0033 (the sections' words, ``recaps.search.WORDS_TABLES``) create them with
 the triggers that keep them in step with their tables. SQLite alters a table by
 copying it into a new one (Django's schema editor does so for most field
 changes), which drops the table's triggers: a later migration of
@@ -122,7 +122,7 @@ REFILLS = {
 
 def repair_fulltext_indexes(connection):
     """On SQLite, create the indexes and triggers that are missing (after a
-    migration remade a table, or before migrations 0031 and 0032 ran: then
+    migration remade a table, or before migrations 0032 and 0033 ran: then
     nothing) and refill each index whose triggers were missing; the names of
     the repaired indexes. Other databases: ``[]``."""
     if connection.vendor != "sqlite":

@@ -120,7 +120,7 @@ def search_words(text):
 
 
 #: SQLite: the FTS5 index of the folded words (``search_text``) of a table's
-#: rows, by table (migration 0032): the section index's.
+#: rows, by table (migration 0033): the section index's.
 WORDS_TABLES = {"recaps_recapsection": "recaps_recapsection_fts"}
 #: The only characters of folded words (:func:`fold`).
 _FOLDED_WORD = re.compile(r"[a-z0-9_]+")
@@ -190,7 +190,7 @@ def hashed_in(field, keys):
     return Q(**{f"{field}__in": keys}) | Q(**{field: 0})
 
 
-#: SQLite: the FTS5 table of the public editions' words (migration 0031),
+#: SQLite: the FTS5 table of the public editions' words (migration 0032),
 #: one row per edition of the public index under the edition's id, holding
 #: what Wagtail's database backend indexes for it.
 FULLTEXT_TABLE = "recaps_recapentry_fts"

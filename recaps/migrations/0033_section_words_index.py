@@ -50,7 +50,7 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recaps", "0031_public_fulltext_index")]
+    dependencies = [("recaps", "0032_public_fulltext_index")]
 
     operations = [
         migrations.RunPython(create_index, drop_index, elidable=False)

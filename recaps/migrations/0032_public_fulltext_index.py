@@ -101,7 +101,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recaps", "0030_theme_counts"),
+        ("recaps", "0031_theme_labels"),
         ("wagtailsearch", "0010_add_text_fields"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
