@@ -18,9 +18,13 @@ from functools import lru_cache
 
 import snowballstemmer
 from anyascii import anyascii
-from django.db.models import Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import CharField, F, Lookup, Q, Value
+from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from wagtail.search.backends import get_search_backend
 
 from .blocks import html_to_text, section_passages
 
@@ -115,12 +119,49 @@ def search_words(text):
     return f" {fold(text)} "
 
 
+#: SQLite: the FTS5 index of the folded words (``search_text``) of a table's
+#: rows, by table (migration 0033): the section index's.
+WORDS_TABLES = {"recaps_recapsection": "recaps_recapsection_fts"}
+#: The only characters of folded words (:func:`fold`).
+_FOLDED_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def words_table(model, connection):
+    """The FTS5 index of the folded words of ``model``'s rows on
+    ``connection`` (:data:`WORDS_TABLES`), or ``None``."""
+    if connection.vendor != "sqlite":
+        return None
+    return WORDS_TABLES.get(model._meta.db_table)
+
+
+def words_match(query):
+    """The FTS5 expression finding the rows with a word starting with each
+    word of ``query`` (:func:`filter_by_words`); ``None`` when no row can
+    match (no word, or a word with a character no folded word has)."""
+    terms = query_terms(query)
+    if not terms or not all(_FOLDED_WORD.fullmatch(term) for term in terms):
+        return None
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
 def filter_by_words(queryset, query, field="search_text"):
     """Rows whose ``field`` (see :func:`search_words`) has a word starting with
-    each word of ``query``, accents and case ignored."""
+    each word of ``query``, accents and case ignored.
+
+    On SQLite, the sections' words are read from their FTS5 index
+    (:data:`WORDS_TABLES`), whose words are exactly the folded words: each
+    term a prefix query, instead of a scan of every row's text. A term with
+    another character (“1/2”, folded from “½”) is in no folded text.
+    """
     terms = query_terms(query)
     if not terms:
         return queryset.none()
+    table = words_table(queryset.model, connections[queryset.db])
+    if field == "search_text" and table:
+        match = words_match(query)
+        if match is None:
+            return queryset.none()
+        return queryset.filter(InFulltextIndex(F("pk"), match, table=table))
     for term in terms:
         queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
     return queryset
@@ -149,6 +190,79 @@ def hashed_in(field, keys):
     return Q(**{f"{field}__in": keys}) | Q(**{field: 0})
 
 
+#: SQLite: the FTS5 table of the public editions' words (migration 0032),
+#: one row per edition of the public index under the edition's id, holding
+#: what Wagtail's database backend indexes for it.
+FULLTEXT_TABLE = "recaps_recapentry_fts"
+
+
+def fulltext_index_serves(connection):
+    """Whether searches of editions on ``connection`` read
+    :data:`FULLTEXT_TABLE`: SQLite, with Wagtail's database backend writing
+    the words it copies (with Elasticsearch, Wagtail's entries stay empty)."""
+    return (
+        connection.vendor == "sqlite"
+        and type(get_search_backend()).__name__ == "SQLiteSearchBackend"
+    )
+
+
+def fulltext_match(query):
+    """The FTS5 expression of ``query``: each French stem as a quoted string,
+    all required (as Wagtail's backend writes it); ``None`` without a word."""
+    stems = stem_text(clean_query(query)).split()
+    if not stems:
+        return None
+    return " AND ".join(f'"{stem}"' for stem in stems)
+
+
+class InFulltextIndex(Lookup):
+    """``field`` (a row id: an edition's by default) is one that the FTS5
+    ``table`` matches: ``field IN (SELECT rowid FROM table WHERE … MATCH …)``.
+
+    In a query ordered and cut (a page, the newest candidates), the ids are
+    read once and the order's index is walked until the page is full
+    (``+field``: the ids never drive the join): for a word found in every
+    edition, 20 rows read instead of every match sorted. Elsewhere (counts),
+    the matching ids drive the query.
+    """
+
+    lookup_name = "in_fulltext_index"
+
+    def __init__(self, lhs, match, table=FULLTEXT_TABLE):
+        super().__init__(lhs, match)
+        self.table = table
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        query = compiler.query
+        walk = "+" if query.order_by and query.high_mark is not None else ""
+        table = connection.ops.quote_name(self.table)
+        matches = f"SELECT rowid FROM {table} WHERE {table} MATCH {rhs}"  # noqa: S608
+        return f"{walk}{lhs} IN ({matches})", [*lhs_params, *rhs_params]
+
+
+def fulltext_ranking(queryset, match):
+    """The keys of the editions of ``queryset`` that the FTS5 expression
+    ``match`` finds, best first (FTS5's ``bm25``, then newest id), in one
+    statement: the keys of ``queryset`` are read once, the matches walked
+    once, and ``bm25`` computed for those keys only (read at each edition's
+    row, it would read the word's whole list of editions for each one)."""
+    connection = connections[queryset.db]
+    table = connection.ops.quote_name(FULLTEXT_TABLE)
+    try:
+        keys, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    sql = (
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s "  # noqa: S608
+        f"AND +rowid IN ({keys}) ORDER BY bm25({table}), rowid DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *params])
+        return [key for (key,) in cursor.fetchall()]
+
+
 def matching_keys(model, query):
     """Primary keys of the ``model`` objects matching ``query`` (French stems,
     every word), unranked: a subquery on Wagtail's database backends, a list
@@ -166,15 +280,22 @@ def matching_keys(model, query):
 
 
 def filter_by_search(queryset, query):
-    """Objects of ``queryset`` matching the full-text ``query``, in the
+    """Editions of ``queryset`` matching the full-text ``query``, in the
     queryset's own order: one plain subquery on the search index, so that any
     filter, ordering and pagination combine with it on every database.
 
-    The search index keeps no statistics (migration 0018), so the subquery is
+    On SQLite the subquery reads the public editions' FTS5 table
+    (:class:`InFulltextIndex`); elsewhere, Wagtail's search backend. The
+    search index keeps no statistics (migration 0018), so the subquery is
     kept whole (:func:`hashed_in`): for a word found in every one of 10,000
     editions, a join planned on a guess cost 117 ms for the count and the
     page; run once and hashed, 26 ms.
     """
+    if fulltext_index_serves(connections[queryset.db]):
+        match = fulltext_match(query)
+        if match is None:
+            return queryset.none()
+        return queryset.filter(InFulltextIndex(F("pk"), match))
     keys = matching_keys(queryset.model, query)
     if keys is None:
         return queryset.none()
@@ -188,14 +309,26 @@ def rank_candidates(matching):
 
 
 def search_editions(queryset, query):
-    """The editions of ``queryset`` matching ``query``, ranked by relevance with
-    Wagtail's search backend (give it :func:`rank_candidates`: ranking reads
-    the index entry of every edition it orders).
+    """The editions of ``queryset`` matching ``query``, ranked by relevance
+    (give it :func:`rank_candidates`: ranking reads the index entry of every
+    edition it orders).
 
     ``queryset`` may carry any filter (``published()``, themes, dates); its
     prefetches are kept. The query is searched as French stems
-    (:func:`stem_text`), as editions are indexed.
+    (:func:`stem_text`), as editions are indexed. On SQLite, ranked by FTS5's
+    ``bm25`` (:func:`fulltext_ranking`); elsewhere by Wagtail's search backend.
     """
+    if fulltext_index_serves(connections[queryset.db]):
+        match = fulltext_match(query)
+        if match is None:
+            return queryset.none()
+        keys = fulltext_ranking(queryset, match)
+        # Each key's place in ",k1,k2,…,": one cheap expression per row.
+        ranked = Value("".join(f",{key}" for key in keys) + ",")
+        place = StrIndex(
+            ranked, Concat(Value(","), Cast("pk", CharField()), Value(","))
+        )
+        return queryset.filter(pk__in=keys).order_by(place)
     stems = stem_text(clean_query(query))
     if not stems:
         return queryset.none()

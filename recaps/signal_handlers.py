@@ -16,6 +16,7 @@ import threading
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from wagtail.documents import get_document_model
 from wagtail.models import (
@@ -36,6 +37,7 @@ from wagtail.signals import (
 from .admin.new_edition import prefill_on_create
 from .bulk_pages import index_pages
 from .changes import DELETE_ACTION, UUID_KEY
+from .fulltext import repair_fulltext_indexes
 from .models import (
     ContentVersion,
     RecapEntry,
@@ -279,12 +281,21 @@ def fill_empty_index(sender, using="default", **kwargs):
         ContentVersion.bump()
 
 
+def repair_fulltext(sender, using="default", **kwargs):
+    """After ``migrate``: SQLite's full-text indexes whole, triggers included
+    (:mod:`recaps.fulltext`)."""
+    repair_fulltext_indexes(connections[using])
+
+
 def register_signal_handlers(app_config):
     """Connect every receiver of the app (the one place; ``RecapsConfig.ready``)."""
     uid = "recaps_{}".format
     # The admin's create view pre-fills a new edition (recaps.admin.new_edition).
     init_new_page.connect(prefill_on_create, dispatch_uid="recaps_prefill_edition")
     post_migrate.connect(fill_empty_index, sender=app_config, dispatch_uid=uid("fill"))
+    post_migrate.connect(
+        repair_fulltext, sender=app_config, dispatch_uid=uid("fulltext")
+    )
     pre_save.connect(
         remember_public_fields, sender=RecapPage, dispatch_uid=uid("remember")
     )

@@ -90,6 +90,7 @@ OURS = [
     ("list", "/api/v1/recaps/", "growth_flat"),
     ("api search", "/api/v1/recaps/?search={search}", "growth_search"),
     ("sections", "/api/v1/sections/?type=observations&tag={tag}", "growth_flat"),
+    ("sections search", "/api/v1/sections/?search={search}", "growth_search"),
     ("detail", "/api/v1/recaps/{id}/", "growth_flat"),
     ("reader search", "/search/?query={search}", "growth_search"),
     ("tags", "/api/v1/tags/", None),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from recaps.blocks import section_labels
 from recaps.filters import EditionFilter
-from recaps.models import RecapPage, RecapSection
+from recaps.models import RecapEntry, RecapPage, RecapSection
 from recaps.models.themes import published_themes, themes_with_counts
 from recaps.search import RANK_CANDIDATES, clean_query, find_snippet
 
@@ -85,7 +85,13 @@ def search(request):
     # full, count every match to say how many there are.
     shown = page.paginator.count
     bounded = filterset.ranked_keys is not None and shown >= RANK_CANDIDATES
-    context["result_count"] = matching.count() if bounded else shown
+    count = shown
+    if bounded:
+        # With the search alone, counted in the index of the editions' words
+        # where the database has one.
+        count = None if active_filters else RecapEntry.objects.count_matching(query)
+        count = matching.count() if count is None else count
+    context["result_count"] = count
     context["ranked_count"] = shown if bounded else None
     sections = (
         RecapSection.objects.by_edition([edition.pk for edition in page])

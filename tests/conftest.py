@@ -217,6 +217,28 @@ def hidden_editions(make_edition):
     return pages
 
 
+@pytest.fixture
+def garden_editions(make_edition):
+    """Three public editions about the garden and one that is not; hidden
+    editions about it too: a draft, one restricted, and two still flagged
+    live outside their schedule (in the public index, hidden when read)."""
+    now = timezone.now()
+    garden = [section("highlights", "Partages", ["Les jardins partagés"])]
+    for number in range(1, 4):
+        make_edition(edition_number=number, body=garden)
+    make_edition(edition_number=4)
+    make_edition(edition_number=5, body=garden, publish=False)
+    restricted = make_edition(edition_number=6, body=garden)
+    PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.LOGIN
+    )
+    for number, field, days in ((7, "expire_at", -1), (8, "go_live_at", 3)):
+        page = make_edition(edition_number=number, body=garden)
+        type(page).objects.filter(pk=page.pk).update(
+            **{field: now + datetime.timedelta(days=days)}
+        )
+
+
 DANGEROUS = (
     '<script>alert("x")</script><p onclick="steal()">Fin.</p>'
     '<h3>Les ressources partagées</h3><ul><li><a href="javascript:alert(1)">'

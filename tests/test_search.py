@@ -1,17 +1,28 @@
 """recaps.search: folding, query cleaning and word matching on the section index."""
 
+import io
+
 import pytest
 from anyascii import anyascii
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from recaps.models import RecapSection
+from recaps.models import RecapPage, RecapSection
 from recaps.search import (
+    FULLTEXT_TABLE,
     STOP_WORDS,
+    WORDS_TABLES,
     clean_query,
+    filter_by_search,
     filter_by_words,
     fold,
+    fulltext_index_serves,
+    hashed_in,
     highlight,
     highlight_terms,
+    matching_keys,
     normalise,
+    search_editions,
     search_words,
 )
 from tests.factories import section
@@ -70,3 +81,196 @@ def test_stop_words_are_folded_like_queries():
     # Compared after normalise(): every entry must be in that form.
     assert all(word == normalise(word) for word in STOP_WORDS)
     assert highlight_terms("Où sont LES ateliers ?") == ["ateliers"]
+
+
+def _plan(queryset):
+    """SQLite's plan of ``queryset``, one line per step."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def fulltext(db):
+    if not fulltext_index_serves(connection):
+        pytest.skip("SQLite's FTS5 index of public editions")
+
+
+@pytest.mark.django_db
+def test_sqlite_search_reads_the_fulltext_index_and_walks_the_date_index(
+    fulltext, make_edition
+):
+    """A page of results walks the editions in date order and stops when it
+    is full, probing the matches read once from the FTS5 table: never
+    Wagtail's entries, never every match sorted. A count starts from the
+    matches."""
+    for number in range(1, 4):
+        make_edition(edition_number=number, title=f"Jardin {number}")
+    matching = filter_by_search(RecapPage.objects.published(), "jardins")
+    page = matching.order_by("-date", "-edition_number", "-pk").values("pk")[:20]
+    plan = _plan(page)
+    assert "USING COVERING INDEX recappage_date_number" in plan
+    assert f"SCAN {FULLTEXT_TABLE} VIRTUAL TABLE" in plan
+    assert "TEMP B-TREE" not in plan
+    assert "wagtailsearch" not in plan
+    count = _plan(matching.order_by().values("pk"))
+    assert f"SCAN {FULLTEXT_TABLE} VIRTUAL TABLE" in count
+    assert "SCAN recaps_recappage" not in count
+    assert "wagtailsearch" not in count
+    assert len(page) == 3 and matching.count() == 3
+
+
+@pytest.mark.django_db
+def test_sqlite_reader_search_runs_no_query_per_candidate(
+    fulltext, client, make_edition
+):
+    """Ranking reads the FTS5 table once for every candidate, never once per
+    candidate (a correlated subquery reads the word's whole list of editions
+    each time)."""
+    for number in range(1, 4):
+        make_edition(edition_number=number, title=f"Jardin {number}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"query": "jardin"})
+    assert response.status_code == 200
+    assert response.content.decode().count('<h2><a href="') == 3
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            if query["sql"].startswith("SELECT"):
+                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                plans += [row[-1] for row in cursor.fetchall()]
+    assert any(FULLTEXT_TABLE in step for step in plans)
+    assert not [step for step in plans if "CORRELATED" in step]
+    assert not [step for step in plans if "wagtailsearch" in step]
+
+
+def _wagtail_hits(queryset, query):
+    """The editions of ``queryset`` that Wagtail's search backend finds for
+    ``query`` (what every database did before SQLite's FTS5 index)."""
+    keys = matching_keys(RecapPage, query)
+    if keys is None:
+        return set()
+    return set(queryset.filter(hashed_in("pk", keys)).values_list("pk", flat=True))
+
+
+def _queries(rng, words, count):
+    """``count`` queries of one to three words drawn from ``words``, in any
+    case, with or without accents, some inflected, some absent."""
+    queries = []
+    for _ in range(count):
+        chosen = []
+        for word in rng.sample(words, rng.randint(1, 3)):
+            word = rng.choice([word, word.upper(), normalise(word), word + "s"])
+            chosen.append(word)
+        if rng.random() < 0.1:
+            chosen.append("introuvablement")
+        queries.append(" ".join(chosen))
+    return queries
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sqlite_fulltext_search_finds_what_wagtails_backend_finds(
+    fulltext, root_page, seed
+):
+    """Over generated archives (some editions unpublished, restricted,
+    expired), the FTS5 index finds the same editions as Wagtail's backend for
+    queries drawn from their words, filtered, ranked or not."""
+    import datetime
+    import random
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from wagtail.models import PageViewRestriction
+
+    call_command(
+        "generate_recaps", "--editions", "8", "--seed", str(seed), stdout=io.StringIO()
+    )
+    editions = list(RecapPage.objects.order_by("pk"))
+    rng = random.Random(seed)  # noqa: S311 (test data)
+    unpublished, restricted, expired = rng.sample(editions, 3)
+    unpublished.unpublish()
+    PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.LOGIN
+    )
+    RecapPage.objects.filter(pk=expired.pk).update(
+        expire_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    words = sorted(
+        {
+            word
+            for text in RecapSection.objects.values_list("text", flat=True)
+            for word in text.split()
+            if word.isalpha()
+        }
+        | {word for page in editions for word in page.title.split() if word.isalpha()}
+    )
+    published = RecapPage.objects.published()
+    for query in _queries(rng, words, 40):
+        expected = _wagtail_hits(published, query)
+        found = set(filter_by_search(published, query).values_list("pk", flat=True))
+        assert found == expected, query
+        ranked = search_editions(published, query)
+        assert {page.pk for page in ranked} == expected, query
+        assert unpublished.pk not in found and restricted.pk not in found
+        assert expired.pk not in found
+    # Some queries find editions, the others none.
+    assert any(_wagtail_hits(published, word) for word in words[:20])
+
+
+def _words_hits(rows, query):
+    """Rows of ``rows`` with a word starting with each word of ``query``, by
+    scanning their folded words (what every database did before SQLite's
+    FTS5 index of the sections' words)."""
+    terms = normalise(clean_query(query)).split()
+    if not terms:
+        return set()
+    for term in terms:
+        rows = rows.filter(search_text__contains=f" {term}")
+    return set(rows.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_sqlite_section_search_finds_what_a_scan_of_the_words_finds(
+    fulltext, make_edition, hidden_editions
+):
+    """Over generated sections, the FTS5 index of the sections' words finds
+    the same sections as a scan of their folded words, for word prefixes in
+    any case, with or without accents, and for words folding to characters
+    no folded word has; and it stays in step with every write."""
+    import random
+
+    rng = random.Random(5)  # noqa: S311 (test data)
+    vocabulary = (
+        "bénévoles bénévolat aînés numérique Numériques café_connecté connecté ½ "
+        "Œuvre partagé "
+        "Straße ﬁnances l’été porte-à-porte isolées 2024 jardin_partagé ateliers"
+    ).split()
+    for number in range(1, 7):
+        items = [
+            " ".join(rng.sample(vocabulary, rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        make_edition(
+            edition_number=number, body=[section("highlights", "Partages", items)]
+        )
+    words = [word for text in vocabulary for word in text.split("’")]
+    rows = RecapSection.objects.all()
+    for _ in range(60):
+        chosen = [
+            rng.choice([word, word.upper(), normalise(word), word[: rng.randint(1, 5)]])
+            for word in rng.sample(words, rng.randint(1, 2))
+        ]
+        query = " ".join(chosen)
+        found = set(filter_by_words(rows, query).values_list("pk", flat=True))
+        assert found == _words_hits(rows, query), query
+    assert filter_by_words(rows, "café_conn").exists()
+    assert not filter_by_words(rows, "½").exists()
+    # The index is the sections' words, checked by SQLite against the table.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {WORDS_TABLES['recaps_recapsection']} "  # noqa: S608
+            f"({WORDS_TABLES['recaps_recapsection']}, rank) "
+            "VALUES ('integrity-check', 1)"
+        )

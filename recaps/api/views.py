@@ -186,14 +186,14 @@ UNFILTERED = {"ordering", "page", "page_size"}
 
 
 class CountedOn:
-    """Rows of ``queryset``, counted on ``counted``, a cheaper queryset known
-    to hold as many rows (for Django's paginator)."""
+    """Rows of ``queryset``, counted by ``counter()``, a cheaper count known
+    to give as many rows (for Django's paginator)."""
 
-    def __init__(self, queryset, counted):
-        self.queryset, self.counted = queryset, counted
+    def __init__(self, queryset, counter):
+        self.queryset, self.counter = queryset, counter
 
     def count(self):
-        return self.counted.count()
+        return self.counter()
 
     def __getitem__(self, key):
         return self.queryset[key]
@@ -206,10 +206,17 @@ class EditionListMixin:
     def list(self, request, *args, **kwargs):
         editions = self.filter_queryset(self.get_queryset())
         keys = editions.values_list("pk", flat=True)
-        if not set(present(request.query_params)) - UNFILTERED:
+        filtered = set(present(request.query_params)) - UNFILTERED
+        if not filtered:
             # Every public edition: as many as current entries, which one
             # index counts without reading the pages.
-            keys = CountedOn(keys, RecapEntry.objects.current())
+            keys = CountedOn(keys, RecapEntry.objects.current().count)
+        elif filtered == {"search"}:
+            # The public editions matching a search: counted in the index of
+            # their words where the database has one.
+            count = RecapEntry.objects.count_matching(request.query_params["search"])
+            if count is not None:
+                keys = CountedOn(keys, lambda: count)
         page = self.paginate_queryset(keys)
         data = serializers.listed(
             RecapEntry.objects.representations(page, request), request
@@ -493,7 +500,14 @@ class SectionListView(ApiView, ListAPIView):
         return RecapSection.objects.current().defer("text", "search_text")
 
     def list(self, request, *args, **kwargs):
-        chosen = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        sections = self.filter_queryset(self.get_queryset())
+        if set(present(request.query_params)) - UNFILTERED == {"search"}:
+            # Sections matching a search: counted in the index of their words
+            # where the database has one.
+            count = RecapSection.objects.count_matching(request.query_params["search"])
+            if count is not None:
+                sections = CountedOn(sections, lambda: count)
+        chosen = self.paginate_queryset(sections)
         refs = RecapEntry.objects.references(
             {section.edition_id for section in chosen}, request
         )

@@ -20,6 +20,14 @@ from wagtail.models import Page
 
 from ..blocks import SECTION_TYPES, section_labels
 from ..links import absolute_url
+from ..search import (
+    FULLTEXT_TABLE,
+    filter_by_words,
+    fulltext_index_serves,
+    fulltext_match,
+    words_match,
+    words_table,
+)
 
 DATETIME = DateTimeField()
 #: Stands for "never" where a date is needed (as in SQL, see ``querysets``).
@@ -59,14 +67,44 @@ class RecapSectionQuerySet(models.QuerySet):
         :data:`HIDDEN_IDS_MAX` (expired editions never unpublished), they are
         excluded by a subquery, as the entries are.
         """
+        hidden = self._hidden_editions()
+        return self.exclude(edition__in=hidden) if hidden else self.all()
+
+    def _hidden_editions(self):
+        """The indexed editions hidden at this instant (see :meth:`current`):
+        their ids, or a subquery when there are more than
+        :data:`HIDDEN_IDS_MAX`."""
         hidden = list(
             RecapEntry.objects.hidden().values_list("edition_id", flat=True)[
                 : HIDDEN_IDS_MAX + 1
             ]
         )
-        if len(hidden) > HIDDEN_IDS_MAX:
-            return self.exclude(edition__in=hidden_pages())
-        return self.exclude(edition__in=hidden) if hidden else self.all()
+        return hidden_pages() if len(hidden) > HIDDEN_IDS_MAX else hidden
+
+    def count_matching(self, query):
+        """How many current sections (:meth:`current`) have a word starting
+        with each word of ``query``, counted in the FTS5 index of their words
+        alone, less those of the editions hidden at this instant: no section
+        read. ``None`` on a database without that index (count the filtered
+        sections instead)."""
+        connection = connections[self.db]
+        table = words_table(self.model, connection)
+        if table is None:
+            return None
+        match = words_match(query)
+        if match is None:
+            return 0
+        quoted = connection.ops.quote_name(table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {quoted} WHERE {quoted} MATCH %s",  # noqa: S608
+                [match],
+            )
+            (found,) = cursor.fetchone()
+        hidden = self._hidden_editions()
+        if not hidden:
+            return found
+        return found - filter_by_words(self.filter(edition__in=hidden), query).count()
 
     def of_editions(self, editions):
         """Sections of the editions of ``editions`` (a queryset of pages)."""
@@ -198,6 +236,28 @@ class RecapEntryQuerySet(models.QuerySet):
         schedule having run out since they were indexed: few, read through the
         partial index of :func:`hidden_pages`."""
         return self.filter(edition__in=hidden_pages())
+
+    def count_matching(self, query):
+        """How many current entries (public editions) match the full-text
+        ``query``, counted in the FTS5 index of public editions alone, less
+        the editions hidden at this instant (:meth:`current`): one pass over
+        the word's list of editions, no page read. ``None`` on a database
+        without that index (count the search's results instead)."""
+        connection = connections[self.db]
+        if not fulltext_index_serves(connection):
+            return None
+        match = fulltext_match(query)
+        if match is None:
+            return 0
+        table = connection.ops.quote_name(FULLTEXT_TABLE)
+        hidden, params = hidden_pages().query.sql_with_params()
+        sql = (
+            f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH %s "  # noqa: S608
+            f"AND rowid NOT IN ({hidden})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *params])
+            return cursor.fetchone()[0]
 
     def with_page_dates(self):
         """Annotate the page's publication dates, which the representation

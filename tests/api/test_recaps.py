@@ -307,3 +307,11 @@ def test_the_count_is_the_number_of_public_editions(
     assert data["count"] == RecapPage.objects.published().count() == 3
     titles = {page.title for page in hidden_editions.values()}
     assert not titles & {item["title"] for item in data["results"]}
+
+
+def test_a_search_alone_counts_public_editions_only(client, garden_editions):
+    """Counted in SQLite's index of public editions' words: drafts,
+    restricted editions and editions outside their schedule left out."""
+    data = get_json(client, API + "recaps/?search=jardin")
+    assert data["count"] == 3 and len(data["results"]) == 3
+    assert get_json(client, API + "recaps/?search=jardin&page_size=1")["count"] == 3

@@ -102,3 +102,11 @@ def test_pagination(client, two):
     data = get_json(client, API + "sections/?search=pepite&page_size=1&page=2")
     assert data["count"] == 2 and len(data["results"]) == 1
     get_json(client, API + "sections/?page=3&page_size=4", status=404)
+
+
+def test_a_search_alone_counts_sections_of_public_editions_only(
+    client, garden_editions
+):
+    data = get_json(client, API + "sections/?search=jardin&page_size=2")
+    assert data["count"] == 3 and len(data["results"]) == 2
+    assert get_json(client, API + "sections/?search=jard%20PART")["count"] == 3

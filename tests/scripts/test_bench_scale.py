@@ -26,6 +26,7 @@ OURS = [
     "list",
     "api search",
     "sections",
+    "sections search",
     "detail",
     "reader search",
     "tags",

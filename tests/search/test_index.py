@@ -72,3 +72,117 @@ def test_themes_are_indexed_from_the_first_publication(client, make_edition):
     assert f">{page.title}</a></h2>" not in (
         client.get("/search/", {"query": "jardinage"}).content.decode()
     )
+
+
+def _fulltext_rows():
+    """``{edition id: (title, body)}`` of SQLite's index of public editions."""
+    from recaps.search import FULLTEXT_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid, title, body FROM {FULLTEXT_TABLE}")  # noqa: S608
+        return {pk: (title, body) for pk, title, body in cursor.fetchall()}
+
+
+def _wagtail_text(page):
+    """What Wagtail's database backend indexes for ``page``: its title and body."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search.models import IndexEntry
+
+    entry = IndexEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(page), object_id=str(page.pk)
+    )
+    return entry.title, entry.body
+
+
+@pytest.fixture
+def sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 index of public editions")
+
+
+def test_sqlite_fulltext_index_holds_every_public_edition_and_nothing_else(
+    sqlite_only, make_edition, hidden_editions
+):
+    """One row per edition of the public index (``RecapEntry``), with the text
+    Wagtail indexes for it: no draft, no restricted edition, ever. Editions
+    still flagged live outside their schedule (expired, or given a later
+    go-live) keep their entry and row: the schedule is applied when reading,
+    as everywhere."""
+    from recaps.models import RecapEntry
+
+    public = make_edition(edition_number=1, tags=["jardinage"])
+    rows = _fulltext_rows()
+    assert set(rows) == set(RecapEntry.objects.values_list("pk", flat=True))
+    hidden = {hidden_editions[name].pk for name in ("expired", "scheduled")}
+    assert set(rows) == {public.pk, *hidden}
+    assert rows[public.pk] == _wagtail_text(public)
+    assert "jardinage" in rows[public.pk][1]
+
+
+def test_sqlite_fulltext_index_follows_publication_restriction_and_deletion(
+    sqlite_only, make_edition, series
+):
+    from wagtail.models import PageViewRestriction
+
+    from recaps.models import Theme
+    from recaps.themes import reindex_theme_editions
+
+    page = make_edition(
+        edition_number=1,
+        tags=["jardinage"],
+        body=[section("highlights", "Partages", ["Le potager du quartier"])],
+    )
+    other = make_edition(edition_number=2)
+    assert "potager" in _fulltext_rows()[page.pk][1]
+
+    # A new version replaces the words, once.
+    page.body = [section("highlights", "Partages", ["La ludothèque ouvre"])]
+    page.save_revision().publish()
+    rows = _fulltext_rows()
+    assert "ludothèque" in rows[page.pk][1] and "potager" not in rows[page.pk][1]
+    assert rows[page.pk] == _wagtail_text(page)
+    # A draft changes nothing.
+    page.title = "Brouillon secret"
+    page.save_revision()
+    assert "secret" not in " ".join(_fulltext_rows()[page.pk])
+
+    # A renamed theme is searched under its new name.
+    theme = Theme.objects.get(slug="jardinage")
+    theme.name = "Jardins partagés"
+    theme.save()
+    reindex_theme_editions(theme)
+    assert "jardins partagés" in _fulltext_rows()[page.pk][1].lower()
+
+    page.unpublish()
+    assert set(_fulltext_rows()) == {other.pk}
+    page.refresh_from_db()
+    page.save_revision().publish()
+    assert set(_fulltext_rows()) == {page.pk, other.pk}
+
+    # A restriction on the series hides every edition under it.
+    restriction = PageViewRestriction.objects.create(
+        page=series, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert _fulltext_rows() == {}
+    restriction.delete()
+    assert set(_fulltext_rows()) == {page.pk, other.pk}
+
+    other.delete()
+    assert set(_fulltext_rows()) == {page.pk}
+
+
+def test_sqlite_fulltext_index_survives_a_rebuild_of_either_index(
+    sqlite_only, make_edition
+):
+    """``update_index`` (Wagtail's entries rewritten) and ``rebuild_sections``
+    (the public index rewritten) leave the same rows."""
+    from django.core.management import call_command
+
+    first = make_edition(edition_number=1, tags=["jardinage"])
+    second = make_edition(edition_number=2)
+    before = _fulltext_rows()
+    assert set(before) == {first.pk, second.pk}
+    call_command("update_index", verbosity=0)
+    assert _fulltext_rows() == before
+    call_command("rebuild_sections", verbosity=0)
+    assert _fulltext_rows() == before

@@ -340,6 +340,16 @@ def test_only_the_newest_matches_are_ranked_and_every_match_is_counted(
     assert "plus récentes" not in older
 
 
+def test_every_public_match_beyond_the_ranked_ones_is_counted(
+    client, garden_editions, monkeypatch
+):
+    monkeypatch.setattr("recaps.search.RANK_CANDIDATES", 2)
+    monkeypatch.setattr("search.views.RANK_CANDIDATES", 2)
+    html = _search(client, query="jardins")
+    assert "3 éditions trouvées" in html
+    assert "Les 2 plus récentes sont classées par pertinence" in html
+
+
 def test_postgresql_serves_the_search_expression_from_its_index(corpus):
     """The GIN index of migration 0018 matches the expression Wagtail's backend
     filters on, and keeps no statistics (so that the planner never prefers a
