@@ -119,6 +119,7 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
         "aller-vers",
         "numérique",
     ]
+    assert sorted(tag.label for tag in draft.tags.all()) == ["Numérique", "aller-vers"]
     edit_url = page.url
     assert_visible_everywhere(page, live, edition, series, visible=False)
 
@@ -135,7 +136,8 @@ def test_editor_writes_saves_a_draft_then_publishes(live_server, page, series):
     assert_visible_everywhere(page, live, edition, series, visible=True)
     page.goto(live + edition.url)
     html = page.content()
-    for text in [TITLE, f"Le retour des {WORD}", "Un sous-point", "numérique"]:
+    # The theme as the editor typed it (its label), not its lower-case key.
+    for text in [TITLE, f"Le retour des {WORD}", "Un sous-point", "Numérique"]:
         assert text in html
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "editor-path-edition.png"), full_page=True)
