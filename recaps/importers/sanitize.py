@@ -106,7 +106,12 @@ def _cleaned(html, features):
     """
     soup = _as_parsed_again(_strip(BeautifulSoup(str(html or ""), "html.parser")))
     _converter(tuple(features)).whitelister.clean_node(soup, soup)
-    _as_parsed_again(soup)
+    return _tidy(_as_parsed_again(soup))
+
+
+def _tidy(soup):
+    """``soup`` without links to nowhere and empty paragraphs, or ``None`` if
+    nothing is left to read."""
     for anchor in soup.find_all("a"):
         if not anchor.get("href") and not anchor.get("linktype"):
             anchor.unwrap()

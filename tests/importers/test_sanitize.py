@@ -10,6 +10,7 @@ from recaps.importers.sanitize import (
     INTRO_FEATURES,
     _converter,
     _strip,
+    _tidy,
     clean_html,
     clean_inline,
     clean_intro,
@@ -103,16 +104,8 @@ def _written_out_and_parsed_again(html, features):
     before it cleaned one tree in place."""
     soup = _strip(BeautifulSoup(html, "html.parser"))
     cleaned = _converter(tuple(features)).to_database_format(str(soup))
-    soup = BeautifulSoup(cleaned, "html.parser")
-    for anchor in soup.find_all("a"):
-        if not anchor.get("href") and not anchor.get("linktype"):
-            anchor.unwrap()
-    for paragraph in soup.find_all("p"):
-        if not paragraph.get_text(strip=True):
-            paragraph.decompose()
-    if not soup.get_text(strip=True) and soup.find("hr") is None:
-        return ""
-    return soup.decode(formatter=escape).strip()
+    soup = _tidy(BeautifulSoup(cleaned, "html.parser"))
+    return "" if soup is None else soup.decode(formatter=escape).strip()
 
 
 @pytest.mark.parametrize(
