@@ -65,7 +65,7 @@ test-sqlite: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not services"
 
 test-postgres: setup services
-	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(TEST_WORKERS)
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-browser: setup
 	bash scripts/ensure-chromium.sh

@@ -2,6 +2,7 @@
 editions in every hidden state and a small WordPress export."""
 
 import datetime
+import os
 import runpy
 import socket
 from unittest import mock
@@ -21,6 +22,44 @@ from recaps.models import RecapSeriesPage, Theme
 from tests.factories import RecapPageFactory, RecapSeriesPageFactory, section
 from tests.fakes import FakeRedis
 from tests.importers.helpers import build_wxr, recap_html, wxr_item
+
+#: Fixtures through which a test reaches the database (pytest-django's).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def uses_the_database(item):
+    """Whether a collected test reaches the database: a ``django_db`` mark or a
+    database fixture anywhere in its fixture closure."""
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (``make test-postgres``), run only what the database can
+    change: tests that reach it and the ``services`` tests. The others (parsers,
+    settings, scripts) run the same code whatever the database, and ``make
+    test`` has just run them in the SQLite leg."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    if os.environ.get("RUN_DATABASE_FREE_TESTS") == "1":
+        return
+    kept, skipped = [], []
+    for item in items:
+        if uses_the_database(item) or item.get_closest_marker("services"):
+            kept.append(item)
+        else:
+            skipped.append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -24,10 +24,13 @@ ADMIN_PASSWORD = "mot-de-passe-de-test-9"  # noqa: S105
 
 
 def pytest_collection_modifyitems(config, items):
-    """Real services, started and stopped: slow, so run in one leg only."""
+    """Real services, started and stopped: slow, so run in one leg only, and
+    on one pytest-xdist worker (``--dist loadgroup``) so that the session's
+    cluster, Redis and collected static files are made once, not per worker."""
     for item in items:
         if "tests/production/" in str(item.fspath):
             item.add_marker(pytest.mark.services)
+            item.add_marker(pytest.mark.xdist_group("services"))
 
 
 @pytest.fixture(scope="session")

@@ -102,6 +102,10 @@ def test_recaps_migrates_and_passes_its_model_tests_without_the_site_apps():
             "tests/models",
             "tests/test_blocks.py",
             "tests/test_stream.py",
+            # The stored-count property runs its 20 seeds in both legs of the
+            # suite; here one seed shows that it holds without the site apps.
+            "-k",
+            "not recount_after_every_operation or recount_after_every_operation[0]",
         ],
         cwd=ROOT,
         env=env,
