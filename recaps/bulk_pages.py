@@ -26,6 +26,7 @@ from wagtail.search.backends import get_search_backends
 from .blocks import SectionBlock
 from .db import inserted_with_values, update_rows
 from .models import RecapPage, RecapPageTag
+from .search_entries import add_entries
 from .sections import index_editions, section_rows
 
 #: Fields of a new page that are still empty when ``save_revision()`` serialises it.
@@ -130,7 +131,7 @@ def index_pages(pages, rows_of=section_rows):
         # The section index first: the search index may read from it.
         index_editions(pages, rows_of)
         for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(RecapPage, pages)
+            add_entries(backend, RecapPage, pages)
 
 
 def update_reference_index(pages):
