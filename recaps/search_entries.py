@@ -24,7 +24,7 @@ from modelsearch.backends.database.postgres.postgres import (
     EMPTY_VECTOR,
     IndexEntry,
     ObjectIndexer,
-    PostgresIndex,
+    PostgresSearchBackend,
 )
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import ADD, get_content_type_pk
@@ -35,10 +35,10 @@ BATCH = 200
 
 def add_entries(backend, model, objs):
     """Index ``objs`` (instances of ``model``) as ``backend.add_bulk`` does."""
-    index = backend.get_index_for_model(model)
-    if not isinstance(index, PostgresIndex) or not model.get_search_fields():
+    if not isinstance(backend, PostgresSearchBackend) or not model.get_search_fields():
         backend.add_bulk(model, objs)
         return
+    index = backend.get_index_for_model(model)
     objs = list(objs)
     for start in range(0, len(objs), BATCH):
         _insert(index, model, objs[start : start + BATCH])

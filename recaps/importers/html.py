@@ -167,7 +167,7 @@ def _images_as_links(li):
 
     The writer reports such links as media kept at their original address.
     """
-    for img in li.find_all("img"):
+    for img in trees.tags(li, {"img"}):
         if img.find_parent(LISTS) is not li.parent:
             continue
         src = _source(img)
@@ -189,10 +189,10 @@ def _images_as_links(li):
 def _list_items(tag):
     """The items of a ``ul``/``ol``, each with the list nested in it."""
     items = []
-    for li in tag.find_all("li", recursive=False):
+    for li in trees.children(tag, {"li"}):
         _images_as_links(li)
         item = ListItem(_inner_html(li, skip=LISTS))
-        for nested in li.find_all(LISTS, recursive=False):
+        for nested in trees.children(li, LISTS):
             if not item.children:
                 item.ordered, item.start = nested.name == "ol", _start(nested)
             item.children += _list_items(nested)
@@ -465,7 +465,7 @@ def _block_events(child):
     elif name in HEADINGS:
         yield Heading(child.get_text(" ", strip=True))
     elif name in LISTS:
-        if child.find("li", recursive=False) is None:
+        if not trees.children(child, {"li"}):
             # Text in a list without items: browsers show it, so is it here.
             yield from events(child)
         else:

@@ -112,13 +112,15 @@ def _cleaned(html, features):
 def _tidy(soup):
     """``soup`` without links to nowhere and empty paragraphs, or ``None`` if
     nothing is left to read."""
-    for anchor in soup.find_all("a"):
+    found = trees.tags(soup)
+    for anchor in trees.pick(found, {"a"}):
         if not anchor.get("href") and not anchor.get("linktype"):
             anchor.unwrap()
-    for paragraph in soup.find_all("p"):
-        if not paragraph.get_text(strip=True):
+    for paragraph in trees.pick(found, {"p"}):
+        if not paragraph.decomposed and not paragraph.get_text(strip=True):
             paragraph.decompose()
-    if not soup.get_text(strip=True) and soup.find("hr") is None:
+    rules = [hr for hr in trees.pick(found, {"hr"}) if not hr.decomposed]
+    if not soup.get_text(strip=True) and not rules:
         return None
     return soup
 

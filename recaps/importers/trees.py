@@ -22,6 +22,17 @@ def pick(found, names):
     return [tag for tag in found if tag.name in names]
 
 
+def children(node, names):
+    """The tags right under ``node`` named in ``names``, as
+    ``node.find_all(names, recursive=False)`` lists them."""
+    names = frozenset(names)
+    return [
+        child
+        for child in node.children
+        if isinstance(child, Tag) and child.name in names
+    ]
+
+
 def contains(node, names):
     """Whether a tag named in ``names`` is under ``node``."""
     names = frozenset(names)
