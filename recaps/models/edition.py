@@ -96,6 +96,25 @@ class RecapPageTag(ItemBase):
         ]
 
 
+class ThemesInOrder(ClusterTaggableManager):
+    """An edition's themes, in the order they were added, however they are read.
+
+    taggit orders ``edition.tags.all()`` by the link's primary key, but
+    modelcluster's manager leaves ``prefetch_related("tags")`` (lists, theme
+    pages, feeds) without an order: PostgreSQL then returns the themes in
+    whatever order its plan meets them, which changes with the table's history
+    (a restore, an update) and made the same edition list its themes in two
+    orders on two pages.
+    """
+
+    def __get__(self, instance, model):
+        manager = super().__get__(instance, model)
+        if not manager.ordering:
+            related_name = self.through.tag.field.related_query_name()
+            manager.ordering = [f"{related_name}__pk"]
+        return manager
+
+
 class RecapPage(RoutablePageMixin, Page):
     """One edition of a series: the recap of a meeting.
 
@@ -155,7 +174,7 @@ class RecapPage(RoutablePageMixin, Page):
             "visio. Ils ont parlé des personnes âgées seules.”"
         ),
     )
-    tags = ClusterTaggableManager(
+    tags = ThemesInOrder(
         through=RecapPageTag,
         blank=True,
         verbose_name=_("themes"),

@@ -1,11 +1,12 @@
 """The edition page: where it may live, its derived data, previous and next."""
 
 import datetime
+import random
 
 import pytest
 from wagtail.models import Page
 
-from recaps.models import RecapPage, RecapSeriesPage, Theme
+from recaps.models import RecapPage, RecapPageTag, RecapSeriesPage, Theme
 from tests.factories import RecapPageFactory, section
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,45 @@ def test_theme_slugs_keep_word_boundaries(db):
 
     assert Theme.objects.create(name="6.1").slug == "6-1"
     assert Theme.objects.create(name="l’accès aux droits").slug == "l-acces-aux-droits"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_themes_come_in_the_order_they_were_added_however_they_are_read(
+    seed, make_edition, client
+):
+    """Prefetched (lists, theme pages, feeds) or not, an edition's themes come
+    in the order of their links. Rewriting links moves them in PostgreSQL's
+    heap, where an unordered query would meet them in another order."""
+    rng = random.Random(seed)
+    names = [f"thème {n}" for n in range(12)]
+    editions = [
+        make_edition(edition_number=number, tags=rng.sample(names, rng.randint(2, 7)))
+        for number in range(1, 7)
+    ]
+    links = list(RecapPageTag.objects.order_by("pk"))
+    for link in rng.sample(links, len(links) // 2):
+        RecapPageTag.objects.filter(pk=link.pk).update(tag_id=link.tag_id)
+    expected = {
+        edition.pk: [
+            link.tag.name
+            for link in RecapPageTag.objects.filter(content_object=edition)
+            .select_related("tag")
+            .order_by("pk")
+        ]
+        for edition in editions
+    }
+    prefetched = {
+        edition.pk: [theme.name for theme in edition.tags.all()]
+        for edition in RecapPage.objects.filter(pk__in=expected).prefetch_related(
+            "tags"
+        )
+    }
+    one_by_one = {
+        edition.pk: [
+            theme.name for theme in RecapPage.objects.get(pk=edition.pk).tags.all()
+        ]
+        for edition in editions
+    }
+    assert prefetched == one_by_one == expected
+    shuffled = [names for names in expected.values() if names != sorted(names)]
+    assert shuffled, "the themes should not all be in alphabetical order"
