@@ -111,7 +111,7 @@ def _insert(index, model, objs):
     rows, params = [], []
     for obj in objs:
         indexer = ObjectIndexer(obj, index.backend)
-        title, body, autocomplete = _texts(indexer)
+        title, body, autocomplete = (_stripped(texts) for texts in _texts(indexer))
         params += [content_type_pk, indexer.id]
         vectors = []
         for column, texts, config in (
@@ -119,11 +119,11 @@ def _insert(index, model, objs):
             ("autocomplete", autocomplete, indexer.autocomplete_config),
             ("body", body, indexer.config),
         ):
-            sql, vector_params = _vector(index, column, _stripped(texts), config)
+            sql, vector_params = _vector(index, column, texts, config)
             vectors.append(sql)
             params += vector_params
-        params.append(" ".join(text for text, _weight in _stripped(title)))
-        params.append(" ".join(text for text, _weight in _stripped(body)))
+        params.append(" ".join(text for text, _weight in title))
+        params.append(" ".join(text for text, _weight in body))
         rows.append(f"(%s, %s, {vectors[0]}, {vectors[1]}, {vectors[2]}, 1.0, %s, %s)")
     # The statement of modelsearch's PostgresIndex.add_items.
     with index.write_connection.cursor() as cursor:
