@@ -274,3 +274,36 @@ def test_sqlite_section_search_finds_what_a_scan_of_the_words_finds(
             f"({WORDS_TABLES['recaps_recapsection']}, rank) "
             "VALUES ('integrity-check', 1)"
         )
+
+
+@pytest.mark.django_db
+def test_sqlite_a_page_of_sections_of_a_theme_walks_the_order_index(
+    fulltext, make_edition
+):
+    """``hashed_in`` on SQLite: a page walks the type's index in reading order
+    and probes the theme's editions, read once into a list; the keys never
+    drive the query into a "multi-index OR" whose every match is then sorted.
+    A count starts from the keys."""
+    from recaps.filters import with_all_themes
+
+    for number in range(1, 4):
+        make_edition(
+            edition_number=number,
+            tags=["numérique"],
+            body=[section("observations", "Constats", ["Un constat"])],
+        )
+    sections = with_all_themes(
+        RecapSection.objects.filter(type="observations"),
+        ["numerique"],
+        field="edition_id",
+    )
+    page = sections.order_by("-edition_date", "-edition_number")[:20]
+    plan = _plan(page)
+    assert "USING INDEX recapsection_type_order (type=?)" in plan
+    assert "LIST SUBQUERY" in plan
+    assert "MULTI-INDEX OR" not in plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan
+    assert "recapsection_type_edition (type=? AND edition_id=?)" in _plan(
+        sections.order_by()
+    )
+    assert len(page) == 3 and sections.count() == 3

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -26,8 +27,9 @@ from wagtail.search import index
 
 from ..blocks import section_labels
 from ..feeds import EditionsAtomFeed, EditionsJsonFeed, EditionsRssFeed
+from ..search import hashed_in
 from .edition import RecapPage, RecapPageTag
-from .sections import RecapSection
+from .sections import RecapEntry, RecapSection
 from .themes import Theme, published_counts, published_themes
 
 EDITIONS_PER_PAGE = 20
@@ -53,6 +55,44 @@ def next_friday(day=None, *, strictly_after=False):
     if delta == 0 and strictly_after:
         delta = 7
     return day + datetime.timedelta(days=delta)
+
+
+class EditionsInOrder:
+    """The public editions of a series (carrying ``theme`` when given), newest
+    first, as a sequence that :class:`~django.core.paginator.Paginator` reads
+    a page at a time, at a cost that does not grow with the archive.
+
+    Rows come from the public index (:class:`RecapEntry`, the editions of
+    ``series.editions()``): its ``(parent, date, edition_number)`` index is
+    walked from the newest edition, a theme's editions kept by their tag links
+    read once (:func:`~recaps.search.hashed_in`), and only the page's editions
+    are then read, in one query with their themes. The length of a theme's
+    list is its stored count (:func:`~recaps.models.themes.published_counts`),
+    never counted over its editions.
+    """
+
+    def __init__(self, series, theme=None, count=None):
+        self.series = series
+        entries = RecapEntry.objects.current().filter(parent=series)
+        if theme is not None:
+            tagged = RecapPageTag.objects.filter(tag=theme).values("content_object")
+            entries = entries.filter(hashed_in("edition_id", tagged))
+        self.entries = entries.order_by("-date", "-edition_number", "-edition_id")
+        self._count = count
+
+    def count(self):
+        if self._count is None:
+            self._count = self.entries.count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        ids = list(self.entries.values_list("edition_id", flat=True)[key])
+        pages = RecapPage.objects.filter(pk__in=ids).prefetch_related("tags")
+        found = {page.pk: page for page in pages}
+        return [found[pk] for pk in ids if pk in found]
 
 
 class RegistrationStatus(models.TextChoices):
@@ -303,9 +343,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(
-            self.editions().prefetch_related("tags"), EDITIONS_PER_PAGE
-        )
+        paginator = Paginator(EditionsInOrder(self), EDITIONS_PER_PAGE)
         context["editions"] = paginator.get_page(request.GET.get("page"))
         context["series"] = self
         context["series_themes"] = list(self.themes())
@@ -353,15 +391,15 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         return urls
 
     def get_theme_or_404(self, slug):
-        """A theme carried by at least one published edition of this series."""
-        editions = RecapPage.objects.child_of(self).published()
-        # EXISTS stops at the first edition, where a join would visit them all.
-        carried = RecapPageTag.objects.filter(
-            tag=models.OuterRef("pk"), content_object__in=editions
-        )
-        return get_object_or_404(
-            Theme.objects.filter(models.Exists(carried)), slug=slug
-        )
+        """A theme carried by at least one published edition of this series,
+        with ``edition_count``, their number (stored counts, two small queries
+        whatever the archive)."""
+        theme = get_object_or_404(Theme, slug=slug)
+        counts = published_counts([theme.pk], series=self)
+        theme.edition_count = counts.get(theme.pk, {}).get(self.pk, 0)
+        if not theme.edition_count:
+            raise Http404
+        return theme
 
     def theme_editions(self, theme):
         """Published editions of this series carrying ``theme``, newest first."""
@@ -384,7 +422,7 @@ class RecapSeriesPage(RoutablePageMixin, Page):
         """The editions of one theme, newest first, paginated."""
         theme = self.get_theme_or_404(slug)
         paginator = Paginator(
-            self.theme_editions(theme).prefetch_related("tags"), EDITIONS_PER_PAGE
+            EditionsInOrder(self, theme, count=theme.edition_count), EDITIONS_PER_PAGE
         )
         page_obj = paginator.get_page(request.GET.get("page"))
         labels = section_labels()

@@ -13,12 +13,17 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from recaps.bulk_pages import BulkPageWriter
 from recaps.models import RecapEntry, RecapPage, RecapPageTag, Theme
-from recaps.models.series import series_of_published_themes, series_of_themes
+from recaps.models.series import (
+    EditionsInOrder,
+    series_of_published_themes,
+    series_of_themes,
+)
 from recaps.models.themes import (
     normalise_theme_name,
     published_themes,
@@ -258,6 +263,37 @@ def stored(series=None):
     return {theme.name: theme.recap_count for theme in published_themes(series)}
 
 
+def assert_lists_read_from_the_index_equal_the_pages(series):
+    """The series page's and theme pages' lists (:class:`EditionsInOrder`:
+    the public index walked, stored counts) hold exactly the published
+    editions the page table gives, in the same order, with the same count;
+    a theme page is found iff a published edition of the series carries it."""
+    newest_first = ("-date", "-edition_number", "-pk")
+
+    def read(editions):
+        pages = [page.pk for page in editions[0 : editions.count() + 1]]
+        assert len(pages) == len(editions)
+        return pages
+
+    expected = list(
+        series.editions().order_by(*newest_first).values_list("pk", flat=True)
+    )
+    assert read(EditionsInOrder(series)) == expected
+    for theme in Theme.objects.all():
+        expected = list(
+            series.theme_editions(theme)
+            .order_by(*newest_first)
+            .values_list("pk", flat=True)
+        )
+        try:
+            found = series.get_theme_or_404(theme.slug)
+        except Http404:
+            assert expected == [], theme.name
+            continue
+        assert found.edition_count == len(expected), theme.name
+        assert read(EditionsInOrder(series, found, found.edition_count)) == expected
+
+
 class Operations:
     """Random operations on a small site of two series, from one seed."""
 
@@ -407,6 +443,7 @@ def test_stored_counts_equal_a_recount_after_every_operation(
             assert stored() == recounted(), done
             for one in (series, other):
                 assert stored(one) == recounted(one), (one.slug, done)
+                assert_lists_read_from_the_index_equal_the_pages(one)
             themes = list(published_themes())
             assert {
                 pk: found and found.pk
