@@ -23,6 +23,7 @@ from wagtail.models import PageViewRestriction
 from .blocks import MEDIA_TYPES, public_html, visible_sections
 from .db import insert_rows, update_rows
 from .models import (
+    IndexCount,
     RecapEntry,
     RecapPage,
     RecapPageTag,
@@ -31,6 +32,7 @@ from .models import (
     ThemeCount,
     WebhookSubscription,
 )
+from .models.themes import index_count_keys
 from .search import search_words
 from .webhooks import enqueue, payload
 
@@ -209,6 +211,7 @@ def _entry(page, sections, themes, series):
             "url": url,
         },
         theme_ids=[theme[-1] for theme in themes],
+        section_counts=dict(Counter(row[1] for row in sections)),
     )
 
 
@@ -309,23 +312,30 @@ def announce_new_addresses(pages):
 @transaction.atomic
 def _write_entries(pages, entries):
     """Replace the :class:`RecapEntry` rows of ``pages`` by ``entries`` (those
-    of the public ones), and the theme counts by as much
-    (:class:`~recaps.models.themes.ThemeCount`): the entries removed no longer
+    of the public ones), and the stored counts by as much
+    (:class:`~recaps.models.themes.ThemeCount`,
+    :class:`~recaps.models.themes.IndexCount`): the entries removed no longer
     count under the themes and series they were counted under, the new ones
     count under theirs."""
     gone = RecapEntry.objects.filter(edition__in=[page.pk for page in pages])
     changes = Counter()
-    for series_id, theme_ids in gone.select_for_update().values_list(
-        "parent_id", "theme_ids"
+    counts = Counter()
+    for series_id, theme_ids, section_counts in gone.select_for_update().values_list(
+        "parent_id", "theme_ids", "section_counts"
     ):
         for theme_id in theme_ids:
             changes[theme_id, series_id] -= 1
+        counts.subtract(index_count_keys(series_id, theme_ids, section_counts))
     for entry in entries:
         for theme_id in entry.theme_ids:
             changes[theme_id, entry.parent_id] += 1
+        counts.update(
+            index_count_keys(entry.parent_id, entry.theme_ids, entry.section_counts)
+        )
     gone.delete()
     RecapEntry.objects.bulk_create(entries, batch_size=500)
     ThemeCount.objects.add(changes)
+    IndexCount.objects.add(counts)
 
 
 def _notify(pages, stored, now):
@@ -358,6 +368,7 @@ def rebuild_index(batch_size=200):
     RecapSection.objects.all().delete()
     RecapEntry.objects.all().delete()
     ThemeCount.objects.all().delete()
+    IndexCount.objects.all().delete()
     count = 0
     editions = RecapPage.objects.live().order_by("pk")
     for start in range(0, editions.count(), batch_size):

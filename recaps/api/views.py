@@ -44,9 +44,9 @@ from ..filters import (
     parse_iso_datetime,
     shown,
 )
-from ..models import RecapEntry, RecapPage, RecapSection, Theme
+from ..models import IndexCount, RecapEntry, RecapPage, RecapSection, Theme
 from ..models.series import series_of_published_themes
-from ..models.themes import published_themes
+from ..models.themes import EDITIONS, published_themes
 from ..throttling import ClientThrottle
 from . import serializers
 from .conf import MAX_PAGE_SIZE, cache_max_age, throttle_rate
@@ -210,7 +210,7 @@ class EditionListMixin:
         if not filtered:
             # Every public edition: as many as current entries, which one
             # index counts without reading the pages.
-            keys = CountedOn(keys, RecapEntry.objects.current().count)
+            keys = CountedOn(keys, lambda: IndexCount.objects.published([EDITIONS]))
         elif filtered == {"search"}:
             # The public editions matching a search: counted in the index of
             # their words where the database has one.
@@ -501,7 +501,19 @@ class SectionListView(ApiView, ListAPIView):
 
     def list(self, request, *args, **kwargs):
         sections = self.filter_queryset(self.get_queryset())
-        if set(present(request.query_params)) - UNFILTERED == {"search"}:
+        params = present(request.query_params)
+        filtered = set(params) - UNFILTERED
+        themes = {slug.strip() for slug in params.getlist("tag")}
+        if filtered <= {"type", "tag"} and len(themes) <= 1:
+            # Sections of some types (of the editions carrying one theme):
+            # as many as the stored counts say, none counted.
+            kinds = {kind.strip() for kind in params.getlist("type")} or None
+            theme = Theme.objects.filter(slug__in=themes).first() if themes else None
+            count = (
+                IndexCount.objects.published(kinds, theme) if theme or not themes else 0
+            )
+            sections = CountedOn(sections, lambda: count)
+        elif filtered == {"search"}:
             # Sections matching a search: counted in the index of their words
             # where the database has one.
             count = RecapSection.objects.count_matching(request.query_params["search"])

@@ -437,6 +437,14 @@ class RecapEntry(models.Model):
         default=list,
         help_text=_("Ids of the themes it is counted under."),
     )
+    # Nullable so that SQLite adds the column in place: rebuilding the table
+    # would break the full-text triggers that read it (migration 0032).
+    section_counts = models.JSONField(
+        _("sections by type"),
+        null=True,
+        blank=True,
+        help_text=_("Number of its sections of each type, as counted."),
+    )
 
     objects = RecapEntryQuerySet.as_manager()
 

@@ -30,7 +30,7 @@ from ..feeds import EditionsAtomFeed, EditionsJsonFeed, EditionsRssFeed
 from ..search import hashed_in
 from .edition import RecapPage, RecapPageTag
 from .sections import RecapEntry, RecapSection
-from .themes import Theme, published_counts, published_themes
+from .themes import EDITIONS, IndexCount, Theme, published_counts, published_themes
 
 EDITIONS_PER_PAGE = 20
 #: “12 rue de la Paix, 44000 Nantes”: street, French postal code, town.
@@ -68,7 +68,8 @@ class EditionsInOrder:
     read once (:func:`~recaps.search.hashed_in`), and only the page's editions
     are then read, in one query with their themes. The length of a theme's
     list is its stored count (:func:`~recaps.models.themes.published_counts`),
-    never counted over its editions.
+    never counted over its editions, as is the whole series' (stored
+    :class:`~recaps.models.themes.IndexCount`).
     """
 
     def __init__(self, series, theme=None, count=None):
@@ -82,7 +83,7 @@ class EditionsInOrder:
 
     def count(self):
         if self._count is None:
-            self._count = self.entries.count()
+            self._count = IndexCount.objects.published([EDITIONS], series=self.series)
         return self._count
 
     def __len__(self):

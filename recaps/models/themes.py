@@ -178,45 +178,67 @@ class Theme(TagBase):
         return slug
 
 
+def add_counts(queryset, keys, changes):
+    """Apply ``changes``, ``{key: change}`` (a key: the values of the fields
+    ``keys``, ``None`` for a NULL), to the stored counts of ``queryset``'s
+    model: the missing rows inserted in one statement, then one ``UPDATE …
+    SET count = count + change`` per row, in key order (two transactions
+    changing the same counts wait for each other instead of deadlocking)."""
+    changes = sorted(
+        ((key, change) for key, change in changes.items() if change),
+        key=lambda item: tuple((value is None, value) for value in item[0]),
+    )
+    if not changes:
+        return
+    model = queryset.model
+    meta = model._meta
+    attributes = [meta.get_field(name).attname for name in keys]
+    queryset.bulk_create(
+        [
+            model(**dict(zip(attributes, key, strict=True)))
+            for key, change in changes
+            if change > 0
+        ],
+        ignore_conflicts=True,
+    )
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    columns = [quote(meta.get_field(name).column) for name in keys]
+    count = quote(meta.get_field("count").column)
+    statements = {}
+    for key, change in changes:
+        # Names from the model, quoted; values as parameters.
+        nulls = tuple(value is None for value in key)
+        if nulls not in statements:
+            where = " AND ".join(
+                f"{column} IS NULL" if null else f"{column} = %s"
+                for column, null in zip(columns, nulls, strict=True)
+            )
+            statements[nulls] = (
+                f"UPDATE {quote(meta.db_table)} SET {count} = {count} + %s "  # noqa: S608
+                f"WHERE {where}",
+                [],
+            )
+        statements[nulls][1].append(
+            (change, *(value for value in key if value is not None))
+        )
+    with connection.cursor() as cursor:
+        for sql, rows in statements.values():
+            cursor.executemany(sql, rows)
+
+
 class ThemeCountQuerySet(models.QuerySet):
     def add(self, changes):
         """Apply ``changes``, ``{(theme id, series id): change}``, to the
-        stored counts: the missing rows inserted in one statement, then one
-        ``UPDATE … SET count = count + change`` per row, in key order (two
-        transactions changing the same counts wait for each other instead of
-        deadlocking). Editions outside any series are not counted (an edition
-        is always a series' child, ``RecapPage.parent_page_types``), nor themes
-        deleted since (their rows went with them)."""
-        changes = sorted(
-            (key, change)
-            for key, change in changes.items()
-            if change and None not in key
+        stored counts (:func:`add_counts`). Editions outside any series are
+        not counted (an edition is always a series' child,
+        ``RecapPage.parent_page_types``), nor themes deleted since (their rows
+        went with them)."""
+        add_counts(
+            self,
+            ("theme", "series"),
+            {key: change for key, change in changes.items() if None not in key},
         )
-        if not changes:
-            return
-        self.bulk_create(
-            [
-                ThemeCount(theme_id=theme, series_id=series)
-                for (theme, series), change in changes
-                if change > 0
-            ],
-            ignore_conflicts=True,
-        )
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        meta = ThemeCount._meta
-        count, theme, series = (
-            quote(meta.get_field(name).column) for name in ("count", "theme", "series")
-        )
-        # Names from the model, quoted; values as parameters.
-        sql = (
-            f"UPDATE {quote(meta.db_table)} SET {count} = {count} + %s "  # noqa: S608
-            f"WHERE {theme} = %s AND {series} = %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                sql, [(change, theme, series) for (theme, series), change in changes]
-            )
 
 
 class ThemeCount(models.Model):
@@ -276,6 +298,130 @@ def hidden_theme_counts():
         for theme_id in theme_ids:
             found[theme_id, series_id] += 1
     return found
+
+
+#: ``IndexCount.kind`` of a count of editions (any other kind: a section type).
+EDITIONS = ""
+
+
+class IndexCountQuerySet(models.QuerySet):
+    def add(self, changes):
+        """Apply ``changes``, ``{(series id, theme id or None, kind): change}``
+        (:func:`index_count_keys`), to the stored counts (:func:`add_counts`);
+        editions outside any series are not counted."""
+        add_counts(
+            self,
+            ("series", "theme", "kind"),
+            {key: change for key, change in changes.items() if key[0] is not None},
+        )
+
+    def published(self, kinds=None, theme=None, series=None):
+        """How many public editions (``kinds == [EDITIONS]``) or sections of
+        the types ``kinds`` (``None``: of every type), of the editions
+        carrying ``theme`` when given, there are in ``series`` (or over every
+        series): the
+        stored counts less those of the editions hidden at this instant
+        (:func:`hidden_index_counts`); two small queries whatever the
+        archive."""
+
+        def counted(kind):
+            return kind != EDITIONS if kinds is None else kind in kinds
+
+        rows = (
+            self.exclude(kind=EDITIONS)
+            if kinds is None
+            else self.filter(kind__in=list(kinds))
+        )
+        theme_id = getattr(theme, "pk", theme)
+        if theme_id is None:
+            rows = rows.filter(theme__isnull=True)
+        else:
+            rows = rows.filter(theme=theme_id)
+        series_id = getattr(series, "pk", series)
+        if series_id is not None:
+            rows = rows.filter(series=series_id)
+        stored = rows.aggregate(total=Sum("count"))["total"] or 0
+        return stored - sum(
+            count
+            for (in_series, theme_key, kind), count in hidden_index_counts().items()
+            if theme_key == theme_id
+            and counted(kind)
+            and series_id in (None, in_series)
+        )
+
+
+def index_count_keys(series_id, theme_ids, section_counts):
+    """``{key: count}`` of one indexed edition (:class:`IndexCount`): the
+    edition in its series, its sections by type, and the same under each of
+    its themes."""
+    found = Counter({(series_id, None, EDITIONS): 1})
+    for kind, number in (section_counts or {}).items():
+        found[series_id, None, kind] += number
+        for theme_id in theme_ids:
+            found[series_id, theme_id, kind] += number
+    return found
+
+
+def hidden_index_counts():
+    """:func:`index_count_keys` summed over the indexed editions that are not
+    public at this instant (``RecapEntry.objects.hidden()``), in one small
+    query."""
+    found = Counter()
+    rows = RecapEntry.objects.hidden().values_list(
+        "parent_id", "theme_ids", "section_counts"
+    )
+    for series_id, theme_ids, section_counts in rows:
+        found.update(index_count_keys(series_id, theme_ids, section_counts))
+    return found
+
+
+class IndexCount(models.Model):
+    """How many public editions a series has, and sections of each type (of
+    the editions carrying a theme, or of all), kept as the public index is
+    written so that no list counts its rows: the same design as
+    :class:`ThemeCount` (written with the entries, in the same transaction;
+    the schedule applied when reading, :func:`hidden_index_counts`).
+
+    ``kind`` is :data:`EDITIONS` for editions (``theme`` empty), a section
+    type otherwise; ``theme`` empty counts sections whatever their themes.
+    """
+
+    series = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("theme"),
+    )
+    kind = models.CharField(_("kind"), max_length=64, blank=True)
+    count = models.IntegerField(_("number"), default=0)
+
+    objects = IndexCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("index count")
+        verbose_name_plural = _("index counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "kind"],
+                condition=models.Q(theme__isnull=True),
+                name="unique_index_count",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "theme", "kind"],
+                condition=models.Q(theme__isnull=False),
+                name="unique_index_count_of_theme",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series_id}/{self.theme_id}/{self.kind}: {self.count}"
 
 
 def published_counts(themes, series=None):

@@ -18,13 +18,21 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from recaps.bulk_pages import BulkPageWriter
-from recaps.models import RecapEntry, RecapPage, RecapPageTag, Theme
+from recaps.models import (
+    IndexCount,
+    RecapEntry,
+    RecapPage,
+    RecapPageTag,
+    RecapSection,
+    Theme,
+)
 from recaps.models.series import (
     EditionsInOrder,
     series_of_published_themes,
     series_of_themes,
 )
 from recaps.models.themes import (
+    EDITIONS,
     normalise_theme_name,
     published_themes,
     theme_label,
@@ -244,6 +252,44 @@ def test_migration_0031_writes_the_representation_the_code_writes(
     assert stored_entries() == expected
 
 
+counts_migration = import_module("recaps.migrations.0035_index_counts")
+
+
+def stored_index_counts():
+    return {
+        (row.series_id, row.theme_id, row.kind): row.count
+        for row in IndexCount.objects.exclude(count=0)
+    }
+
+
+def test_migration_0035_fills_the_counts_the_code_keeps(make_edition, root_page):
+    """From the section table alone (the state before the migration), the
+    migration writes each entry's sections by type and the stored counts that
+    publishing wrote."""
+    other = RecapSeriesPageFactory(parent=root_page, title="Autre série", slug="autre")
+    links = section("nuggets", "Pépites", ["Une pépite"])
+    make_edition(edition_number=1, tags=["numérique", "aller vers"])
+    make_edition(edition_number=2, tags=[], body=[links, links])
+    make_edition(parent=other, edition_number=3, tags=["numérique"], body=[links])
+    make_edition(edition_number=4, tags=["numérique"], publish=False)
+    expected_entries = dict(RecapEntry.objects.values_list("edition", "section_counts"))
+    expected = stored_index_counts()
+    assert expected and any(count > 1 for count in expected.values())
+    RecapEntry.objects.update(section_counts=None)
+    IndexCount.objects.all().delete()
+    # A schema editor's part that the migration uses, inside the test's
+    # transaction.
+    editor = SimpleNamespace(
+        connection=connection,
+        execute=lambda sql, params=(): connection.cursor().execute(sql, params),
+    )
+    counts_migration.fill_counts(apps, editor)
+    assert dict(RecapEntry.objects.values_list("edition", "section_counts")) == (
+        expected_entries
+    )
+    assert stored_index_counts() == expected
+
+
 # Stored theme counts (ThemeCount) against a recount, under random operations.
 
 THEME_NAMES = ["numérique", "isolement", "jeunesse", "été", "aller vers"]
@@ -261,6 +307,32 @@ def recounted(series=None):
 
 def stored(series=None):
     return {theme.name: theme.recap_count for theme in published_themes(series)}
+
+
+def assert_index_counts_equal_a_recount(series):
+    """Stored editions and sections by type and theme (``IndexCount``, less
+    the hidden editions) equal a count of the sections of the published
+    editions (of ``series``, or of every series)."""
+    editions = RecapPage.objects.published()
+    if series is not None:
+        editions = editions.child_of(series)
+    sections = RecapSection.objects.filter(edition__in=editions.values("pk"))
+    assert IndexCount.objects.published([EDITIONS], series=series) == (editions.count())
+    kinds = set(sections.values_list("type", flat=True)) | {"nuggets"}
+    assert IndexCount.objects.published(series=series) == sections.count()
+    for kind in kinds:
+        assert IndexCount.objects.published([kind], series=series) == (
+            sections.filter(type=kind).count()
+        ), kind
+        for theme in Theme.objects.all():
+            tagged = RecapPageTag.objects.filter(tag=theme).values("content_object")
+            assert (
+                IndexCount.objects.published([kind], theme, series=series)
+                == sections.filter(type=kind, edition__in=tagged).count()
+            ), (
+                kind,
+                theme.name,
+            )
 
 
 def assert_lists_read_from_the_index_equal_the_pages(series):
@@ -441,9 +513,11 @@ def test_stored_counts_equal_a_recount_after_every_operation(
         for _step in range(STEPS):
             done.append(operations.run())
             assert stored() == recounted(), done
+            assert_index_counts_equal_a_recount(None)
             for one in (series, other):
                 assert stored(one) == recounted(one), (one.slug, done)
                 assert_lists_read_from_the_index_equal_the_pages(one)
+                assert_index_counts_equal_a_recount(one)
             themes = list(published_themes())
             assert {
                 pk: found and found.pk
