@@ -52,6 +52,8 @@ missing_packages() {
     if ! { has nginx || [ -x /usr/sbin/nginx ]; }; then
         missing+=("$PROXY_PACKAGE")
     fi
+    # The proxy tests make a throwaway TLS certificate with it.
+    has openssl || missing+=(openssl)
     if has dpkg-query; then
         for package in $WEASYPRINT_PACKAGES; do
             dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
