@@ -17,6 +17,8 @@ SERVICE_PACKAGES="postgresql redis-server"
 # nginx (the "nginx" package: the proxy and its cache are built in; nginx-light
 # only adds the echo module). Only its binary is used, by tests/production/.
 PROXY_PACKAGE="nginx"
+# Where Debian puts it (not in every user's PATH).
+NGINX_BIN="${NGINX_BIN:-/usr/sbin/nginx}"
 # System libraries of WeasyPrint (PDF export), installed with the services.
 WEASYPRINT_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
 
@@ -49,7 +51,7 @@ missing_packages() {
     if ! { has redis-server && has redis-cli; }; then
         missing+=(redis-server)
     fi
-    if ! { has nginx || [ -x /usr/sbin/nginx ]; }; then
+    if ! { has nginx || [ -x "$NGINX_BIN" ]; }; then
         missing+=("$PROXY_PACKAGE")
     fi
     # The proxy tests make a throwaway TLS certificate with it.
