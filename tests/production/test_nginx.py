@@ -43,6 +43,13 @@ def nginx():
 # --- The site file itself ---------------------------------------------------
 
 
+def code(text):
+    """``text`` without its comment lines."""
+    return "".join(
+        line for line in text.splitlines() if not line.lstrip().startswith("#")
+    )
+
+
 def test_the_template_rendered_with_its_defaults_passes_nginx_t(nginx, tmp_path):
     certificate, key = deploy_proxy.self_signed_certificate(tmp_path)
     site = deploy_proxy.render(
@@ -54,13 +61,7 @@ def test_the_template_rendered_with_its_defaults_passes_nginx_t(nginx, tmp_path)
     result = deploy_proxy.check(site, nginx)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
-
     # Every marker has a default, and none is left outside the comments.
-    def code(text):
-        return "".join(
-            line for line in text.splitlines() if not line.lstrip().startswith("#")
-        )
-
     template = code(deploy_proxy.TEMPLATE.read_text())
     assert set(deploy_proxy.MARKER.findall(template)) == set(deploy_proxy.DEFAULTS)
     assert not deploy_proxy.MARKER.search(code(site))
