@@ -15,8 +15,8 @@ seconds (3) through Wagtail (``save_revision().publish()``, in its own process).
 The load runs twice (``PROXY=both``, the default), for ``SECONDS`` each,
 against the same gunicorn: *direct* (each request on a new connection to
 gunicorn), then *behind nginx*: the production site file
-(``deploy/nginx/ebullitions.conf``, answers kept 1 s) run by
-``deploy.proxy.Nginx`` in front of it, each client on a keep-alive HTTPS
+(``cms/deploy/nginx/ebullitions.conf``, answers kept 1 s) run by
+``cms.deploy.proxy.Nginx`` in front of it, each client on a keep-alive HTTPS
 connection as a browser. ``PROXY=direct`` or ``PROXY=nginx`` runs one.
 
 It prints, per run, p50/p99 per kind of request and overall, the errors (any
@@ -62,7 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy import proxy as deploy_proxy  # noqa: E402
+from cms.deploy import proxy as deploy_proxy  # noqa: E402
 
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -560,7 +560,7 @@ def report(phases, editor, clients, seconds, workers, reached_log, cache_valid):
         else:
             out(
                 f"{clients} clients for {seconds} s through nginx "
-                f"(deploy/nginx/ebullitions.conf, answers kept {cache_valid}; one "
+                f"(cms/deploy/nginx/ebullitions.conf, answers kept {cache_valid}; one "
                 f"keep-alive HTTPS connection each) in front of the same gunicorn; "
                 f"{publications(editor, started, ended)} publications"
             )

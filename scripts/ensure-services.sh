@@ -3,7 +3,7 @@
 # (user postgres, no password) and Redis on 127.0.0.1:6379.
 # - installs Debian's packages when they are missing (root, apt-get), with the
 #   system libraries listed below and nginx (the production tests run the
-#   caching proxy of deploy/nginx/ in front of gunicorn, as a process of their
+#   caching proxy of cms/deploy/nginx/ in front of gunicorn, as a process of their
 #   own: the system's nginx is never started);
 # - creates a PostgreSQL cluster when there is none, starts what is down.
 # Exits non-zero with what to do by hand (in French) when it cannot.

@@ -1,5 +1,5 @@
-"""The production nginx site file (``deploy/nginx/ebullitions.conf``) in front of
-gunicorn, run by ``deploy.proxy.Nginx`` exactly as shipped.
+"""The production nginx site file (``cms/deploy/nginx/ebullitions.conf``) in front of
+gunicorn, run by ``cms.deploy.proxy.Nginx`` exactly as shipped.
 
 Two kinds of upstream: a small fake origin whose answers the test chooses
 (every rule of the site file, counted exactly), and the production
@@ -23,8 +23,8 @@ import uuid
 
 import pytest
 
-from deploy import proxy as deploy_proxy
-from deploy.proxy import REACHED_DJANGO, Nginx, nginx_binary
+from cms.deploy import proxy as deploy_proxy
+from cms.deploy.proxy import REACHED_DJANGO, Nginx, nginx_binary
 from tests.production.conftest import ADMIN_PASSWORD, SERIES
 from tests.production.services import Gunicorn, manage, wait_until
 

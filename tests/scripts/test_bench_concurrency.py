@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy import proxy as deploy_proxy
+from cms.deploy import proxy as deploy_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(

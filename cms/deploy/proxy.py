@@ -1,6 +1,6 @@
 """nginx in front of gunicorn: the production template, filled in and run.
 
-``deploy/nginx/ebullitions.conf`` is the site file of the production recipe
+``cms/deploy/nginx/ebullitions.conf`` is the site file of the production recipe
 (README, "Production"): each ``@NAME@`` in it is a value :func:`render` fills
 in, from :data:`DEFAULTS` unless given. :class:`Nginx` runs that very file as
 a process of its own (not the system's nginx; on loopback sockets bound
@@ -9,7 +9,7 @@ and ``make bench-concurrency``.
 
 Print the site file for ``/etc/nginx/sites-available/``::
 
-    python -m deploy.proxy render --server-name ebullitions.example.org
+    python -m cms.deploy.proxy render --server-name ebullitions.example.org
 """
 
 import argparse
@@ -331,7 +331,7 @@ class Nginx:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m deploy.proxy",
+        prog="python -m cms.deploy.proxy",
         description="Print the nginx site file of the production recipe.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
