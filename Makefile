@@ -100,7 +100,9 @@ bench-api: setup
 bench-scale: setup services
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_scale.py
 
-## Concurrent readers while an editor publishes, gunicorn as gunicorn.conf.py sets it
+## Concurrent readers while an editor publishes, gunicorn as gunicorn.conf.py sets it,
+## directly then behind the production nginx (cms/deploy/nginx/; PROXY=both|direct|nginx;
+## without nginx installed, direct only)
 ## (CLIENTS=16 SECONDS=60 PUBLISH_EVERY=3 EDITIONS=300, throwaway SQLite database)
 bench-concurrency: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_concurrency.py

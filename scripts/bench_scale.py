@@ -33,7 +33,9 @@ Environment (all optional):
     CONCURRENCY_SECONDS=60  then the concurrency run on the largest database
                             (scripts/bench_concurrency.py: gunicorn as
                             gunicorn.conf.py sets it, CLIENTS=16 readers, an
-                            editor publishing every PUBLISH_EVERY=3 s); 0 skips
+                            editor publishing every PUBLISH_EVERY=3 s), directly
+                            and behind the production nginx (PROXY=both,
+                            direct or nginx; CACHE_VALID=1s); 0 skips
 """
 
 import hashlib
@@ -550,6 +552,8 @@ def concurrency(database_url):
         clients=env_int("CLIENTS", 16),
         seconds=env_int("CONCURRENCY_SECONDS", 60),
         publish_every=float(os.environ.get("PUBLISH_EVERY") or 3),
+        proxy=os.environ.get("PROXY") or "both",
+        cache_valid=os.environ.get("CACHE_VALID") or "1s",
     )
 
 

@@ -2,7 +2,9 @@
 # Make the machine ready for the test suite: PostgreSQL on 127.0.0.1:5432
 # (user postgres, no password) and Redis on 127.0.0.1:6379.
 # - installs Debian's packages when they are missing (root, apt-get), with the
-#   system libraries listed below;
+#   system libraries listed below and nginx (the production tests run the
+#   caching proxy of cms/deploy/nginx/ in front of gunicorn, as a process of their
+#   own: the system's nginx is never started);
 # - creates a PostgreSQL cluster when there is none, starts what is down.
 # Exits non-zero with what to do by hand (in French) when it cannot.
 set -euo pipefail
@@ -12,6 +14,11 @@ REDIS_PORT="${REDIS_PORT:-6379}"
 
 # Debian packages of the services.
 SERVICE_PACKAGES="postgresql redis-server"
+# nginx (the "nginx" package: the proxy and its cache are built in; nginx-light
+# only adds the echo module). Only its binary is used, by tests/production/.
+PROXY_PACKAGE="nginx"
+# Where Debian puts it (not in every user's PATH).
+NGINX_BIN="${NGINX_BIN:-/usr/sbin/nginx}"
 # System libraries of WeasyPrint (PDF export), installed with the services.
 WEASYPRINT_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
 
@@ -20,6 +27,8 @@ MANUAL="Sur un autre système, installez à la main :
     127.0.0.1:${PG_PORT} et accepte l'utilisateur postgres sans mot de passe depuis
     127.0.0.1 (méthode trust) ;
   - Redis 6 ou plus, sur 127.0.0.1:${REDIS_PORT} ;
+  - nginx 1.18 ou plus (binaire nginx dans le PATH ou /usr/sbin : seul le binaire
+    sert, les tests le lancent eux-mêmes) ;
   - Chromium en /usr/bin/chromium (tests dans le navigateur) ;
   - Pango 1.44 ou plus et HarfBuzz (bibliothèques de WeasyPrint).
 Puis relancez : make test"
@@ -42,6 +51,11 @@ missing_packages() {
     if ! { has redis-server && has redis-cli; }; then
         missing+=(redis-server)
     fi
+    if ! { has nginx || [ -x "$NGINX_BIN" ]; }; then
+        missing+=("$PROXY_PACKAGE")
+    fi
+    # The proxy tests make a throwaway TLS certificate with it.
+    has openssl || missing+=(openssl)
     if has dpkg-query; then
         for package in $WEASYPRINT_PACKAGES; do
             dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
@@ -64,12 +78,34 @@ pas une Debian ou une Ubuntu." "$MANUAL"
     fi
     echo "Installation des paquets Debian : ${packages}…"
     export DEBIAN_FRONTEND=noninteractive
+    # Debian's nginx package would start a system nginx on port 80 (and
+    # enable it at boot): a policy-rc.d that says "no" keeps every package's
+    # service from starting during the install, unless one is already there.
+    local policy=/usr/sbin/policy-rc.d ours=no
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# ensure-services.sh: no service starts during its install.\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        ours=yes
+    fi
+    local status=0
     # shellcheck disable=SC2086  # one word per package
     if ! apt-get -o DPkg::Lock::Timeout=600 update -qq ||
         ! apt-get -o DPkg::Lock::Timeout=600 install -y -qq $packages >/dev/null; then
+        status=1
+    fi
+    [ "$ours" = no ] || rm -f "$policy"
+    if [ "$status" != 0 ]; then
         cannot "apt-get n'a pas pu installer ${packages} (voir ses messages ci-dessus)." \
             "Vérifiez l'accès aux dépôts Debian, puis relancez : make test"
     fi
+    case " $packages " in
+    *" $PROXY_PACKAGE "*)
+        # Installed for its binary only: not a service of this machine.
+        if has systemctl && [ -d /run/systemd/system ]; then
+            systemctl disable --now nginx.service >/dev/null 2>&1 || true
+        fi
+        ;;
+    esac
 }
 
 wait_for() {

@@ -1,12 +1,15 @@
 """The concurrency run (``scripts/bench_concurrency.py``): its checks catch
 stale answers, and a small run against gunicorn (the project's configuration,
-several workers, its own Redis) while an editor publishes has none."""
+several workers, its own Redis) while an editor publishes has none, directly
+and behind nginx (the production site file)."""
 
 import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+
+from cms.deploy import proxy as deploy_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(
@@ -25,8 +28,8 @@ class Published:
     committed_before = bench.Editor.committed_before
 
 
-def _client(editor):
-    return bench.Client(0, 0, {}, set(), editor, 0)
+def _client(editor, allowance=0.0):
+    return bench.Client(0, None, {}, set(), editor, 0, allowance)
 
 
 def _detail(number, version):
@@ -56,6 +59,25 @@ def test_a_version_going_back_is_stale():
     assert client.stale == [("edited detail", "going back", 7, 8)]
 
 
+def test_behind_nginx_an_older_answer_is_stale_only_past_the_allowance():
+    client = _client(Published((1, 10.0), (2, 20.0)), allowance=2.0)
+    client.check("edited detail", 21.5, _detail(1, 7))  # within 2 s of commit 2
+    client.check("edited detail", 21.9, _detail(2, 8))
+    client.check("edited detail", 21.95, _detail(1, 7))  # an older kept answer
+    assert client.stale == []
+    assert client.late == [("edited detail", 1), ("edited detail", 1)]
+    assert client.back == [("edited detail", "going back", 7, 8)]
+    client.check("edited detail", 22.5, _detail(1, 7))
+    assert client.stale == [("edited detail", "after a commit", 1, 2)]
+
+
+def test_nginx_times_are_read_in_seconds():
+    assert bench.seconds_of("1s") == 1
+    assert bench.seconds_of("500ms") == 0.5
+    assert bench.seconds_of("2m") == 120
+    assert bench.seconds_of("3") == 3
+
+
 def test_publication_numbers_are_read_from_titles_and_pages():
     assert bench.published_number("Édition") == 0
     assert bench.published_number(f"<title>É{bench.MARK}12 | site</title>") == 12
@@ -73,10 +95,38 @@ def test_concurrent_readers_while_publishing_get_no_error_and_nothing_stale(
     for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    report = bench.run(clients=6, seconds=8, publish_every=1, editions=12)
+    report = bench.run(
+        clients=6, seconds=8, publish_every=1, editions=12, proxy="direct"
+    )
     assert report["workers"] == 3
     assert report["publications"] >= 2
     assert report["requests"] > 0
     assert set(report["by_kind"]) >= {"edited detail", "edited page"}
     assert report["errors"] == 0
     assert report["stale"] == 0
+    assert list(report["phases"]) == ["direct"]
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the script makes its own SQLite database: run once, in the SQLite leg",
+)
+def test_behind_nginx_repeated_reads_are_answered_by_nginx_and_none_is_stale(
+    monkeypatch,
+):
+    if deploy_proxy.nginx_binary() is None and not os.environ.get("CI"):
+        pytest.skip("needs nginx (scripts/ensure-services.sh installs it)")
+    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")
+    report = bench.run(
+        clients=4, seconds=8, publish_every=1, editions=12, proxy="nginx"
+    )
+    nginx = report["phases"]["nginx"]
+    assert nginx["errors"] == 0
+    assert nginx["stale"] == 0
+    assert set(nginx["by_kind"]) >= {"edited detail", "edited page"}
+    # gunicorn's access log and nginx's X-Cache-Status agree.
+    assert nginx["reached_django"] == nginx["reached_django_log"]
+    assert nginx["repeated_spared"] > 0
+    assert nginx["cache_status"].get("HIT", 0) > 0

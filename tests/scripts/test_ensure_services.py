@@ -47,10 +47,10 @@ def path_without(tmp_path, hidden):
     return folder
 
 
-def run(folder, *prefix):
+def run(folder, *prefix, **env):
     return subprocess.run(  # noqa: S603
         [*prefix, BASH, str(SCRIPT)],
-        env={"PATH": str(folder), "LANG": "C.UTF-8", "HOME": "/tmp"},
+        env={"PATH": str(folder), "LANG": "C.UTF-8", "HOME": "/tmp", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -106,6 +106,29 @@ def test_as_root_it_tries_the_install_with_apt_get(tmp_path):
     assert calls.read_text().splitlines()[0].endswith("update -qq")
     assert "apt-get n'a pas pu installer postgresql redis-server" in result.stderr
     assert "E: dépôt injoignable" in result.stderr
+
+
+def test_nginx_is_installed_without_starting_a_system_nginx(tmp_path):
+    """Only nginx's binary is used (by tests/production/test_nginx.py): while
+    apt-get runs, a policy-rc.d forbids starting services; one that was there
+    stays, one made for the install goes."""
+    policy = Path("/usr/sbin/policy-rc.d")
+    had_policy = policy.exists()
+    folder = path_without(tmp_path, {"nginx"} | APT)
+    calls = tmp_path / "apt-get-calls"
+    recorder = folder / "apt-get"
+    recorder.write_text(
+        f'#!/bin/sh\necho "$@" >> {calls}\n'
+        f'{policy} nginx start; echo "policy-rc.d: $?" >> {calls}\nexit 100\n'
+    )
+    recorder.chmod(0o755)
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    result = run(folder, NGINX_BIN=str(tmp_path / "no-nginx"))
+    assert result.returncode != 0
+    assert "Installation des paquets Debian : nginx" in result.stdout
+    assert "policy-rc.d: 101" in calls.read_text().splitlines()
+    assert policy.exists() == had_policy
 
 
 def test_on_this_machine_both_services_answer():
