@@ -173,6 +173,8 @@ SECTION_URLS = [
     API + "sections/?type=highlights&tag=numerique",
     API + "sections/?date_after=2020-01-01",
 ]
+#: Lists whose number is stored (``IndexCount``), not counted.
+STORED_COUNTS = SECTION_URLS[:3]
 
 
 def section_counts(client, url):
@@ -195,7 +197,9 @@ def test_sections_are_counted_on_the_section_table(
 ):
     """``/sections/`` counts its rows without reading the pages: the indexed
     editions whose schedule ran out are read first (few), then left out by
-    id. Beyond :data:`HIDDEN_IDS_MAX` of them, a subquery on the pages."""
+    id. Beyond :data:`HIDDEN_IDS_MAX` of them, a subquery on the pages.
+    Sections by type and theme alone are not counted at all: their number is
+    stored (``IndexCount``), less the editions hidden at this instant."""
     monkeypatch.setattr(sections_module, "HIDDEN_IDS_MAX", hidden_ids_max)
     for number in range(1, 4):
         make_edition(edition_number=number, tags=["numérique"])
@@ -207,6 +211,9 @@ def test_sections_are_counted_on_the_section_table(
         for url in SECTION_URLS:
             count, sql = section_counts(client, url)
             assert count == with_counts[url] - 1, url
+            if url in STORED_COUNTS:
+                assert sql == [], url
+                continue
             page_table = Page._meta.db_table
             assert sql and all(
                 (page_table in query) == (not hidden_ids_max) for query in sql
