@@ -1,6 +1,6 @@
 """Side-by-side benchmark at scale (``make bench-scale``); asserts nothing.
 
-For each size in ``EDITIONS`` (default "1000 10000") it prepares a PostgreSQL
+For each size in ``EDITIONS`` (default "1000 10000 100000") it prepares a PostgreSQL
 database (``generate_recaps``, which leaves the tables vacuumed and analysed:
 nothing is done to them between writing and measuring; reused when one was
 already generated with the same seed and the same generator and schema), then
@@ -17,7 +17,8 @@ more than the hundreds of one-millisecond answers around them. The JSON keeps
 the untrimmed figure as ``req_per_s_untrimmed``.
 
 Environment (all optional):
-    EDITIONS="1000 10000"   sizes to compare (growth is last size / first size)
+    EDITIONS="1000 10000 100000"  sizes to compare (growth: the last size over
+                            the one before, e.g. 10,000 -> 100,000)
     SEED=1                  seed of generate_recaps
     REQUESTS=200            at most this many requests per endpoint and size
     DURATION=360            stop measuring after this many seconds
@@ -318,6 +319,7 @@ class Databases:
         self.kind, self.seed, self.reuse, self.workdir = kind, seed, reuse, workdir
         self.pg_url = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
         self.generation_seconds = {}
+        self.generation_peak_mb = {}
 
     def _admin(self, sql, *params):
         import psycopg
@@ -364,14 +366,30 @@ class Databases:
         env = {**env, "DATABASE_URL": url}
         run_manage(["migrate", "--noinput", "-v0"], env)
         started = time.monotonic()
-        run_manage(
-            ["generate_recaps", "--editions", str(size), "--seed", str(self.seed)],
-            env,
-            stdout=subprocess.DEVNULL,
+        command = [
+            *MANAGE,
+            "generate_recaps",
+            "--editions",
+            str(size),
+            "--seed",
+            str(self.seed),
+        ]
+        # Peak memory (maximum resident set size) of the command, or of the
+        # largest of its worker processes, as /usr/bin/time reads it.
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL
         )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command)
         seconds = time.monotonic() - started
         self.generation_seconds[size] = seconds
-        out(f"{size} editions generated in {seconds:.1f} s")
+        self.generation_peak_mb[size] = usage.ru_maxrss / 1024
+        out(
+            f"{size} editions generated in {seconds:.1f} s "
+            f"(peak memory of the command {usage.ru_maxrss / 1024:.0f} MB)"
+        )
 
 
 def discover(server, size, edition_number):
@@ -448,7 +466,7 @@ def verdict(value, target, higher_is_better=True):
 def ratios(results, sizes, memory):
     """The targets of issue 10, each with its measured value and verdict."""
     checks = []
-    big, small = sizes[-1], sizes[0]
+    big, small = sizes[-1], sizes[-2] if len(sizes) > 1 else sizes[0]
 
     def get(size, name, variant):
         return results[str(size)].get(f"{name} [{variant}]", {})
@@ -558,7 +576,9 @@ def concurrency(database_url):
 
 
 def main():
-    sizes = [int(size) for size in os.environ.get("EDITIONS", "1000 10000").split()]
+    sizes = [
+        int(size) for size in os.environ.get("EDITIONS", "1000 10000 100000").split()
+    ]
     seed = os.environ.get("SEED", "1")
     requests = env_int("REQUESTS", 200)
     duration = env_int("DURATION", 360)
@@ -654,6 +674,9 @@ def main():
         "seconds": elapsed,
         "generation_seconds": {
             str(k): v for k, v in databases.generation_seconds.items()
+        },
+        "generation_peak_mb": {
+            str(k): v for k, v in databases.generation_peak_mb.items()
         },
         "results": results,
         "memory": memory,

@@ -148,3 +148,29 @@ def test_throughput_ignores_a_few_stalled_requests():
     summary = endpoint.summary()
     assert summary["req_per_s"] == pytest.approx(1000)
     assert summary["req_per_s_untrimmed"] == pytest.approx(20 / 1.019)
+
+
+def test_a_generated_database_reports_its_time_and_peak_memory(tmp_path):
+    """``Databases`` generates a size it was not given, and records how long
+    ``generate_recaps`` took and its peak memory (issue 28's bounds on
+    generation: time and memory)."""
+    bench = load_script()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.bench",
+        "BENCH_COLLECTSTATIC": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("DATABASE_URL", None)
+    databases = bench.Databases("sqlite", "3", True, tmp_path)
+    url = databases.prepare(3, env)
+    assert url == f"sqlite:///{tmp_path / 'bench_3.sqlite3'}"
+    with sqlite3.connect(tmp_path / "bench_3.sqlite3") as generated:
+        (count,) = generated.execute(
+            "SELECT COUNT(*) FROM recaps_recapentry"
+        ).fetchone()
+    assert count == 3
+    assert databases.generation_seconds[3] > 0
+    # A Django process holds tens of megabytes at least; bytes would be 1,000
+    # times more, kilobytes read as megabytes 1,000 times less.
+    assert 30 < databases.generation_peak_mb[3] < 2000
