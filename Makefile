@@ -96,7 +96,7 @@ messages: setup
 bench-api: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_api.py --editions $${EDITIONS:-200} --requests $${REQUESTS:-20}
 
-## Side by side under gunicorn on PostgreSQL, 1,000 and 10,000 editions; see README
+## Side by side under gunicorn on PostgreSQL, 1,000, 10,000 and 100,000 editions; see README
 bench-scale: setup services
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/bench_scale.py
 

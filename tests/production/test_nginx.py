@@ -99,6 +99,8 @@ class FakeOrigin(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), FakeHandler)
         self.requests = []
+        #: When set, every request is answered 503 (the database down).
+        self.down = False
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
@@ -119,6 +121,11 @@ class FakeHandler(http.server.BaseHTTPRequestHandler):
             number = len(self.server.requests)
         case = self.path.strip("/").split("/")[0]
         headers = FakeOrigin.CASES.get(case, {})
+        if self.server.down:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if "ETag" in headers and self.headers["If-None-Match"] == headers["ETag"]:
             self.send_response(304)
             self.send_header("ETag", headers["ETag"])
@@ -195,6 +202,29 @@ def test_an_expired_answer_is_revalidated_with_its_validators(nginx, fake_origin
     assert again.text == first.text
     asked = [seen for _, path, seen in fake_origin.requests if path == "/public/g"]
     assert [headers.get("If-None-Match") for headers in asked] == [None, '"v1"']
+
+
+def test_nothing_kept_is_served_past_its_validity_while_the_origin_fails(
+    nginx, fake_origin
+):
+    """No ``proxy_cache_use_stale``: once the shipped validity (1 s) has
+    passed, a failing origin's 503 is what readers get, never the answer kept
+    before (an edition withdrawn just before an outage would come back)."""
+    server = Nginx(f"127.0.0.1:{fake_origin.server_address[1]}", nginx).start()
+    try:
+        assert server.get("/plain/d").cache_status == "MISS"
+        fake_origin.down = True
+        seen = []
+
+        def failed():
+            answer = server.get("/plain/d")
+            seen.append((answer.status, answer.cache_status))
+            return answer.status == 503
+
+        wait_until(failed, timeout=30, interval=0.05)
+    finally:
+        server.stop()
+    assert set(seen) <= {(200, "HIT"), (503, "EXPIRED")}, seen
 
 
 @pytest.mark.parametrize("case", ["private", "no-store", "no-cache", "cookie", "quota"])
