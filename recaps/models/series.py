@@ -27,7 +27,6 @@ from wagtail.search import index
 
 from ..blocks import section_labels
 from ..feeds import EditionsAtomFeed, EditionsJsonFeed, EditionsRssFeed
-from ..search import hashed_in
 from .edition import RecapPage, RecapPageTag
 from .sections import RecapEntry, RecapSection
 from .themes import EDITIONS, IndexCount, Theme, published_counts, published_themes
@@ -64,11 +63,12 @@ class EditionsInOrder:
 
     Rows come from the public index (:class:`RecapEntry`, the editions of
     ``series.editions()``): its ``(parent, date, edition_number)`` index is
-    walked from the newest edition, a theme's editions kept by their tag links
-    read once (:func:`~recaps.search.hashed_in`), and only the page's editions
-    are then read, in one query with their themes. The length of a theme's
-    list is its stored count (:func:`~recaps.models.themes.published_counts`),
-    never counted over its editions, as is the whole series' (stored
+    walked from the newest edition, a theme's editions kept by a probe of
+    their tag links (as :func:`recaps.filters.with_all_themes`), and only the
+    page's editions are then read, in one query with their themes. The
+    length of a theme's list is its stored count
+    (:func:`~recaps.models.themes.published_counts`), never counted over its
+    editions, as is the whole series' (stored
     :class:`~recaps.models.themes.IndexCount`).
     """
 
@@ -76,8 +76,10 @@ class EditionsInOrder:
         self.series = series
         entries = RecapEntry.objects.current().filter(parent=series)
         if theme is not None:
-            tagged = RecapPageTag.objects.filter(tag=theme).values("content_object")
-            entries = entries.filter(hashed_in("edition_id", tagged))
+            tagged = RecapPageTag.objects.filter(
+                content_object=models.OuterRef("edition_id"), tag=theme
+            )
+            entries = entries.filter(models.Exists(tagged))
         self.entries = entries.order_by("-date", "-edition_number", "-edition_id")
         self._count = count
 
