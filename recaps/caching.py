@@ -303,6 +303,12 @@ class ResponseCacheMiddleware:
     reader (:func:`storable`). A conditional request matching them is
     answered ``304``, any other from the stored response; a request with a
     session (editors, unlocked pages) or another method passes through.
+
+    On a miss, one request makes the answer (it holds a :func:`cache_lock`
+    on its key) and the requests asking for the same answer meanwhile wait
+    for the one it keeps (:func:`_wait_for`, at most
+    :data:`COALESCE_WAIT_SECONDS`): after a publication, each answer is made
+    once, not once per reader at the same moment.
     """
 
     def __init__(self, get_response):
@@ -322,12 +328,58 @@ class ResponseCacheMiddleware:
             response = _answer(request, entry)
             if response is not None:
                 return response
+        else:
+            # A miss: one request makes the answer, the others asking for the
+            # same one meanwhile wait for it (a publication empties the cache
+            # for every reader at once).
+            with cache_lock([key], COALESCE_LOCK_TIMEOUT) as held:
+                if held:
+                    return self._make(request, key, entry)
+            entry = _wait_for(key)
+            response = entry and _answer(request, entry)
+            if response is not None:
+                return response
+        return self._make(request, key, entry)
+
+    def _make(self, request, key, entry):
+        """The view's answer, kept for the next readers when it may be."""
         response = self.get_response(request)
         if getattr(response, "recaps_keep", False) and not personal(request):
             kept = _entry(request, response)
             if kept is not None and (entry is None or kept[4] is not None):
                 response_cache().set(key, kept, response_cache_timeout())
         return response
+
+
+#: Seconds a request making an answer holds its lock (should it die), and
+#: that the requests for the same answer wait for it at most; they look
+#: every :data:`COALESCE_POLL_SECONDS`.
+COALESCE_LOCK_TIMEOUT = 10
+COALESCE_WAIT_SECONDS = 5
+COALESCE_POLL_SECONDS = 0.02
+
+
+def _pause():
+    """Between two looks at an answer another request is making."""
+    time.sleep(COALESCE_POLL_SECONDS)
+
+
+def _wait_for(key):
+    """The entry ``key`` once the request making it has kept it, or ``None``
+    when it gives up its lock without keeping one (an answer for one reader,
+    an error) or after :data:`COALESCE_WAIT_SECONDS`: the caller then makes
+    its own."""
+    cache = response_cache()
+    lock = f"{KEY_PREFIX}:lock:{key}"
+    deadline = time.monotonic() + COALESCE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        _pause()
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+        if cache.get(lock) is None:
+            return cache.get(key)
+    return None
 
 
 def cached_view(request):

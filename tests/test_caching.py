@@ -324,3 +324,66 @@ def test_a_hung_redis_costs_one_timeout_per_interval_not_per_call(
         ]
         assert statuses == [200, 200, 429]
     assert hung_redis.connections() == 2
+
+
+def test_readers_asking_for_an_answer_being_made_wait_for_it(rf, monkeypatch, first):
+    """After a publication every reader misses at once: one request makes each
+    answer, the others asking for it meanwhile get the one it keeps, and the
+    view runs once. An answer that may not be kept (here a 503) lets the
+    waiting request make its own as soon as the lock is given back."""
+    import threading
+
+    from django.http import HttpResponse
+
+    from recaps import caching
+
+    made = threading.Event()
+    release = threading.Event()
+    waiting = threading.Event()
+    calls = []
+    status = {"code": 200}
+
+    def view(request):
+        calls.append(request)
+        made.set()
+        assert release.wait(30)
+        response = HttpResponse(f"answer {len(calls)}", status=status["code"])
+        response.recaps_keep = status["code"] == 200
+        response["ETag"] = '"e"'
+        return response
+
+    pause = caching._pause
+
+    def observed_pause():
+        waiting.set()
+        pause()
+
+    version = ContentVersion.current()
+    monkeypatch.setattr(caching, "_pause", observed_pause)
+    monkeypatch.setattr(caching, "cached_view", lambda request: True)
+    monkeypatch.setattr(caching, "current_version", lambda request: version)
+    middleware = caching.ResponseCacheMiddleware(view)
+
+    def ask(answers, path):
+        request = rf.get(path)
+        setattr(request, caching.VERSION_ATTRIBUTE, "v-test")
+        answers.append(middleware(request))
+
+    for code, path, expected_calls in ((200, "/a/", 1), (503, "/b/", 2)):
+        status["code"] = code
+        calls.clear()
+        made.clear(), release.clear(), waiting.clear()
+        answers = []
+        maker = threading.Thread(target=ask, args=(answers, path))
+        maker.start()
+        assert made.wait(30)
+        other = threading.Thread(target=ask, args=(answers, path))
+        other.start()
+        assert waiting.wait(30)  # the second request waits for the first
+        assert len(calls) == 1
+        release.set()
+        maker.join(30), other.join(30)
+        assert len(calls) == expected_calls, path
+        assert [answer.status_code for answer in answers] == [code, code]
+        if code == 200:
+            assert {answer.content for answer in answers} == {b"answer 1"}
