@@ -319,9 +319,8 @@ class IndexCountQuerySet(models.QuerySet):
         """How many public editions (``kinds == [EDITIONS]``) or sections of
         the types ``kinds`` (``None``: of every type), of the editions
         carrying ``theme`` when given, there are in ``series`` (or over every
-        series): the
-        stored counts less those of the editions hidden at this instant
-        (:func:`hidden_index_counts`); two small queries whatever the
+        series): the stored counts less those of the editions hidden at this
+        instant (:func:`hidden_index_counts`); two small queries whatever the
         archive."""
 
         def counted(kind):
