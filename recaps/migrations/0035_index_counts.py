@@ -106,7 +106,12 @@ class Migration(migrations.Migration):
                     "kind",
                     models.CharField(blank=True, max_length=64, verbose_name="kind"),
                 ),
-                ("count", models.IntegerField(default=0, verbose_name="number")),
+                (
+                    "count",
+                    models.IntegerField(
+                        default=0, verbose_name="number of editions or sections"
+                    ),
+                ),
                 (
                     "series",
                     models.ForeignKey(

@@ -399,7 +399,7 @@ class IndexCount(models.Model):
         verbose_name=_("theme"),
     )
     kind = models.CharField(_("kind"), max_length=64, blank=True)
-    count = models.IntegerField(_("number"), default=0)
+    count = models.IntegerField(_("number of editions or sections"), default=0)
 
     objects = IndexCountQuerySet.as_manager()
 
