@@ -10,7 +10,6 @@ import shutil
 import socket
 import ssl
 import struct
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from cms.deploy.proxy import self_signed_certificate
 from recaps import webhook_targets
 from recaps.models import (
     RecapPage,
@@ -386,32 +386,7 @@ def certificate(tmp_path):
     """A self-signed certificate for ``receiver.test``: ``(cert, key)`` paths."""
     if not shutil.which("openssl"):
         pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=receiver.test",
-            "-addext",
-            "subjectAltName=DNS:receiver.test",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return self_signed_certificate(tmp_path, "receiver.test")
 
 
 def test_https_checks_the_certificate_of_the_name_not_of_the_address(

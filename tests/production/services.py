@@ -13,6 +13,7 @@ socket already bound by the test (``BIND=fd://N``, port chosen by the OS) and
 a control socket of its own.
 """
 
+import http.cookies
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -261,6 +263,35 @@ def _redis_pid(port):
         return None
     match = re.search(rb"process_id:(\d+)", answer)
     return int(match.group(1)) if match else None
+
+
+def login_form(form, password):
+    """``(body, headers)`` of the admin login POST answering ``form`` (the
+    login page's answer: its CSRF cookie and token), for the user ``admin``."""
+    cookies = http.cookies.SimpleCookie()
+    cookies.load(form.headers["Set-Cookie"])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "username": "admin",
+            "password": password,
+            "next": "/admin/",
+        }
+    )
+    headers = {
+        "Cookie": f"csrftoken={cookies['csrftoken'].value}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return body, headers
+
+
+def session_cookie(answer):
+    """The ``Cookie`` header of the session ``answer`` opened, or ``""``."""
+    session = http.cookies.SimpleCookie()
+    for header in answer.headers.get_all("Set-Cookie") or []:
+        session.load(header)
+    return f"sessionid={session['sessionid'].value}" if "sessionid" in session else ""
 
 
 class Response:

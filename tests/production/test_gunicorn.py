@@ -6,15 +6,18 @@ a traceback. The figures (requests answered during the Redis outage, time to
 recover after the database restart) are printed.
 """
 
-import http.cookies
 import re
 import time
-import urllib.parse
 
 import pytest
 
 from tests.production.conftest import ADMIN_PASSWORD, SERIES
-from tests.production.services import Gunicorn, wait_until
+from tests.production.services import (
+    Gunicorn,
+    login_form,
+    session_cookie,
+    wait_until,
+)
 from tests.reporting import report
 
 READER_URLS = [
@@ -63,33 +66,16 @@ def test_production_site_answers_over_loopback(site):
 
 def _log_in(server, password):
     """POST the admin login form; return (response, session cookie header)."""
-    form = server.get("/admin/login/")
-    cookies = http.cookies.SimpleCookie()
-    cookies.load(form.headers["Set-Cookie"])
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    data = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": token.group(1),
-            "username": "admin",
-            "password": password,
-            "next": "/admin/",
-        }
-    ).encode()
+    body, headers = login_form(server.get("/admin/login/"), password)
     response = server.get(
         "/admin/login/",
-        data=data,
+        data=body.encode(),
         headers={
-            "Cookie": f"csrftoken={cookies['csrftoken'].value}",
+            **headers,
             "Referer": f"https://127.0.0.1:{server.port}/admin/login/",
-            "Content-Type": "application/x-www-form-urlencoded",
         },
     )
-    session = http.cookies.SimpleCookie()
-    if response.headers.get("Set-Cookie"):
-        for header in response.headers.get_all("Set-Cookie"):
-            session.load(header)
-    cookie = f"sessionid={session['sessionid'].value}" if "sessionid" in session else ""
-    return response, cookie
+    return response, session_cookie(response)
 
 
 def test_two_instances_behave_as_one(production_env, site):

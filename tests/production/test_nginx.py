@@ -18,7 +18,6 @@ import http.server
 import os
 import re
 import threading
-import urllib.parse
 import uuid
 
 import pytest
@@ -26,7 +25,13 @@ import pytest
 from cms.deploy import proxy as deploy_proxy
 from cms.deploy.proxy import REACHED_DJANGO, Nginx, nginx_binary
 from tests.production.conftest import ADMIN_PASSWORD, SERIES
-from tests.production.services import Gunicorn, manage, wait_until
+from tests.production.services import (
+    Gunicorn,
+    login_form,
+    manage,
+    session_cookie,
+    wait_until,
+)
 
 
 @pytest.fixture(scope="session")
@@ -478,34 +483,19 @@ def log_in(server, password, source="127.0.0.1", headers=None):
     (answer, session cookie header)."""
     headers = headers or {}
     form = server.get("/admin/login/", source=source, headers=headers)
-    cookies = http.cookies.SimpleCookie()
-    cookies.load(form.headers["Set-Cookie"])
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    data = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": token.group(1),
-            "username": "admin",
-            "password": password,
-            "next": "/admin/",
-        }
-    )
+    body, form_headers = login_form(form, password)
     answer = server.request(
         "POST",
         "/admin/login/",
-        body=data,
+        body=body,
         source=source,
         headers={
             **headers,
-            "Cookie": f"csrftoken={cookies['csrftoken'].value}",
+            **form_headers,
             "Referer": "https://127.0.0.1/admin/login/",
-            "Content-Type": "application/x-www-form-urlencoded",
         },
     )
-    session = http.cookies.SimpleCookie()
-    for header in answer.headers.get_all("Set-Cookie") or []:
-        session.load(header)
-    cookie = f"sessionid={session['sessionid'].value}" if "sessionid" in session else ""
-    return answer, cookie
+    return answer, session_cookie(answer)
 
 
 def test_editors_are_never_answered_from_the_cache_nor_kept(kept, production_env):
