@@ -215,56 +215,129 @@ def hashed_in(field, keys):
     return HashedIn(F(field), keys)
 
 
-#: SQLite: the FTS5 table of the public editions' words (migration 0032),
-#: one row per edition of the public index under the edition's id, holding
-#: what Wagtail's database backend indexes for it.
+#: The table of the public editions' words, one row per edition of the public
+#: index under the edition's id, holding what Wagtail's database backend
+#: indexes for it. SQLite: an FTS5 table (migration 0032); PostgreSQL: the
+#: vector that Wagtail's backend matches, with a GIN index (migration 0036).
 FULLTEXT_TABLE = "recaps_recapentry_fts"
+#: Wagtail's database backends whose words that table copies, by database.
+FULLTEXT_BACKENDS = {
+    "sqlite": "SQLiteSearchBackend",
+    "postgresql": "PostgresSearchBackend",
+}
+#: PostgreSQL: a page of matches is found by walking the ordering's index and
+#: probing each edition's words, when that walk is expected to read at most
+#: this many editions (the page's end times the editions per match); otherwise
+#: by reading every match once (few, then). Either way a page of the newest of
+#: 99,983 matches reads 20 rows, and one of 50 matches reads 50.
+WALK_MAX = 2000
 
 
 def fulltext_index_serves(connection):
     """Whether searches of editions on ``connection`` read
-    :data:`FULLTEXT_TABLE`: SQLite, with Wagtail's database backend writing
-    the words it copies (with Elasticsearch, Wagtail's entries stay empty)."""
-    return (
-        connection.vendor == "sqlite"
-        and type(get_search_backend()).__name__ == "SQLiteSearchBackend"
-    )
+    :data:`FULLTEXT_TABLE`: SQLite or PostgreSQL, with Wagtail's database
+    backend writing the words it copies (with Elasticsearch, Wagtail's entries
+    stay empty)."""
+    backend = FULLTEXT_BACKENDS.get(connection.vendor)
+    return backend is not None and type(get_search_backend()).__name__ == backend
 
 
-def fulltext_match(query):
-    """The FTS5 expression of ``query``: each French stem as a quoted string,
-    all required (as Wagtail's backend writes it); ``None`` without a word."""
+def fulltext_match(query, connection):
+    """The expression of ``query`` in :data:`FULLTEXT_TABLE` on
+    ``connection``, each French stem required, as Wagtail's backend writes it:
+    FTS5's ``"stem" AND "stem"``, or PostgreSQL's ``'stem' & 'stem'`` (for
+    ``to_tsquery``, quoted as Wagtail's ``Lexeme``); ``None`` without a word."""
     stems = stem_text(clean_query(query)).split()
     if not stems:
         return None
+    if connection.vendor == "postgresql":
+        quoted = (stem.replace("'", "''").replace("\\", "\\\\") for stem in stems)
+        return " & ".join(f"'{stem}'" for stem in quoted)
     return " AND ".join(f'"{stem}"' for stem in stems)
 
 
-class InFulltextIndex(Lookup):
-    """``field`` (a row id: an edition's by default) is one that the FTS5
-    ``table`` matches: ``field IN (SELECT rowid FROM table WHERE … MATCH …)``.
+def fulltext_condition(connection, table=FULLTEXT_TABLE, match="%s"):
+    """``(sql, params)``: the condition "the row of ``table`` matches
+    ``match``" (the SQL of a match of :func:`fulltext_match`; by default the
+    parameter that follows ``params``)."""
+    if connection.vendor == "postgresql":
+        config = get_search_backend().config
+        return f"{table}.words @@ to_tsquery(%s::regconfig, {match})", [config]
+    return f"{table} MATCH {match}", []
 
-    In a query ordered and cut (a page, the newest candidates), the ids are
-    read once and the order's index is walked until the page is full
+
+def count_fulltext(connection, match):
+    """``(matches, editions)``: how many rows of :data:`FULLTEXT_TABLE` match
+    ``match``, counted in its index alone, and how many rows it holds as the
+    planner's statistics estimate them (PostgreSQL; SQLite counts them)."""
+    table = connection.ops.quote_name(FULLTEXT_TABLE)
+    condition, params = fulltext_condition(connection, table)
+    if connection.vendor == "postgresql":
+        rows, rows_params = (
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [table],
+        )
+    else:
+        rows, rows_params = f"SELECT COUNT(*) FROM {table}", []  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), ({rows}) FROM {table} WHERE {condition}",  # noqa: S608
+            [*rows_params, *params, match],
+        )
+        matches, editions = cursor.fetchone()
+    return matches, max(int(editions), matches)
+
+
+class InFulltextIndex(Lookup):
+    """``field`` (a row id: an edition's by default) is one that ``table``
+    matches (the match of :func:`fulltext_match`).
+
+    SQLite, in a query ordered and cut (a page, the newest candidates): the ids
+    are read once and the order's index is walked until the page is full
     (``+field``: the ids never drive the join): for a word found in every
     edition, 20 rows read instead of every match sorted. Elsewhere (counts),
     the matching ids drive the query.
+
+    PostgreSQL, with the number of matches among the editions (``counted``,
+    :func:`count_fulltext`): in a page whose walk reads at most
+    :data:`WALK_MAX` editions, each walked edition's words are probed by its
+    key (a subquery per row, which the planner never turns into a join);
+    otherwise every match is read once and hashed (as :class:`HashedIn`).
     """
 
     lookup_name = "in_fulltext_index"
 
-    def __init__(self, lhs, match, table=FULLTEXT_TABLE):
+    def __init__(self, lhs, match, table=FULLTEXT_TABLE, counted=None):
         super().__init__(lhs, match)
         self.table = table
+        self.counted = counted
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         query = compiler.query
-        walk = "+" if query.order_by and query.high_mark is not None else ""
+        page = query.order_by and query.high_mark is not None
         table = connection.ops.quote_name(self.table)
-        matches = f"SELECT rowid FROM {table} WHERE {table} MATCH {rhs}"  # noqa: S608
-        return f"{walk}{lhs} IN ({matches})", [*lhs_params, *rhs_params]
+        condition, params = fulltext_condition(connection, table, rhs)
+        params = [*params, *rhs_params]
+        if connection.vendor == "postgresql":
+            if page and self._walks(query.high_mark):
+                probe = f"SELECT {condition} FROM {table} WHERE edition_id = {lhs}"  # noqa: S608
+                return f"({probe})", [*params, *lhs_params]
+            matches = f"SELECT edition_id FROM {table} WHERE {condition}"  # noqa: S608
+            return (
+                f"({lhs} IN ({matches}) OR {lhs} = 0)",
+                [*lhs_params, *params, *lhs_params],
+            )
+        walk = "+" if page else ""
+        matches = f"SELECT rowid FROM {table} WHERE {condition}"  # noqa: S608
+        return f"{walk}{lhs} IN ({matches})", [*lhs_params, *params]
+
+    def _walks(self, high_mark):
+        if self.counted is None:
+            return False
+        matches, editions = self.counted
+        return matches and high_mark * editions / matches <= WALK_MAX
 
 
 def fulltext_ranking(queryset, match):
@@ -316,11 +389,15 @@ def filter_by_search(queryset, query):
     editions, a join planned on a guess cost 117 ms for the count and the
     page; run once and hashed, 26 ms.
     """
-    if fulltext_index_serves(connections[queryset.db]):
-        match = fulltext_match(query)
+    connection = connections[queryset.db]
+    if fulltext_index_serves(connection):
+        match = fulltext_match(query, connection)
         if match is None:
             return queryset.none()
-        return queryset.filter(InFulltextIndex(F("pk"), match))
+        counted = None
+        if connection.vendor == "postgresql":
+            counted = count_fulltext(connection, match)
+        return queryset.filter(InFulltextIndex(F("pk"), match, counted=counted))
     keys = matching_keys(queryset.model, query)
     if keys is None:
         return queryset.none()
@@ -343,8 +420,9 @@ def search_editions(queryset, query):
     (:func:`stem_text`), as editions are indexed. On SQLite, ranked by FTS5's
     ``bm25`` (:func:`fulltext_ranking`); elsewhere by Wagtail's search backend.
     """
-    if fulltext_index_serves(connections[queryset.db]):
-        match = fulltext_match(query)
+    connection = connections[queryset.db]
+    if connection.vendor == "sqlite" and fulltext_index_serves(connection):
+        match = fulltext_match(query, connection)
         if match is None:
             return queryset.none()
         keys = fulltext_ranking(queryset, match)

@@ -1,14 +1,15 @@
 """A section kind added for the time of a test (``added_kind``).
 
-Apart from the factories: it resets what the importers derive from the kinds
-(the archive schema), and the factories must import without the importers
-(``tests/test_stream.py``).
+Apart from the factories: it resets what is derived from the kinds (the
+importers' archive schema, the API's bound serializers), and the factories
+must import without the importers (``tests/test_stream.py``).
 """
 
 from contextlib import contextmanager
 
 from drf_spectacular.plumbing import _load_enum_name_overrides
 
+from recaps.api.serializers import bound_serializer
 from recaps.blocks import (
     SECTION_TYPE_CHOICES,
     SECTION_TYPES,
@@ -50,6 +51,7 @@ def added_kind(kind):
     )
     _load_enum_name_overrides.cache_clear()
     archive_schema.cache_clear()
+    bound_serializer.cache_clear()
     # Fields built at import from the list of choices (the filters' children).
     children = [
         filter_.extra["child"]
@@ -68,3 +70,4 @@ def added_kind(kind):
             child.choices = SECTION_TYPE_CHOICES
         _load_enum_name_overrides.cache_clear()
         archive_schema.cache_clear()
+        bound_serializer.cache_clear()

@@ -6,6 +6,8 @@ schema declares is a field the serializer writes, in its order and format,
 and nothing else reaches a client.
 """
 
+import functools
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -193,6 +195,24 @@ class RecapDetailSerializer(RecapSerializer):
     )
 
 
+@functools.cache
+def bound_serializer(serializer_class, many):
+    """One bound instance of ``serializer_class`` per process: its fields are
+    built and copied once, not at every response (DRF deep-copies every
+    declared field of every nested serializer for each instance: a third of
+    an edition's detail). Only for serializers whose output depends on the
+    data alone (no context, no method field). The fields follow the section
+    kinds declared at import (``recaps.kinds``): whatever changes them
+    afterwards (a test's added kind) clears this cache."""
+    return serializer_class(many=many)
+
+
+def write(serializer_class, data, many=False):
+    """``serializer_class(data, many=many).data``, as the serializer writes
+    it, without building the serializer again (:func:`bound_serializer`)."""
+    return bound_serializer(serializer_class, many).to_representation(data)
+
+
 def reference(ref, request):
     """A stored short reference (:class:`~recaps.models.RecapEntry`) as
     :class:`RecapRefSerializer` documents it, or ``None``."""
@@ -204,24 +224,26 @@ def reference(ref, request):
 def listed(representations, request):
     """Stored representations (:class:`~recaps.models.RecapEntry`) as
     :class:`RecapSerializer` writes them."""
-    return RecapSerializer(
+    return write(
+        RecapSerializer,
         [reference(representation, request) for representation in representations],
         many=True,
-    ).data
+    )
 
 
 def detailed(representation, request, body, previous, next):  # noqa: A002
     """A stored representation with its ``body`` (public forms of its
     sections) and its neighbours' stored references, as
     :class:`RecapDetailSerializer` writes them."""
-    return RecapDetailSerializer(
+    return write(
+        RecapDetailSerializer,
         {
             **reference(representation, request),
             "body": body,
             "previous": reference(previous, request),
             "next": reference(next, request),
-        }
-    ).data
+        },
+    )
 
 
 class TagSerializer(serializers.Serializer):

@@ -468,14 +468,15 @@ class ChangeListView(ApiView):
         if form.cleaned_data["page_size"]:
             next_url += f"&page_size={size}"
         return Response(
-            serializers.ChangeFeedSerializer(
+            serializers.write(
+                serializers.ChangeFeedSerializer,
                 {
                     "results": [serializers.change_data(c, request) for c in changes],
                     "next": cursor,
                     "next_url": next_url,
                     "has_more": has_more,
-                }
-            ).data
+                },
+            )
         )
 
 
@@ -533,7 +534,7 @@ class SectionListView(ApiView, ListAPIView):
             for section in chosen
         ]
         return self.get_paginated_response(
-            self.get_serializer_class()(data, many=True).data
+            serializers.write(self.get_serializer_class(), data, many=True)
         )
 
 

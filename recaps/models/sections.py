@@ -23,6 +23,7 @@ from ..links import absolute_url
 from ..search import (
     FULLTEXT_TABLE,
     filter_by_words,
+    fulltext_condition,
     fulltext_index_serves,
     fulltext_match,
     words_match,
@@ -247,24 +248,36 @@ class RecapEntryQuerySet(models.QuerySet):
 
     def count_matching(self, query):
         """How many current entries (public editions) match the full-text
-        ``query``, counted in the FTS5 index of public editions alone, less
-        the editions hidden at this instant (:meth:`current`): one pass over
-        the word's list of editions, no page read. ``None`` on a database
-        without that index (count the search's results instead)."""
+        ``query``, counted in the index of the public editions' words alone
+        (:data:`~recaps.search.FULLTEXT_TABLE`), less the editions hidden at
+        this instant (:meth:`current`): one pass over the word's list of
+        editions, no page read (PostgreSQL: a bitmap of the GIN index, then
+        the hidden editions probed by key). ``None`` on a database without
+        that index (count the search's results instead)."""
         connection = connections[self.db]
         if not fulltext_index_serves(connection):
             return None
-        match = fulltext_match(query)
+        match = fulltext_match(query, connection)
         if match is None:
             return 0
         table = connection.ops.quote_name(FULLTEXT_TABLE)
-        hidden, params = hidden_pages().query.sql_with_params()
-        sql = (
-            f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH %s "  # noqa: S608
-            f"AND rowid NOT IN ({hidden})"
-        )
+        condition, params = fulltext_condition(connection, table)
+        hidden, hidden_params = hidden_pages().query.sql_with_params()
+        if connection.vendor == "postgresql":
+            sql = (
+                f"SELECT (SELECT COUNT(*) FROM {table} WHERE {condition}) - "  # noqa: S608
+                f"(SELECT COUNT(*) FROM {table} WHERE edition_id IN ({hidden}) "
+                f"AND {condition})"
+            )
+            params = [*params, match, *hidden_params, *params, match]
+        else:
+            sql = (
+                f"SELECT COUNT(*) FROM {table} WHERE {condition} "  # noqa: S608
+                f"AND rowid NOT IN ({hidden})"
+            )
+            params = [*params, match, *hidden_params]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match, *params])
+            cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
     def with_page_dates(self):
