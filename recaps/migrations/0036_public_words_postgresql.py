@@ -35,9 +35,6 @@ EDITION_TYPE = (
 
 STATEMENTS = [
     f"CREATE TABLE {TABLE} (edition_id integer PRIMARY KEY, words tsvector NOT NULL)",
-    f"CREATE INDEX {TABLE}_words ON {TABLE} USING gin (words) "
-    "WITH (fastupdate = off)",
-    f"ALTER TABLE {TABLE} ALTER COLUMN words SET STATISTICS 0",
     # The words of one edition, copied from Wagtail's entry if the edition is
     # in the public index, or removed.
     f"""CREATE FUNCTION {TABLE}_copy(edition integer) RETURNS void
@@ -83,11 +80,15 @@ STATEMENTS = [
     f"""CREATE TRIGGER {TABLE}_words AFTER INSERT OR DELETE
     OR UPDATE OF title, body, object_id, content_type_id
     ON {WAGTAIL} FOR EACH ROW EXECUTE FUNCTION {TABLE}_words()""",
-    # The editions already public.
+    # The editions already public, then the index built in one pass.
     f"""INSERT INTO {TABLE} (edition_id, words)
     SELECT e.edition_id, i.title || i.body FROM {ENTRIES} AS e
     JOIN {WAGTAIL} AS i ON i.content_type_id = {EDITION_TYPE}
     AND i.object_id = e.edition_id::text""",
+    f"CREATE INDEX {TABLE}_words ON {TABLE} USING gin (words) "
+    "WITH (fastupdate = off)",
+    f"ALTER TABLE {TABLE} ALTER COLUMN words SET STATISTICS 0",
+    f"ANALYZE {TABLE}",
 ]
 DROP = [
     f"DROP TRIGGER IF EXISTS {TABLE}_words ON {WAGTAIL}",

@@ -205,3 +205,30 @@ def test_fulltext_index_survives_a_rebuild_of_either_index(make_edition):
     assert _fulltext_rows() == before
     call_command("rebuild_sections", verbosity=0)
     assert _fulltext_rows() == before
+
+
+def test_migration_0036_fills_the_words_the_triggers_keep(make_edition, hidden_editions):
+    """PostgreSQL: dropped and created again (as a database migrated before
+    it), the table of the public editions' words holds what the triggers
+    wrote, and its triggers keep it from then on. SQLite: no-op."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = import_module("recaps.migrations.0036_public_words_postgresql")
+    first = make_edition(edition_number=1, tags=["jardinage"])
+    make_edition(edition_number=2, publish=False)
+    expected = _fulltext_rows()
+    assert first.pk in expected and len(expected) == 3  # with expired, scheduled
+    editor = SimpleNamespace(
+        connection=connection,
+        execute=lambda sql, params=(): connection.cursor().execute(sql, params),
+    )
+    migration.drop(apps, editor)
+    if connection.vendor == "postgresql":
+        assert "recaps_recapentry_fts" not in connection.introspection.table_names()
+    migration.create(apps, editor)
+    assert _fulltext_rows() == expected
+    third = make_edition(edition_number=3, title="Le verger")
+    assert _holds(_fulltext_rows()[third.pk], "verger")
