@@ -67,12 +67,13 @@ STATEMENTS = [
     DECLARE
         edition_type integer := {EDITION_TYPE};
     BEGIN
+        -- An edition's object id is its page's id (anything else, skipped).
         IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.content_type_id = edition_type
-        THEN
+        AND OLD.object_id ~ '^[0-9]{{1,9}}$' THEN
             DELETE FROM {TABLE} WHERE edition_id = OLD.object_id::integer;
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.content_type_id = edition_type
-        THEN
+        AND NEW.object_id ~ '^[0-9]{{1,9}}$' THEN
             PERFORM {TABLE}_copy(NEW.object_id::integer);
         END IF;
         RETURN NULL;

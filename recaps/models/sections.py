@@ -80,15 +80,7 @@ class RecapSectionQuerySet(models.QuerySet):
         return self.exclude(edition__in=hidden) if hidden else self.all()
 
     def _hidden_editions(self):
-        """The indexed editions hidden at this instant (see :meth:`current`):
-        their ids, or a subquery when there are more than
-        :data:`HIDDEN_IDS_MAX`."""
-        hidden = list(
-            RecapEntry.objects.hidden().values_list("edition_id", flat=True)[
-                : HIDDEN_IDS_MAX + 1
-            ]
-        )
-        return hidden_pages() if len(hidden) > HIDDEN_IDS_MAX else hidden
+        return RecapEntry.objects.hidden_keys()
 
     def count_matching(self, query):
         """How many current sections (:meth:`current`) have a word starting
@@ -246,6 +238,15 @@ class RecapEntryQuerySet(models.QuerySet):
         partial index of :func:`hidden_pages`."""
         return self.filter(edition__in=hidden_pages())
 
+    def hidden_keys(self):
+        """The ids of :meth:`hidden` (usually none), or a subquery when there
+        are more than :data:`HIDDEN_IDS_MAX` (expired editions never
+        unpublished): what a count of the whole index subtracts."""
+        hidden = list(
+            self.hidden().values_list("edition_id", flat=True)[: HIDDEN_IDS_MAX + 1]
+        )
+        return hidden_pages() if len(hidden) > HIDDEN_IDS_MAX else hidden
+
     def count_matching(self, query):
         """How many current entries (public editions) match the full-text
         ``query``, counted in the index of the public editions' words alone
@@ -262,22 +263,32 @@ class RecapEntryQuerySet(models.QuerySet):
             return 0
         table = connection.ops.quote_name(FULLTEXT_TABLE)
         condition, params = fulltext_condition(connection, table)
-        hidden, hidden_params = hidden_pages().query.sql_with_params()
+        params = [*params, match]
         if connection.vendor == "postgresql":
-            sql = (
-                f"SELECT (SELECT COUNT(*) FROM {table} WHERE {condition}) - "  # noqa: S608
-                f"(SELECT COUNT(*) FROM {table} WHERE edition_id IN ({hidden}) "
-                f"AND {condition})"
+            # The whole index's count (its bitmap alone), less the hidden
+            # editions' (usually none; probed by key).
+            found = self._count_rows(f"{table} WHERE {condition}", params)
+            hidden = self.hidden_keys()
+            if not hidden:
+                return found
+            if isinstance(hidden, list):
+                among, among_params = "%s", [hidden]
+                key = "edition_id = ANY(%s)"
+            else:
+                among, among_params = hidden.query.sql_with_params()
+                key = f"edition_id IN ({among})"
+            return found - self._count_rows(
+                f"{table} WHERE {key} AND {condition}", [*among_params, *params]
             )
-            params = [*params, match, *hidden_params, *params, match]
-        else:
-            sql = (
-                f"SELECT COUNT(*) FROM {table} WHERE {condition} "  # noqa: S608
-                f"AND rowid NOT IN ({hidden})"
-            )
-            params = [*params, match, *hidden_params]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        hidden, hidden_params = hidden_pages().query.sql_with_params()
+        return self._count_rows(
+            f"{table} WHERE {condition} AND rowid NOT IN ({hidden})",
+            [*params, *hidden_params],
+        )
+
+    def _count_rows(self, rows, params):
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {rows}", params)  # noqa: S608
             return cursor.fetchone()[0]
 
     def with_page_dates(self):

@@ -207,7 +207,9 @@ def test_fulltext_index_survives_a_rebuild_of_either_index(make_edition):
     assert _fulltext_rows() == before
 
 
-def test_migration_0036_fills_the_words_the_triggers_keep(make_edition, hidden_editions):
+def test_migration_0036_fills_the_words_the_triggers_keep(
+    make_edition, hidden_editions
+):
     """PostgreSQL: dropped and created again (as a database migrated before
     it), the table of the public editions' words holds what the triggers
     wrote, and its triggers keep it from then on. SQLite: no-op."""
