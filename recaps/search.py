@@ -266,10 +266,17 @@ def fulltext_condition(connection, table=FULLTEXT_TABLE, match="%s"):
     return f"{table} MATCH {match}", []
 
 
+#: :func:`count_fulltext` counts at most this many matches: enough to know
+#: that a page of up to 200 editions walks at most :data:`WALK_MAX` editions
+#: of 100,000 (more matches change no choice).
+MATCHES_COUNTED = 10_000
+
+
 def count_fulltext(connection, match):
     """``(matches, editions)``: how many rows of :data:`FULLTEXT_TABLE` match
-    ``match``, counted in its index alone, and how many rows it holds as the
-    planner's statistics estimate them (PostgreSQL; SQLite counts them)."""
+    ``match`` (at most :data:`MATCHES_COUNTED`), counted in the table alone,
+    and how many rows it holds, as the planner's statistics estimate them
+    (PostgreSQL; SQLite counts them)."""
     table = connection.ops.quote_name(FULLTEXT_TABLE)
     condition, params = fulltext_condition(connection, table)
     if connection.vendor == "postgresql":
@@ -279,10 +286,11 @@ def count_fulltext(connection, match):
         )
     else:
         rows, rows_params = f"SELECT COUNT(*) FROM {table}", []  # noqa: S608
+    matches = f"SELECT 1 FROM {table} WHERE {condition} LIMIT %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*), ({rows}) FROM {table} WHERE {condition}",  # noqa: S608
-            [*rows_params, *params, match],
+            f"SELECT COUNT(*), ({rows}) FROM ({matches}) AS found",  # noqa: S608
+            [*rows_params, *params, match, MATCHES_COUNTED],
         )
         matches, editions = cursor.fetchone()
     return matches, max(int(editions), matches)
@@ -299,10 +307,11 @@ class InFulltextIndex(Lookup):
     the matching ids drive the query.
 
     PostgreSQL, with the number of matches among the editions (``counted``,
-    :func:`count_fulltext`): in a page whose walk reads at most
+    :func:`count_fulltext`, a lower bound): in a page whose walk reads at most
     :data:`WALK_MAX` editions, each walked edition's words are probed by its
     key (a subquery per row, which the planner never turns into a join);
-    otherwise every match is read once and hashed (as :class:`HashedIn`).
+    otherwise every match is read once and hashed (as :class:`HashedIn`):
+    few, or a page far down the list.
     """
 
     lookup_name = "in_fulltext_index"
