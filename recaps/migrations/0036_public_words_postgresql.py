@@ -22,7 +22,9 @@ an edition is in it while it has an entry and Wagtail indexed it, with
 Wagtail's latest text. Other databases: no-op.
 """
 
-from django.db import migrations
+from django.db import migrations, transaction
+
+from recaps.db import make_ready
 
 TABLE = "recaps_recapentry_fts"
 ENTRIES = "recaps_recapentry"
@@ -89,7 +91,6 @@ STATEMENTS = [
     f"CREATE INDEX {TABLE}_words ON {TABLE} USING gin (words) "
     "WITH (fastupdate = off)",
     f"ALTER TABLE {TABLE} ALTER COLUMN words SET STATISTICS 0",
-    f"ANALYZE {TABLE}",
 ]
 DROP = [
     f"DROP TRIGGER IF EXISTS {TABLE}_words ON {WAGTAIL}",
@@ -103,8 +104,12 @@ DROP = [
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for statement in STATEMENTS:
-            schema_editor.execute(statement)
+        with transaction.atomic(using=schema_editor.connection.alias):
+            for statement in STATEMENTS:
+                schema_editor.execute(statement)
+        # Ready to be read, as after any bulk write: vacuumed (the count reads
+        # the visibility map) and analysed (the number of rows).
+        make_ready([TABLE])
 
 
 def drop(apps, schema_editor):
@@ -114,6 +119,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # VACUUM runs outside a transaction
     dependencies = [
         ("recaps", "0035_index_counts"),
         ("wagtailsearch", "0010_add_text_fields"),
