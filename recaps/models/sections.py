@@ -26,6 +26,7 @@ from ..search import (
     fulltext_condition,
     fulltext_index_serves,
     fulltext_match,
+    has_words,
     words_match,
     words_table,
 )
@@ -84,28 +85,50 @@ class RecapSectionQuerySet(models.QuerySet):
 
     def count_matching(self, query):
         """How many current sections (:meth:`current`) have a word starting
-        with each word of ``query``, counted in the FTS5 index of their words
-        alone, less those of the editions hidden at this instant: no section
-        read. ``None`` on a database without that index (count the filtered
-        sections instead)."""
+        with each word of ``query``, counted in the index of their words alone
+        (SQLite's FTS5 index; PostgreSQL's GIN index of their vector, and the
+        few sections without one), less those of the editions hidden at this
+        instant (probed by key). ``None`` when the words cannot be counted so
+        (count the filtered sections instead)."""
         connection = connections[self.db]
         table = words_table(self.model, connection)
-        if table is None:
+        if table is not None:
+            match = words_match(query)
+            if match is None:
+                return 0
+            quoted = connection.ops.quote_name(table)
+            found = self._count(f"{quoted} WHERE {quoted} MATCH %s", [match])
+            hidden = self._hidden_editions()
+            if not hidden:
+                return found
+            hidden_sections = filter_by_words(self.filter(edition__in=hidden), query)
+            return found - hidden_sections.count()
+        words = has_words(self.model, connection, query)
+        if words is None:
             return None
-        match = words_match(query)
-        if match is None:
-            return 0
-        quoted = connection.ops.quote_name(table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {quoted} WHERE {quoted} MATCH %s",  # noqa: S608
-                [match],
-            )
-            (found,) = cursor.fetchone()
+        quoted = connection.ops.quote_name(self.model._meta.db_table)
+        vector, vector_params = words.in_vector()
+        text, text_params = words.in_text()
+        found = self._count(f"{quoted} WHERE {vector}", vector_params) + self._count(
+            f"{quoted} WHERE {words.column} IS NULL AND {text}", text_params
+        )
         hidden = self._hidden_editions()
         if not hidden:
             return found
-        return found - filter_by_words(self.filter(edition__in=hidden), query).count()
+        row, row_params = words.in_row()
+        if isinstance(hidden, list):
+            among, among_params = "= ANY(%s)", [hidden]
+        else:
+            sql, among_params = hidden.query.sql_with_params()
+            among = f"IN ({sql})"
+        return found - self._count(
+            f"{quoted} WHERE edition_id {among} AND {row}", [*among_params, *row_params]
+        )
+
+    def _count(self, rows, params):
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {rows}", params)  # noqa: S608
+            return cursor.fetchone()[0]
 
     def of_editions(self, editions):
         """Sections of the editions of ``editions`` (a queryset of pages)."""
