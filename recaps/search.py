@@ -199,9 +199,7 @@ def filter_by_words(queryset, query, field="search_text"):
             return queryset.none()
         words = has_words(queryset.model, connection, query)
         if words is not None:
-            words.counted = count_rows(
-                connection, queryset.model._meta.db_table, *words.in_vector()
-            )
+            words.counted = words.sample(connection, queryset.model)
             return queryset.filter(words)
     for term in terms:
         queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
@@ -359,17 +357,24 @@ def walk_is_short(counted, high_mark):
     return bool(matches) and high_mark * total / matches <= WALK_MAX
 
 
+#: The reading order of the rows :class:`HasWords` searches (the sections'),
+#: and how many of the newest it tests to estimate how many rows match.
+READING_ORDER = ("-edition_date", "-edition_number", "-edition_id", "position")
+SAMPLED_ROWS = 500
+
+
 class HasWords(Lookup):
     """PostgreSQL: the row has a word starting with each of ``terms`` (folded
     words of ``[a-z0-9]``), read from its vector ``column`` (migration 0037),
     or from its text when it has none (a text the vector would not hold
     exactly; found through their partial index).
 
-    With the number of matches (``counted``, :func:`count_rows`), as
+    With the number of matches (``counted``, estimated by :meth:`sample`), as
     :class:`InFulltextIndex`: in a page whose walk reads at most
     :data:`WALK_MAX` rows, each walked row is tested (a condition no index
-    serves, so the walk is kept); otherwise the matches, read from the
-    vector's GIN index, drive the query (few, or a page far down the list).
+    serves, so the walk is kept); otherwise, when they are few, the matches
+    read from the vector's GIN index drive the query; when they are many
+    (:meth:`dense`: a count, a page far down), every row's text is tested.
     """
 
     lookup_name = "has_words"
@@ -408,12 +413,50 @@ class HasWords(Lookup):
             [*text_params, *vector_params],
         )
 
+    def sample(self, connection, model):
+        """``(matches, rows)``: the matches in the table, estimated from the
+        newest :data:`SAMPLED_ROWS` rows in reading order (a bounded walk
+        that tests each row), and its number of rows as the planner's
+        statistics estimate it.
+
+        Not counted in the GIN index: a word in half of 1,000,000 sections
+        makes a bitmap that outgrows ``work_mem`` and turns lossy, every row
+        of its pages then tested again (2.7 s, more than reading them all)."""
+        table = connection.ops.quote_name(model._meta.db_table)
+        row, params = self.in_row()
+        order = ", ".join(
+            f"{field.lstrip('-')} {'DESC' if field.startswith('-') else 'ASC'}"
+            for field in READING_ORDER
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FILTER (WHERE hit), COUNT(*), "  # noqa: S608
+                "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass) "
+                f"FROM (SELECT {row} AS hit FROM {table} ORDER BY {order} "
+                "LIMIT %s) AS newest",
+                [table, *params, SAMPLED_ROWS],
+            )
+            hits, sampled, rows = cursor.fetchone()
+        rows = max(int(rows), sampled)
+        if sampled < SAMPLED_ROWS:
+            return hits, rows  # the whole table was read
+        return round(hits * rows / sampled), rows
+
+    def dense(self):
+        """Whether the matches are many (:data:`MATCHES_COUNTED` or more, as
+        sampled): they are then counted by testing every row, cheaper than
+        their index's lossy bitmap."""
+        return self.counted is not None and self.counted[0] >= MATCHES_COUNTED
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         query = compiler.query
         page = query.order_by and query.high_mark is not None
+        table = lhs.rsplit(".", 1)[0]
         if page and walk_is_short(self.counted, query.high_mark):
-            return self.in_row(lhs.rsplit(".", 1)[0])
+            return self.in_row(table)
+        if self.dense():
+            return self.in_text(table)
         name = connection.ops.quote_name(query.model._meta.db_table)
         vector, vector_params = self.in_vector()
         text, text_params = self.in_text()

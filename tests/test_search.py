@@ -364,13 +364,18 @@ def test_section_search_finds_what_a_scan_of_the_words_finds(
         found = set(filter_by_words(rows, query).values_list("pk", flat=True))
         assert found == expected, query
         visible = [pk for pk in in_order if pk in _words_hits(current, query)]
-        counted = RecapSection.objects.count_matching(query)
-        assert counted in (len(visible), None), query
-        for walk_max in (0, 10**6):  # driven by the matches, or walked
+        # Driven by the matches, walked, or (many matches) every text tested.
+        for walk_max, many in ((0, 10**6), (10**6, 10**6), (0, 0)):
             monkeypatch.setattr(search, "WALK_MAX", walk_max)
-            page = filter_by_words(current, query).in_reading_order()
+            monkeypatch.setattr(search, "MATCHES_COUNTED", many)
+            counted = RecapSection.objects.count_matching(query)
+            assert counted in (len(visible), None), query
+            matching = filter_by_words(current, query)
+            assert matching.count() == len(visible), query
+            page = matching.in_reading_order()
             assert list(page.values_list("pk", flat=True)[:3]) == visible[:3], query
             assert list(page.values_list("pk", flat=True)[2:5]) == visible[2:5]
+    monkeypatch.undo()
     assert filter_by_words(rows, "café_conn").exists()
     assert not filter_by_words(rows, "½").exists()
     assert filter_by_words(rows, long_word[:2050]).count() == 1
