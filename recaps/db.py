@@ -278,3 +278,21 @@ def _analyze(cursor, tables, vacuum):
         cursor.execute("SELECT gin_clean_pending_list(%s)", [index])
     # Table names from the database's own list, quoted.
     cursor.execute(f"VACUUM (ANALYZE) {names}" if vacuum else f"ANALYZE {names}")
+
+
+def postgresql_statements(statements, ready=()):
+    """A migration's function (``RunPython``): on PostgreSQL, ``statements``
+    in one transaction, then the tables ``ready`` made ready to be read
+    (:func:`make_ready`: ``VACUUM`` needs a migration with ``atomic =
+    False``). Other databases: nothing."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with transaction.atomic(using=schema_editor.connection.alias):
+            for statement in statements:
+                schema_editor.execute(statement)
+        if ready:
+            make_ready(list(ready))
+
+    return run

@@ -22,9 +22,9 @@ an edition is in it while it has an entry and Wagtail indexed it, with
 Wagtail's latest text. Other databases: no-op.
 """
 
-from django.db import migrations, transaction
+from django.db import migrations
 
-from recaps.db import make_ready
+from recaps.db import postgresql_statements
 
 TABLE = "recaps_recapentry_fts"
 ENTRIES = "recaps_recapentry"
@@ -102,20 +102,10 @@ DROP = [
 ]
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with transaction.atomic(using=schema_editor.connection.alias):
-            for statement in STATEMENTS:
-                schema_editor.execute(statement)
-        # Ready to be read, as after any bulk write: vacuumed (the count reads
-        # the visibility map) and analysed (the number of rows).
-        make_ready([TABLE])
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in DROP:
-            schema_editor.execute(statement)
+# Ready to be read, as after any bulk write: vacuumed (the count reads the
+# visibility map) and analysed (the number of rows).
+create = postgresql_statements(STATEMENTS, ready=[TABLE])
+drop = postgresql_statements(DROP)
 
 
 class Migration(migrations.Migration):

@@ -18,9 +18,9 @@ buffer, ``recaps.db``) and keeps no statistics (the planner never prefers a
 scan decompressing every row). Other databases: no-op.
 """
 
-from django.db import migrations, transaction
+from django.db import migrations
 
-from recaps.db import make_ready
+from recaps.db import postgresql_statements
 
 TABLE = "recaps_recapsection"
 #: Texts whose words the ``simple`` vector holds exactly (see above).
@@ -45,19 +45,9 @@ DROP = [
 ]
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with transaction.atomic(using=schema_editor.connection.alias):
-            for statement in STATEMENTS:
-                schema_editor.execute(statement)
-        # Ready to be read, as after any bulk write (the table was rewritten).
-        make_ready([TABLE])
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in DROP:
-            schema_editor.execute(statement)
+# Ready to be read, as after any bulk write (the table was rewritten).
+create = postgresql_statements(STATEMENTS, ready=[TABLE])
+drop = postgresql_statements(DROP)
 
 
 class Migration(migrations.Migration):

@@ -57,3 +57,45 @@ def test_hidden_pages_are_read_through_their_partial_index(garden_editions):
     # The draft, the expired and the scheduled edition (a restriction is the
     # index's business: a restricted edition has no entry).
     assert sorted(hidden.values_list("edition_number", flat=True)) == [5, 7, 8]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_0037_gives_every_section_its_vector(make_edition):
+    """PostgreSQL: dropped and created again (as a database migrated before
+    it; outside the test's transaction, whose deferred checks ALTER TABLE
+    refuses), the sections' vector is their folded words as ``simple`` lexemes,
+    and none for a text with ``_``; written again with every new section.
+    SQLite: no-op."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    from tests.factories import section
+
+    migration = import_module("recaps.migrations.0037_section_words_postgresql")
+    make_edition(
+        edition_number=1,
+        body=[section("highlights", "Partages", ["Le café_connecté", "Jardin 2024"])],
+    )
+    editor = SimpleNamespace(
+        connection=connection,
+        execute=lambda sql, params=(): connection.cursor().execute(sql, params),
+    )
+    migration.drop(apps, editor)
+    migration.create(apps, editor)
+    make_edition(
+        edition_number=2, body=[section("highlights", "Idées", ["Ludothèque"])]
+    )
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_text, words::text, "
+            "to_tsvector('simple', search_text)::text FROM recaps_recapsection"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == 2
+    for text, words, expected in rows:
+        assert words == (None if "_" in text else expected), text
+    assert any("'ludotheque'" in (words or "") for _, words, _ in rows)
