@@ -20,7 +20,8 @@ import snowballstemmer
 from anyascii import anyascii
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import CharField, F, Lookup, Value
+from django.db.models import BooleanField, CharField, F, Lookup, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.db.models.lookups import In
 from django.utils.html import escape
@@ -283,8 +284,9 @@ def fulltext_index_serves(connection):
 def fulltext_match(query, connection):
     """The expression of ``query`` in :data:`FULLTEXT_TABLE` on
     ``connection``, each French stem required, as Wagtail's backend writes it:
-    FTS5's ``"stem" AND "stem"``, or PostgreSQL's ``'stem' & 'stem'`` (for
-    ``to_tsquery``, quoted as Wagtail's ``Lexeme``); ``None`` without a word."""
+    FTS5's ``"stem" AND "stem"``, or PostgreSQL's ``('stem2' & 'stem1')``
+    (for ``to_tsquery``, quoted and nested as Wagtail's ``PlainText``:
+    the same ``tsquery`` ranks the same); ``None`` without a word."""
     stems = stem_text(clean_query(query)).split()
     if not stems:
         return None
@@ -357,9 +359,8 @@ def walk_is_short(counted, high_mark):
     return bool(matches) and high_mark * total / matches <= WALK_MAX
 
 
-#: The reading order of the rows :class:`HasWords` searches (the sections'),
-#: and how many of the newest it tests to estimate how many rows match.
-READING_ORDER = ("-edition_date", "-edition_number", "-edition_id", "position")
+#: How many of the newest rows (in reading order) :class:`HasWords` tests to
+#: estimate how many rows match.
 SAMPLED_ROWS = 500
 
 
@@ -422,25 +423,20 @@ class HasWords(Lookup):
         Not counted in the GIN index: a word in half of 1,000,000 sections
         makes a bitmap that outgrows ``work_mem`` and turns lossy, every row
         of its pages then tested again (2.7 s, more than reading them all)."""
-        table = connection.ops.quote_name(model._meta.db_table)
         row, params = self.in_row()
-        order = ", ".join(
-            f"{field.lstrip('-')} {'DESC' if field.startswith('-') else 'ASC'}"
-            for field in READING_ORDER
-        )
+        # Our SQL: column names and parameters only.
+        hit = RawSQL(row, params, output_field=BooleanField())  # noqa: S611
+        newest = model._default_manager.annotate(hit=hit).in_reading_order()
+        hits = list(newest.values_list("hit", flat=True)[:SAMPLED_ROWS])
+        table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) FILTER (WHERE hit), COUNT(*), "  # noqa: S608
-                "(SELECT reltuples FROM pg_class WHERE oid = %s::regclass) "
-                f"FROM (SELECT {row} AS hit FROM {table} ORDER BY {order} "
-                "LIMIT %s) AS newest",
-                [table, *params, SAMPLED_ROWS],
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table]
             )
-            hits, sampled, rows = cursor.fetchone()
-        rows = max(int(rows), sampled)
-        if sampled < SAMPLED_ROWS:
-            return hits, rows  # the whole table was read
-        return round(hits * rows / sampled), rows
+            rows = max(int(cursor.fetchone()[0]), len(hits))
+        if len(hits) < SAMPLED_ROWS:
+            return sum(hits), rows  # the whole table was read
+        return round(sum(hits) * rows / len(hits)), rows
 
     def dense(self):
         """Whether the matches are many (:data:`MATCHES_COUNTED` or more, as
