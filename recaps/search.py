@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from anyascii import anyascii
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, CharField, F, Lookup, Value
@@ -27,6 +28,7 @@ from django.db.models.lookups import In
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from wagtail.search.backends import get_search_backend
+from wagtail.search.backends.database.postgres.weights import get_sql_weights
 
 from .blocks import html_to_text, section_passages
 
@@ -628,11 +630,6 @@ def wagtail_ranking(queryset, match):
     Here the keys are read once, and the match is tested on their entries
     (written ``body || title``, which no index serves).
     """
-    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415
-    from modelsearch.backends.database.postgres.weights import (  # noqa: PLC0415
-        get_sql_weights,
-    )
-
     keys = [str(key) for key in queryset.order_by().values_list("pk", flat=True)]
     if not keys:
         return []
