@@ -8,7 +8,7 @@ from functools import partial
 
 from django.db import DatabaseError, connection, models, transaction
 
-from .search import FULLTEXT_TABLE
+from .search import FULLTEXT_TABLE, VECTOR_TABLES
 
 logger = logging.getLogger(__name__)
 
@@ -170,12 +170,18 @@ def bulk_write():
 
 def triggered_tables(tables):
     """The tables that the database's own triggers write when ``tables`` are
-    written (PostgreSQL: the public editions' words, migration 0036): no
-    statement of ours names them."""
-    sources = {"recaps_recapentry", "wagtailsearch_indexentry"}
-    if connection.vendor == "postgresql" and sources & set(tables):
-        return {FULLTEXT_TABLE}
-    return set()
+    written (PostgreSQL: the public editions' words, migration 0036, and the
+    sections', 0037): no statement of ours names them."""
+    if connection.vendor != "postgresql":
+        return set()
+    written = set(tables)
+    found = set()
+    if written & {"recaps_recapentry", "wagtailsearch_indexentry"}:
+        found.add(FULLTEXT_TABLE)
+    for source, vectors in VECTOR_TABLES.items():
+        if source in written:
+            found.add(vectors)
+    return found
 
 
 #: GIN indexes that insert every entry into the index itself (the search's,

@@ -148,33 +148,34 @@ def words_match(query):
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
-#: PostgreSQL: the vector column of the folded words of a table's rows, by
-#: table (migration 0037): the section index's.
-WORDS_COLUMNS = {"recaps_recapsection": "words"}
+#: PostgreSQL: the table of the vectors of the folded words of a table's rows
+#: (``to_tsvector('simple', search_text)`` under the row's id), by table
+#: (migration 0037): the section index's.
+VECTOR_TABLES = {"recaps_recapsection": "recaps_recapsection_fts"}
 #: Terms that vector finds as prefixes of its lexemes (``_`` separates words
 #: for PostgreSQL's parser: such a term is looked for in the text).
 _VECTOR_TERM = re.compile(r"[a-z0-9]+")
 
 
-def words_column(model, connection):
-    """The vector of the folded words of ``model``'s rows on ``connection``
-    (:data:`WORDS_COLUMNS`), or ``None``."""
+def vector_table(model, connection):
+    """The table of the vectors of the folded words of ``model``'s rows on
+    ``connection`` (:data:`VECTOR_TABLES`), or ``None``."""
     if connection.vendor != "postgresql":
         return None
-    return WORDS_COLUMNS.get(model._meta.db_table)
+    return VECTOR_TABLES.get(model._meta.db_table)
 
 
 def has_words(model, connection, query):
     """The condition "a word of the row starts with each word of ``query``"
-    on ``model``'s vector (:class:`HasWords`), or ``None``: no vector on
-    ``connection``, or a term the vector cannot find (with ``_``)."""
-    column = words_column(model, connection)
+    on ``model``'s vectors (:class:`HasWords`), or ``None``: no vectors on
+    ``connection``, or a term the vectors cannot find (with ``_``)."""
+    table = vector_table(model, connection)
     terms = query_terms(query)
-    if column is None or not terms:
+    if table is None or not terms:
         return None
     if not all(_VECTOR_TERM.fullmatch(term) for term in terms):
         return None
-    return HasWords(terms, column)
+    return HasWords(terms, table)
 
 
 def filter_by_words(queryset, query, field="search_text"):
@@ -184,7 +185,7 @@ def filter_by_words(queryset, query, field="search_text"):
     The sections' words are read from their index instead of a scan of every
     row's text: on SQLite their FTS5 index (:data:`WORDS_TABLES`), whose words
     are exactly the folded words, each term a prefix query; on PostgreSQL
-    their vector (:data:`WORDS_COLUMNS`, :class:`HasWords`). A term with
+    their vectors (:data:`VECTOR_TABLES`, :class:`HasWords`). A term with
     another character (“1/2”, folded from “½”) is in no folded text.
     """
     terms = query_terms(query)
@@ -197,7 +198,7 @@ def filter_by_words(queryset, query, field="search_text"):
         if match is None:
             return queryset.none()
         return queryset.filter(InFulltextIndex(F("pk"), match, table=table))
-    if field == "search_text" and words_column(queryset.model, connection):
+    if field == "search_text" and vector_table(queryset.model, connection):
         if not all(_FOLDED_WORD.fullmatch(term) for term in terms):
             return queryset.none()
         words = has_words(queryset.model, connection, query)
@@ -368,66 +369,62 @@ SAMPLED_ROWS = 500
 
 class HasWords(Lookup):
     """PostgreSQL: the row has a word starting with each of ``terms`` (folded
-    words of ``[a-z0-9]``), read from its vector ``column`` (migration 0037),
-    or from its text when it has none (a text the vector would not hold
-    exactly; found through their partial index).
+    words of ``[a-z0-9]``), read from its vector in ``table`` (migration
+    0037), or from its text when it has none (a text the vector would not
+    hold exactly).
 
-    With the number of matches (``counted``, estimated by :meth:`sample`), as
-    :class:`InFulltextIndex`: in a page whose walk reads at most
-    :data:`WALK_MAX` rows, each walked row is tested (a condition no index
-    serves, so the walk is kept); otherwise, when they are few, the matches
-    read from the vector's GIN index drive the query; when they are many
-    (:meth:`dense`: a count, a page far down), every row's text is tested.
+    With the matches estimated by :meth:`sample` (``counted``): a page of many
+    matches (:meth:`dense`), or whose walk is short, walks the order and
+    tests each row's text (the row is read anyway); otherwise the few matches,
+    read from the vectors' GIN index, drive the query. Counts of a search
+    alone read the vectors' table only
+    (:meth:`~recaps.models.RecapSectionQuerySet.count_matching`).
     """
 
     lookup_name = "has_words"
 
-    def __init__(self, terms, column):
+    def __init__(self, terms, table):
         self.terms = list(terms)
         super().__init__(F("pk"), tuple(self.terms))
-        self.column = column
+        self.table = table
         self.counted = None
 
-    def in_vector(self, table=""):
-        """``(sql, params)``: the row's vector has the words (GIN-indexed)."""
-        prefix = f"{table}." if table else ""
+    def in_vector(self, connection):
+        """``(sql, params)``: the rows of the vectors' table with the words
+        (GIN-indexed): ``FROM … WHERE …``."""
+        table = connection.ops.quote_name(self.table)
         prefixes = " & ".join(f"{term}:*" for term in self.terms)
         return (
-            f"{prefix}{self.column} @@ to_tsquery('simple'::regconfig, %s)",
+            f"{table} WHERE words @@ to_tsquery('simple'::regconfig, %s)",
             [prefixes],
         )
 
-    def in_text(self, table=""):
+    def in_text(self, alias=""):
         """``(sql, params)``: the row's folded text has the words."""
-        prefix = f"{table}." if table else ""
+        column = f"{alias}.search_text" if alias else "search_text"
         return (
-            " AND ".join([f"{prefix}search_text LIKE %s"] * len(self.terms)),
+            " AND ".join([f"{column} LIKE %s"] * len(self.terms)),
             [f"% {term}%" for term in self.terms],
         )
 
-    def in_row(self, table=""):
-        """``(sql, params)``: the row has the words, in its vector or, without
-        one, in its text; tested on the row (no index serves it)."""
-        prefix = f"{table}." if table else ""
-        vector, vector_params = self.in_vector(table)
-        text, text_params = self.in_text(table)
-        return (
-            f"CASE WHEN {prefix}{self.column} IS NULL THEN {text} ELSE {vector} END",
-            [*text_params, *vector_params],
-        )
+    def without_vector(self, connection, model):
+        """``(sql, params)``: the rows without a vector (a text the vector
+        would not hold exactly; usually none, found through a partial index of
+        the vectors' table) having the words: ``FROM … WHERE …``."""
+        table = connection.ops.quote_name(model._meta.db_table)
+        vectors = connection.ops.quote_name(self.table)
+        text, params = self.in_text()
+        without = f"SELECT id FROM {vectors} WHERE words IS NULL"  # noqa: S608
+        return f"{table} WHERE id IN ({without}) AND {text}", params
 
     def sample(self, connection, model):
         """``(matches, rows)``: the matches in the table, estimated from the
         newest :data:`SAMPLED_ROWS` rows in reading order (a bounded walk
-        that tests each row), and its number of rows as the planner's
-        statistics estimate it.
-
-        Not counted in the GIN index: a word in half of 1,000,000 sections
-        makes a bitmap that outgrows ``work_mem`` and turns lossy, every row
-        of its pages then tested again (2.7 s, more than reading them all)."""
-        row, params = self.in_row()
+        testing each row's text), and its number of rows as the planner's
+        statistics estimate it."""
+        text, params = self.in_text()
         # Our SQL: column names and parameters only.
-        hit = RawSQL(row, params, output_field=BooleanField())  # noqa: S611
+        hit = RawSQL(text, params, output_field=BooleanField())  # noqa: S611
         newest = model._default_manager.annotate(hit=hit).in_reading_order()
         hits = list(newest.values_list("hit", flat=True)[:SAMPLED_ROWS])
         table = connection.ops.quote_name(model._meta.db_table)
@@ -442,26 +439,18 @@ class HasWords(Lookup):
 
     def dense(self):
         """Whether the matches are many (:data:`MATCHES_COUNTED` or more, as
-        sampled): they are then counted by testing every row, cheaper than
-        their index's lossy bitmap."""
+        sampled): a page of them is then a walk, never their whole list."""
         return self.counted is not None and self.counted[0] >= MATCHES_COUNTED
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         query = compiler.query
         page = query.order_by and query.high_mark is not None
-        table = lhs.rsplit(".", 1)[0]
-        if page and walk_is_short(self.counted, query.high_mark):
-            return self.in_row(table)
-        if self.dense():
-            return self.in_text(table)
-        name = connection.ops.quote_name(query.model._meta.db_table)
-        vector, vector_params = self.in_vector()
-        text, text_params = self.in_text()
-        matches = (
-            f"SELECT id FROM {name} WHERE {vector} UNION ALL "  # noqa: S608
-            f"SELECT id FROM {name} WHERE {self.column} IS NULL AND {text}"
-        )
+        if page and (self.dense() or walk_is_short(self.counted, query.high_mark)):
+            return self.in_text(lhs.rsplit(".", 1)[0])
+        vector, vector_params = self.in_vector(connection)
+        text, text_params = self.without_vector(connection, query.model)
+        matches = f"SELECT id FROM {vector} UNION ALL SELECT id FROM {text}"  # noqa: S608
         return f"{lhs} IN ({matches})", [*lhs_params, *vector_params, *text_params]
 
 

@@ -86,8 +86,8 @@ class RecapSectionQuerySet(models.QuerySet):
     def count_matching(self, query):
         """How many current sections (:meth:`current`) have a word starting
         with each word of ``query``, counted in the index of their words alone
-        (SQLite's FTS5 index; PostgreSQL's GIN index of their vector, and the
-        few sections without one), less those of the editions hidden at this
+        (SQLite's FTS5 index; PostgreSQL's table of their vectors, and the few
+        sections without one), less those of the editions hidden at this
         instant (probed by key). ``None`` when the words cannot be counted so
         (count the filtered sections instead)."""
         connection = connections[self.db]
@@ -106,26 +106,22 @@ class RecapSectionQuerySet(models.QuerySet):
         words = has_words(self.model, connection, query)
         if words is None:
             return None
-        words.counted = words.sample(connection, self.model)
-        if words.dense():
-            return None  # many: counted by testing every row (HasWords)
-        quoted = connection.ops.quote_name(self.model._meta.db_table)
-        vector, vector_params = words.in_vector()
-        text, text_params = words.in_text()
-        found = self._count(f"{quoted} WHERE {vector}", vector_params) + self._count(
-            f"{quoted} WHERE {words.column} IS NULL AND {text}", text_params
-        )
+        vector, vector_params = words.in_vector(connection)
+        text, text_params = words.without_vector(connection, self.model)
+        found = self._count(vector, vector_params) + self._count(text, text_params)
         hidden = self._hidden_editions()
         if not hidden:
             return found
-        row, row_params = words.in_row()
+        quoted = connection.ops.quote_name(self.model._meta.db_table)
+        text, text_params = words.in_text()
         if isinstance(hidden, list):
             among, among_params = "= ANY(%s)", [hidden]
         else:
             sql, among_params = hidden.query.sql_with_params()
             among = f"IN ({sql})"
         return found - self._count(
-            f"{quoted} WHERE edition_id {among} AND {row}", [*among_params, *row_params]
+            f"{quoted} WHERE edition_id {among} AND {text}",
+            [*among_params, *text_params],
         )
 
     def _count(self, rows, params):
