@@ -66,6 +66,22 @@ def hidden_pages(now=None):
 HIDDEN_IDS_MAX = 100
 
 
+def count_of(connection, rows, params):
+    """``SELECT COUNT(*) FROM`` ``rows`` (``table WHERE …``, our SQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {rows}", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def editions_among(hidden):
+    """``(sql, params)``: ``edition_id`` is one of ``hidden``, the ids or the
+    subquery of :meth:`RecapEntryQuerySet.hidden_keys`."""
+    if isinstance(hidden, list):
+        return "edition_id = ANY(%s)", [hidden]
+    sql, params = hidden.query.sql_with_params()
+    return f"edition_id IN ({sql})", params
+
+
 class RecapSectionQuerySet(models.QuerySet):
     def current(self):
         """Sections of the public editions at this instant (:func:`hidden_pages`).
@@ -97,7 +113,7 @@ class RecapSectionQuerySet(models.QuerySet):
             if match is None:
                 return 0
             quoted = connection.ops.quote_name(table)
-            found = self._count(f"{quoted} WHERE {quoted} MATCH %s", [match])
+            found = count_of(connection, f"{quoted} WHERE {quoted} MATCH %s", [match])
             hidden = self._hidden_editions()
             if not hidden:
                 return found
@@ -108,26 +124,20 @@ class RecapSectionQuerySet(models.QuerySet):
             return None
         vector, vector_params = words.in_vector(connection)
         text, text_params = words.without_vector(connection, self.model)
-        found = self._count(vector, vector_params) + self._count(text, text_params)
+        found = count_of(connection, vector, vector_params) + count_of(
+            connection, text, text_params
+        )
         hidden = self._hidden_editions()
         if not hidden:
             return found
         quoted = connection.ops.quote_name(self.model._meta.db_table)
         text, text_params = words.in_text()
-        if isinstance(hidden, list):
-            among, among_params = "= ANY(%s)", [hidden]
-        else:
-            sql, among_params = hidden.query.sql_with_params()
-            among = f"IN ({sql})"
-        return found - self._count(
-            f"{quoted} WHERE edition_id {among} AND {text}",
+        among, among_params = editions_among(hidden)
+        return found - count_of(
+            connection,
+            f"{quoted} WHERE {among} AND {text}",
             [*among_params, *text_params],
         )
-
-    def _count(self, rows, params):
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {rows}", params)  # noqa: S608
-            return cursor.fetchone()[0]
 
     def of_editions(self, editions):
         """Sections of the editions of ``editions`` (a queryset of pages)."""
@@ -289,29 +299,22 @@ class RecapEntryQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             # The whole index's count (its bitmap alone), less the hidden
             # editions' (usually none; probed by key).
-            found = self._count_rows(f"{table} WHERE {condition}", params)
+            found = count_of(connection, f"{table} WHERE {condition}", params)
             hidden = self.hidden_keys()
             if not hidden:
                 return found
-            if isinstance(hidden, list):
-                among, among_params = "%s", [hidden]
-                key = "edition_id = ANY(%s)"
-            else:
-                among, among_params = hidden.query.sql_with_params()
-                key = f"edition_id IN ({among})"
-            return found - self._count_rows(
-                f"{table} WHERE {key} AND {condition}", [*among_params, *params]
+            among, among_params = editions_among(hidden)
+            return found - count_of(
+                connection,
+                f"{table} WHERE {among} AND {condition}",
+                [*among_params, *params],
             )
         hidden, hidden_params = hidden_pages().query.sql_with_params()
-        return self._count_rows(
+        return count_of(
+            connection,
             f"{table} WHERE {condition} AND rowid NOT IN ({hidden})",
             [*params, *hidden_params],
         )
-
-    def _count_rows(self, rows, params):
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {rows}", params)  # noqa: S608
-            return cursor.fetchone()[0]
 
     def with_page_dates(self):
         """Annotate the page's publication dates, which the representation
