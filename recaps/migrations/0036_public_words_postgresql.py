@@ -83,6 +83,17 @@ STATEMENTS = [
     f"""CREATE TRIGGER {TABLE}_words AFTER INSERT OR DELETE
     OR UPDATE OF title, body, object_id, content_type_id
     ON {WAGTAIL} FOR EACH ROW EXECUTE FUNCTION {TABLE}_words()""",
+    # Emptied with either table (TRUNCATE fires no row trigger: a restore, the
+    # test runner's flush).
+    f"""CREATE FUNCTION {TABLE}_empty() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE {TABLE};
+        RETURN NULL;
+    END $$""",
+    f"""CREATE TRIGGER {TABLE}_entries_emptied AFTER TRUNCATE ON {ENTRIES}
+    FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_empty()""",
+    f"""CREATE TRIGGER {TABLE}_words_emptied AFTER TRUNCATE ON {WAGTAIL}
+    FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_empty()""",
     # The editions already public, then the index built in one pass.
     f"""INSERT INTO {TABLE} (edition_id, words)
     SELECT e.edition_id, i.title || i.body FROM {ENTRIES} AS e
@@ -93,6 +104,9 @@ STATEMENTS = [
     f"ALTER TABLE {TABLE} ALTER COLUMN words SET STATISTICS 0",
 ]
 DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_words_emptied ON {WAGTAIL}",
+    f"DROP TRIGGER IF EXISTS {TABLE}_entries_emptied ON {ENTRIES}",
+    f"DROP FUNCTION IF EXISTS {TABLE}_empty()",
     f"DROP TRIGGER IF EXISTS {TABLE}_words ON {WAGTAIL}",
     f"DROP TRIGGER IF EXISTS {TABLE}_entry ON {ENTRIES}",
     f"DROP FUNCTION IF EXISTS {TABLE}_words()",

@@ -49,13 +49,23 @@ STATEMENTS = [
             DELETE FROM {TABLE} WHERE id = OLD.id;
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            INSERT INTO {TABLE} (id, words) VALUES (NEW.id, {WORDS.format(text="NEW.search_text")});
+            INSERT INTO {TABLE} (id, words)
+            VALUES (NEW.id, {WORDS.format(text="NEW.search_text")})
+            ON CONFLICT (id) DO UPDATE SET words = EXCLUDED.words;
         END IF;
         RETURN NULL;
     END $$""",
     f"""CREATE TRIGGER {TABLE}_keep AFTER INSERT OR DELETE
     OR UPDATE OF id, search_text ON {SECTIONS}
     FOR EACH ROW EXECUTE FUNCTION {TABLE}_keep()""",
+    # Emptied with the section table (TRUNCATE fires no row trigger).
+    f"""CREATE FUNCTION {TABLE}_empty() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE {TABLE};
+        RETURN NULL;
+    END $$""",
+    f"""CREATE TRIGGER {TABLE}_emptied AFTER TRUNCATE ON {SECTIONS}
+    FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_empty()""",
     # The sections already indexed, then the indexes built in one pass.
     f"INSERT INTO {TABLE} (id, words) SELECT id, "
     f"{WORDS.format(text='search_text')} FROM {SECTIONS}",
@@ -65,6 +75,8 @@ STATEMENTS = [
     f"CREATE INDEX {TABLE}_without ON {TABLE} (id) WHERE words IS NULL",
 ]
 DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_emptied ON {SECTIONS}",
+    f"DROP FUNCTION IF EXISTS {TABLE}_empty()",
     f"DROP TRIGGER IF EXISTS {TABLE}_keep ON {SECTIONS}",
     f"DROP FUNCTION IF EXISTS {TABLE}_keep()",
     f"DROP TABLE IF EXISTS {TABLE}",
